@@ -1,0 +1,5 @@
+"""Problems: the model, the native JSONL format, loaders and importers, coverage levels."""
+
+from codefrontier.problems.model import Checker, CheckerKind, Problem, ProblemKind, Solution, TestCase
+
+__all__ = ["Checker", "CheckerKind", "Problem", "ProblemKind", "Solution", "TestCase"]

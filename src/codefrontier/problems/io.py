@@ -1,0 +1,345 @@
+"""Read and write problems in the native JSONL format (docs/formats.md).
+
+One problem a line. Errors name the file, line and field. `.jsonl.gz` is read and
+written transparently.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from codefrontier.errors import InputError
+from codefrontier.problems.model import (
+    Checker,
+    CheckerKind,
+    Problem,
+    ProblemKind,
+    Solution,
+    TestCase,
+    default_size,
+)
+
+VERDICT_TAGS = {"AC", "WA", "TLE", "MLE", "RE", "CE", "OLE"}
+
+
+def open_text(path: Path, mode: str = "r") -> TextIO:
+    """Open a text file, transparently gunzipping `*.gz`."""
+    if str(path).endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, mode[0] + "b"), encoding="utf-8")
+    return open(path, mode, encoding="utf-8")
+
+
+def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, object) for each non-blank line; errors name file and line."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", path=path)
+    seen = False
+    with open_text(path) as fh:
+        try:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(
+                        f"not valid JSON ({exc.msg} at column {exc.colno})", path=path, line=lineno
+                    ) from None
+                if not isinstance(obj, dict):
+                    raise InputError("each line must be a JSON object", path=path, line=lineno)
+                seen = True
+                yield lineno, obj
+        except (EOFError, gzip.BadGzipFile, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read file ({exc})", path=path) from None
+    if not seen:
+        raise InputError("file is empty: expected one JSON object per line", path=path)
+
+
+class _Fields:
+    """Typed access to one record's fields, with errors that name the field."""
+
+    def __init__(self, obj: dict[str, Any], path: Path | None, line: int | None, prefix: str = "") -> None:
+        self.obj, self.path, self.line, self.prefix = obj, path, line, prefix
+
+    def error(self, name: str, message: str) -> InputError:
+        return InputError(message, path=self.path, line=self.line, field=self.prefix + name)
+
+    def get(
+        self, name: str, types: type | tuple[type, ...], default: Any = ..., *, allow_none: bool = False
+    ) -> Any:
+        if name not in self.obj:
+            if default is ...:
+                raise self.error(name, "missing")
+            return default
+        value = self.obj[name]
+        if value is None and (allow_none or default is None):
+            return None
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in _as_tuple(types)):
+            want = " or ".join(t.__name__ for t in _as_tuple(types))
+            raise self.error(name, f"must be {want}, got {type(value).__name__}")
+        return value
+
+
+def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:
+    return types if isinstance(types, tuple) else (types,)
+
+
+def parse_checker(value: Any, fields: _Fields) -> Checker:
+    if value is None:
+        return Checker()
+    if isinstance(value, str):
+        value = {"kind": value}
+    if not isinstance(value, dict):
+        raise fields.error("checker", "must be a string or an object")
+    sub = _Fields(value, fields.path, fields.line, "checker.")
+    kind_name = sub.get("kind", str, "tokens")
+    try:
+        kind = CheckerKind(kind_name)
+    except ValueError:
+        raise sub.error(
+            "kind", f"unknown checker {kind_name!r}; use one of {', '.join(k.value for k in CheckerKind)}"
+        ) from None
+    checker = Checker(kind=kind)
+    if kind is CheckerKind.FLOAT:
+        checker.abs_tol = float(sub.get("abs_tol", (int, float), 1e-6))
+        checker.rel_tol = float(sub.get("rel_tol", (int, float), 1e-6))
+    if kind is CheckerKind.PROGRAM:
+        checker.code = sub.get("code", str)
+        checker.language = sub.get("language", str, "python")
+    return checker
+
+
+def parse_test(obj: Any, kind: ProblemKind, index: int, fields: _Fields, base_dir: Path | None) -> TestCase:
+    if not isinstance(obj, dict):
+        raise fields.error(f"tests[{index}]", "must be an object")
+    sub = _Fields(obj, fields.path, fields.line, f"tests[{index}].")
+    test_id = str(sub.get("id", (str, int), str(index)))
+    input_path = output_path = None
+    if "input_file" in obj:
+        input_path = _resolve(sub.get("input_file", str), base_dir)
+        data = None
+    else:
+        data = obj.get("input")
+        if "input" not in obj:
+            raise sub.error("input", "missing (give `input` or `input_file`)")
+    if "output_file" in obj:
+        output_path = _resolve(sub.get("output_file", str), base_dir)
+        expected = None
+    else:
+        expected = obj.get("output")
+    if kind is ProblemKind.STDIO:
+        if data is not None and not isinstance(data, str):
+            raise sub.error("input", "must be text for stdio problems")
+        if output_path is None and not isinstance(expected, str):
+            raise sub.error("output", "must be text for stdio problems")
+    elif kind is ProblemKind.FUNCTION:
+        if input_path is None and not isinstance(data, list):
+            raise sub.error("input", "must be a JSON array of positional arguments for function problems")
+        if "output" not in obj and output_path is None:
+            raise sub.error("output", "missing")
+    elif kind is ProblemKind.ASSERT and not isinstance(data, str):
+        raise sub.error("input", "must be test code (text) for assert problems")
+    size = sub.get("size", int, None)
+    if size is None:
+        size = (
+            input_path.stat().st_size
+            if input_path is not None and input_path.exists()
+            else default_size(data)
+        )
+    return TestCase(
+        id=test_id,
+        input=data,
+        output=expected,
+        size=int(size),
+        hidden=bool(sub.get("hidden", bool, True)),
+        tier=sub.get("tier", str, None),
+        input_path=input_path,
+        output_path=output_path,
+    )
+
+
+def _resolve(name: str, base_dir: Path | None) -> Path:
+    p = Path(name)
+    return p if p.is_absolute() or base_dir is None else base_dir / p
+
+
+def problem_from_json(obj: dict[str, Any], *, path: Path | None = None, line: int | None = None) -> Problem:
+    """Build a Problem from one native-format record; errors name file, line and field."""
+    f = _Fields(obj, path, line)
+    pid = f.get("id", (str, int))
+    kind_name = f.get("kind", str)
+    try:
+        kind = ProblemKind(kind_name)
+    except ValueError:
+        raise f.error("kind", f"unknown kind {kind_name!r}; use stdio, function or assert") from None
+    tests_raw = f.get("tests", list)
+    if not tests_raw:
+        raise f.error("tests", "problem has no tests")
+    base_dir = path.parent if path is not None else None
+    tests = [parse_test(t, kind, i, f, base_dir) for i, t in enumerate(tests_raw)]
+    ids = [t.id for t in tests]
+    if len(set(ids)) != len(ids):
+        dup = next(i for i in ids if ids.count(i) > 1)
+        raise f.error("tests", f"duplicate test id {dup!r}")
+    entry_point = f.get("entry_point", str, None)
+    if kind in (ProblemKind.FUNCTION, ProblemKind.ASSERT) and not entry_point:
+        raise f.error("entry_point", f"required for {kind.value} problems")
+    time_limit = f.get("time_limit_s", (int, float), 2.0)
+    if time_limit <= 0:
+        raise f.error("time_limit_s", "must be positive")
+    memory = f.get("memory_mb", (int, float), 256)
+    if memory <= 0:
+        raise f.error("memory_mb", "must be positive")
+    time_limits = f.get("time_limits", dict, {}) or {}
+    for lang, value in time_limits.items():
+        if not isinstance(value, (int, float)) or value <= 0:
+            raise f.error(f"time_limits.{lang}", "must be a positive number")
+    solutions = []
+    for i, s in enumerate(f.get("solutions", list, []) or []):
+        sf = _Fields(s, path, line, f"solutions[{i}].") if isinstance(s, dict) else None
+        if sf is None:
+            raise f.error(f"solutions[{i}]", "must be an object")
+        expected = sf.get("expected", str, "AC")
+        if expected not in VERDICT_TAGS:
+            raise sf.error("expected", f"unknown verdict {expected!r}")
+        solutions.append(
+            Solution(
+                name=sf.get("name", str),
+                language=sf.get("language", str),
+                code=sf.get("code", str),
+                expected=expected,
+            )
+        )
+    tiers = f.get("tiers", list, []) or []
+    known_tiers = set(tiers)
+    for t in tests:
+        if t.tier is not None and tiers and t.tier not in known_tiers:
+            raise f.error("tests", f"test {t.id!r} has tier {t.tier!r} not listed in `tiers`")
+    return Problem(
+        id=str(pid),
+        kind=kind,
+        statement=f.get("statement", str, ""),
+        tests=tests,
+        time_limit_s=float(time_limit),
+        memory_mb=int(memory),
+        checker=parse_checker(obj.get("checker"), f),
+        entry_point=entry_point,
+        prelude=f.get("prelude", str, "") or "",
+        time_limits={k: float(v) for k, v in time_limits.items()},
+        tiers=[str(t) for t in tiers],
+        difficulty=_opt_str(obj.get("difficulty")),
+        source=f.get("source", str, None),
+        starter_code=f.get("starter_code", str, None),
+        solutions=solutions,
+        limits_note=f.get("limits_note", str, None),
+        metadata=f.get("metadata", dict, {}) or {},
+    )
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def problem_to_json(problem: Problem, *, with_solutions: bool = True) -> dict[str, Any]:
+    tests = []
+    for t in problem.tests:
+        rec: dict[str, Any] = {"id": t.id}
+        if t.input_path is not None:
+            rec["input_file"] = str(t.input_path)
+        else:
+            rec["input"] = t.input
+        if t.output_path is not None:
+            rec["output_file"] = str(t.output_path)
+        else:
+            rec["output"] = t.output
+        rec["size"] = t.size
+        rec["hidden"] = t.hidden
+        if t.tier is not None:
+            rec["tier"] = t.tier
+        tests.append(rec)
+    out: dict[str, Any] = {
+        "id": problem.id,
+        "kind": problem.kind.value,
+        "statement": problem.statement,
+        "time_limit_s": problem.time_limit_s,
+        "memory_mb": problem.memory_mb,
+        "checker": problem.checker.to_json(),
+    }
+    if problem.entry_point:
+        out["entry_point"] = problem.entry_point
+    if problem.prelude:
+        out["prelude"] = problem.prelude
+    if problem.time_limits:
+        out["time_limits"] = problem.time_limits
+    if problem.tiers:
+        out["tiers"] = problem.tiers
+    for key in ("difficulty", "source", "starter_code", "limits_note"):
+        value = getattr(problem, key)
+        if value is not None:
+            out[key] = value
+    if problem.metadata:
+        out["metadata"] = problem.metadata
+    out["tests"] = tests
+    if with_solutions and problem.solutions:
+        out["solutions"] = [
+            {"name": s.name, "language": s.language, "code": s.code, "expected": s.expected}
+            for s in problem.solutions
+        ]
+    return out
+
+
+def load_problems(path: str | Path) -> list[Problem]:
+    """Load every problem of a native JSONL file; duplicate ids are an error."""
+    path = Path(path)
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for lineno, obj in iter_jsonl(path):
+        problem = problem_from_json(obj, path=path, line=lineno)
+        if problem.id in seen:
+            raise InputError(
+                f"duplicate problem id {problem.id!r} (first on line {seen[problem.id]})",
+                path=path,
+                line=lineno,
+                field="id",
+            )
+        seen[problem.id] = lineno
+        problems.append(problem)
+    return problems
+
+
+def write_jsonl_atomic(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
+    """Write records as JSONL to a temporary file, then rename: never a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    count = 0
+    try:
+        with _open_tmp(tmp, path) as fh:
+            for rec in records:
+                fh.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")))
+                fh.write("\n")
+                count += 1
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _open_tmp(tmp: str, final: Path) -> TextIO:
+    if str(final).endswith(".gz"):
+        return io.TextIOWrapper(gzip.GzipFile(tmp, "wb", mtime=0), encoding="utf-8")
+    return open(tmp, "w", encoding="utf-8")
+
+
+def save_problems(path: str | Path, problems: Iterable[Problem], *, with_solutions: bool = True) -> int:
+    return write_jsonl_atomic(path, (problem_to_json(p, with_solutions=with_solutions) for p in problems))
