@@ -1,0 +1,242 @@
+"""Which isolation this machine allows, and how a worker sandbox is started.
+
+Levels, strongest first (docs/isolation.md):
+
+``full``
+    bubblewrap: every worker lives in its own mount, network, IPC, UTS and PID
+    namespaces with a read-only view of the system (only /usr, the Python standard
+    library and codefrontier's sandbox runtime; never the judge's files), a private
+    size-capped /tmp, and no network. Every run is a fresh child in new user and PID
+    namespaces, so every process it starts dies with it.
+``namespaces``
+    bubblewrap is missing or refused but unprivileged user namespaces work: every
+    run still gets fresh user, PID and network namespaces (no network, no stray
+    processes), but the file system is the host's (read access as the judge's user).
+``rlimits``
+    no namespaces at all: rlimits, a process group that is killed after each run,
+    a scrubbed environment and a private scratch directory. Files and the network
+    are reachable; stray processes that leave the group can survive. Use only for
+    trusted code.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codefrontier.errors import SandboxError
+
+LEVELS = ("full", "namespaces", "rlimits")
+RUNTIME_DIR = Path(__file__).parent / "runtime"
+LAUNCH_SOURCE = Path(__file__).parent / "launch.c"
+SANDBOX_RUNTIME = "/opt/codefrontier/runtime"
+SANDBOX_LAUNCHER = "/opt/codefrontier/cf-launch"
+UNPRIVILEGED_UID = 65534  # what the zygote becomes when the judge runs as root
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("CODEFRONTIER_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "codefrontier"
+    )
+    path = Path(base)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def launcher_path() -> Path:
+    """Build cf-launch (static, once per source version) and return its path."""
+    source = LAUNCH_SOURCE.read_bytes()
+    digest = hashlib.sha256(source).hexdigest()[:16]
+    target = cache_dir() / f"cf-launch-{digest}"
+    if target.exists():
+        return target
+    cc = shutil.which("gcc") or shutil.which("cc")
+    if cc is None:
+        raise SandboxError("no C compiler (gcc) found: it is needed once to build cf-launch; install gcc")
+    tmp = target.with_name(target.name + f".{os.getpid()}.tmp")
+    for static in (["-static"], []):
+        proc = subprocess.run(
+            [cc, "-O2", *static, "-o", str(tmp), str(LAUNCH_SOURCE)], capture_output=True, text=True
+        )
+        if proc.returncode == 0:
+            break
+    else:
+        raise SandboxError(f"could not build cf-launch with {cc}: {proc.stderr.strip()[:500]}")
+    os.chmod(tmp, 0o755)
+    os.replace(tmp, target)
+    return target
+
+
+def python_for_sandbox() -> tuple[Path, Path]:
+    """The base interpreter (not the venv's wrapper) and its installation prefix."""
+    exe = Path(os.path.realpath(getattr(sys, "_base_executable", sys.executable)))
+    return exe, Path(sys.base_prefix)
+
+
+@dataclass
+class IsolationPlan:
+    """How to start one worker's zygote at a given isolation level."""
+
+    level: str
+    argv: list[str]
+    zygote_config: dict
+    private_dir: str | None = None  # for levels without bubblewrap: the scratch root we made
+    notes: list[str] = field(default_factory=list)
+
+
+def _bind_system(args: list[str]) -> None:
+    args += ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    # The dynamic linker's cache and the compiler alternatives; nothing else of /etc.
+    for etc in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime"):
+        args += ["--ro-bind-try", etc, etc]
+
+
+def bwrap_plan(bwrap: str, tmpfs_mb: int, control_fd: int) -> IsolationPlan:
+    python, prefix = python_for_sandbox()
+    launcher = launcher_path()
+    root = os.geteuid() == 0
+    args = [bwrap, "--die-with-parent", "--new-session"]
+    if root:
+        # Privileged: no user namespace (its uid map would keep kuid 0, for which the
+        # kernel never enforces RLIMIT_NPROC); the zygote drops to an unprivileged uid.
+        args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    else:
+        args += ["--unshare-all"]
+    _bind_system(args)
+    if not str(prefix).startswith("/usr/"):
+        # bubblewrap copies the mode of the source's parents (e.g. /root is 0700), which
+        # would lock the unprivileged sandbox user out of the interpreter: open them up.
+        for parent in reversed(prefix.parents[:-1]):
+            args += ["--perms", "0755", "--dir", str(parent)]
+        args += ["--ro-bind", str(prefix), str(prefix)]
+    # Only the standard library: installed packages (and any dataset files in them) stay out of sight.
+    site = Path(sysconfig.get_paths(vars={"base": str(prefix), "platbase": str(prefix)})["purelib"])
+    if site.is_dir():
+        args += ["--tmpfs", str(site)]
+    args += ["--perms", "0755", "--dir", "/opt", "--perms", "0755", "--dir", "/opt/codefrontier"]
+    args += ["--ro-bind", str(RUNTIME_DIR), SANDBOX_RUNTIME, "--ro-bind", str(launcher), SANDBOX_LAUNCHER]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    args += ["--size", str(tmpfs_mb * 1024 * 1024), "--tmpfs", "/tmp"]
+    args += ["--hostname", "sandbox", "--remount-ro", "/", "--chdir", "/"]
+    args += ["--", str(python), "-I", "-S", "-B", f"{SANDBOX_RUNTIME}/zygote.py"]
+    config = {
+        "namespaces": True,
+        "netns": False,
+        "launcher": SANDBOX_LAUNCHER,
+        "wipe_dirs": ["/tmp", "/dev/shm"],
+        "drop_uid": UNPRIVILEGED_UID if root else None,
+        "control_fd": control_fd,
+    }
+    return IsolationPlan("full", args, config)
+
+
+def direct_plan(level: str, control_fd: int) -> IsolationPlan:
+    """Start the zygote without bubblewrap (levels `namespaces` and `rlimits`)."""
+    python, _ = python_for_sandbox()
+    launcher = launcher_path()
+    private = tempfile.mkdtemp(prefix="codefrontier-sandbox-")
+    os.chmod(private, 0o700)
+    args = [str(python), "-I", "-S", "-B", str(RUNTIME_DIR / "zygote.py")]
+    config = {
+        "namespaces": level == "namespaces",
+        "netns": level == "namespaces",
+        "launcher": str(launcher),
+        "wipe_dirs": [private],
+        "drop_uid": None,
+        "control_fd": control_fd,
+    }
+    return IsolationPlan(level, args, config, private_dir=private)
+
+
+def userns_works() -> bool:
+    """Can an unprivileged process here create user + PID namespaces? (checked in a child)"""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            ok = libc.unshare(0x10000000 | 0x20000000) == 0  # CLONE_NEWUSER | CLONE_NEWPID
+        except BaseException:
+            ok = False
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def bwrap_works(bwrap: str) -> tuple[bool, str]:
+    root = os.geteuid() == 0
+    ns = ["--unshare-pid", "--unshare-net"] if root else ["--unshare-all"]
+    try:
+        proc = subprocess.run(
+            [bwrap, "--die-with-parent", *ns, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, str(exc)
+    return proc.returncode == 0, proc.stderr.strip()
+
+
+_DETECTED: dict[str, tuple[str, list[str]]] = {}
+
+
+def detect_level(requested: str = "auto") -> tuple[str, list[str]]:
+    """The isolation level to use and the reasons for it (for `doctor` and provenance).
+
+    `requested` is `auto` (the strongest available) or one of LEVELS; asking for a
+    level the machine cannot give raises SandboxError naming what is missing."""
+    if requested not in ("auto", *LEVELS):
+        raise SandboxError(f"unknown isolation level {requested!r}; use auto, {', '.join(LEVELS)}")
+    if requested in _DETECTED:
+        return _DETECTED[requested]
+    reasons: list[str] = []
+    bwrap = shutil.which("bwrap")
+    level = None
+    if requested in ("auto", "full"):
+        if bwrap is None:
+            reasons.append("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
+        else:
+            ok, err = bwrap_works(bwrap)
+            if ok:
+                level = "full"
+                reasons.append(f"bubblewrap works ({bwrap})")
+            else:
+                reasons.append(f"bubblewrap is installed but cannot create namespaces here: {err[:300]}")
+        if level is None and requested == "full":
+            raise SandboxError("isolation level 'full' is not available: " + "; ".join(reasons))
+    if level is None and requested in ("auto", "namespaces"):
+        if userns_works():
+            level = "namespaces"
+            reasons.append("unprivileged user namespaces work: per-run user, PID and network namespaces")
+        else:
+            reasons.append("the kernel refuses unprivileged user namespaces")
+            if requested == "namespaces":
+                raise SandboxError("isolation level 'namespaces' is not available: " + "; ".join(reasons))
+    if level is None:
+        level = "rlimits"
+        reasons.append("falling back to rlimits and process groups only: do not judge untrusted code this way")
+    _DETECTED[requested] = (level, reasons)
+    return level, reasons
+
+
+def plan_for(level: str, control_fd: int, tmpfs_mb: int = 512) -> IsolationPlan:
+    if level == "full":
+        bwrap = shutil.which("bwrap")
+        if bwrap is None:
+            raise SandboxError("bubblewrap (bwrap) is not installed")
+        return bwrap_plan(bwrap, tmpfs_mb, control_fd)
+    return direct_plan(level, control_fd)

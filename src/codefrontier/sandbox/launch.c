@@ -1,0 +1,188 @@
+/*
+ * cf-launch: run one untrusted executable under limits and report what it used.
+ *
+ * Started by the zygote (inside the worker's bubblewrap sandbox) with the test's
+ * stdin/stdout/stderr already on fds 0/1/2 and a report descriptor on fd 3. It
+ * clones the target into fresh user and PID namespaces (so every process the target
+ * starts dies with it), applies rlimits, executes it, watches its CPU clock and the
+ * wall clock, and writes one line of key=value pairs to fd 3.
+ *
+ * Why a separate small C program: a child forked from the (large) Python zygote
+ * would carry the zygote's peak RSS into the target's ru_maxrss across execve; a
+ * child forked from this tiny static process reports the target's own peak.
+ *
+ * Usage: cf-launch [options] -- PROGRAM [ARGS...]
+ *   -c CPU_MS     CPU limit (the target is killed a little after it)
+ *   -w WALL_MS    wall-clock backstop
+ *   -m BYTES      RLIMIT_AS (0 = unlimited)
+ *   -f BYTES      RLIMIT_FSIZE (output cap)
+ *   -p N          RLIMIT_NPROC (processes and threads)
+ *   -n N          RLIMIT_NOFILE
+ *   -d DIR        working directory
+ *   -x FD         execute the file open on FD (a sealed memfd) instead of PROGRAM's path
+ *   -e KEY=VALUE  environment variable (repeatable); the environment is otherwise empty
+ *   -N            do not create namespaces (fallback isolation)
+ *   -P            also a new network namespace (when the sandbox has none of its own)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+#define MAX_ENV 64
+#define EXEC_FAILED 127
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds used so far by the whole process `pid` (all its threads). */
+static double process_cpu_s(pid_t pid) {
+    clockid_t clk = ((~(clockid_t)pid) << 3) | 2; /* MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED) */
+    struct timespec ts;
+    if (clock_gettime(clk, &ts) != 0) return -1.0;
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void set_limit(int resource, rlim_t soft, rlim_t hard) {
+    struct rlimit rl = {soft, hard};
+    setrlimit(resource, &rl);
+}
+
+int main(int argc, char **argv) {
+    long cpu_ms = 1000, wall_ms = 3000, nproc = 8, nofile = 64;
+    unsigned long long as_bytes = 0, fsize = 64ull << 20;
+    const char *workdir = NULL;
+    int exe_fd = -1, namespaces = 1, netns = 0, opt;
+    char *envp[MAX_ENV + 1];
+    int nenv = 0;
+
+    while ((opt = getopt(argc, argv, "+c:w:m:f:p:n:d:x:e:NP")) != -1) {
+        switch (opt) {
+        case 'c': cpu_ms = atol(optarg); break;
+        case 'w': wall_ms = atol(optarg); break;
+        case 'm': as_bytes = strtoull(optarg, NULL, 10); break;
+        case 'f': fsize = strtoull(optarg, NULL, 10); break;
+        case 'p': nproc = atol(optarg); break;
+        case 'n': nofile = atol(optarg); break;
+        case 'd': workdir = optarg; break;
+        case 'x': exe_fd = atoi(optarg); break;
+        case 'e': if (nenv < MAX_ENV) envp[nenv++] = optarg; break;
+        case 'N': namespaces = 0; break;
+        case 'P': netns = 1; break;
+        default: return 2;
+        }
+    }
+    envp[nenv] = NULL;
+    if (optind >= argc) return 2;
+    char **target_argv = argv + optind;
+
+    FILE *report = fdopen(3, "w");
+    if (!report) return 3;
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* the zygote died: so do we (and, through us, the target) */
+    prctl(PR_SET_DUMPABLE, 0);
+
+    unsigned long flags = SIGCHLD;
+    if (namespaces) flags |= CLONE_NEWUSER | CLONE_NEWPID | (netns ? CLONE_NEWNET : 0);
+    double start = now_s();
+    pid_t pid = (pid_t)syscall(SYS_clone, flags, 0, 0, 0, 0);
+    if (pid < 0) {
+        fprintf(report, "status=error errno=%d where=clone\n", errno);
+        return 0;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (!namespaces) setpgid(0, 0);
+        /* Whole seconds, rounded up, plus a margin: the watcher below kills on time;
+         * this only stops a target whose threads outrun the watcher's polling. */
+        rlim_t cpu_soft = (rlim_t)((cpu_ms + 999) / 1000 + 1);
+        set_limit(RLIMIT_CPU, cpu_soft, cpu_soft + 1);
+        if (as_bytes) set_limit(RLIMIT_AS, as_bytes, as_bytes);
+        set_limit(RLIMIT_FSIZE, fsize, fsize);
+        set_limit(RLIMIT_NPROC, nproc, nproc);
+        set_limit(RLIMIT_NOFILE, nofile, nofile);
+        set_limit(RLIMIT_CORE, 0, 0);
+        set_limit(RLIMIT_STACK, RLIM_INFINITY, RLIM_INFINITY);
+        set_limit(RLIMIT_MEMLOCK, 0, 0);
+        set_limit(RLIMIT_MSGQUEUE, 0, 0);
+        if (workdir && chdir(workdir) != 0) _exit(EXEC_FAILED);
+        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        signal(SIGPIPE, SIG_DFL);
+        signal(SIGXFSZ, SIG_DFL);
+        /* Nothing but stdin/stdout/stderr (and the executable) may reach the target. */
+        if (exe_fd > 3) syscall(SYS_close_range, 3, exe_fd - 1, 0);
+        syscall(SYS_close_range, (exe_fd >= 3 ? exe_fd + 1 : 3), ~0U, 0);
+        if (exe_fd >= 0) {
+            fcntl(exe_fd, F_SETFD, FD_CLOEXEC);
+            syscall(SYS_execveat, exe_fd, "", target_argv, envp, AT_EMPTY_PATH);
+        } else {
+            execve(target_argv[0], target_argv, envp);
+        }
+        dprintf(2, "cf-launch: cannot execute %s: %s\n", target_argv[0], strerror(errno));
+        _exit(EXEC_FAILED);
+    }
+
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    double cpu_limit = cpu_ms / 1000.0, wall_limit = wall_ms / 1000.0;
+    const char *killed = "none";
+    for (;;) {
+        double cpu = process_cpu_s(pid);
+        double elapsed = now_s() - start;
+        if (cpu > cpu_limit) { killed = "cpu"; break; }
+        if (elapsed > wall_limit) { killed = "wall"; break; }
+        double wait_s = cpu_limit - (cpu < 0 ? 0 : cpu) + 0.002;
+        if (wait_s > wall_limit - elapsed) wait_s = wall_limit - elapsed + 0.001;
+        if (wait_s < 0.001) wait_s = 0.001;
+        if (pidfd >= 0) {
+            struct pollfd pfd = {pidfd, POLLIN, 0};
+            int r = poll(&pfd, 1, (int)(wait_s * 1000) + 1);
+            if (r > 0) break;
+        } else {
+            /* No pidfd (old kernel): poll waitid without reaping. */
+            siginfo_t si;
+            si.si_pid = 0;
+            if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) break;
+            usleep(1000);
+        }
+    }
+    if (strcmp(killed, "none") != 0) kill(pid, SIGKILL); /* pid 1 of its namespace: all die */
+
+    int status = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
+    }
+    double wall = now_s() - start;
+    if (!namespaces) kill(-pid, SIGKILL);
+    double cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+    if (WIFEXITED(status))
+        fprintf(report, "status=exited code=%d", WEXITSTATUS(status));
+    else
+        fprintf(report, "status=signaled signal=%d", WTERMSIG(status));
+    fprintf(report, " cpu_s=%.6f wall_s=%.6f maxrss_kb=%ld killed=%s\n", cpu_s, wall, ru.ru_maxrss, killed);
+    fclose(report);
+    return 0;
+}

@@ -1,0 +1,1050 @@
+"""The zygote: a warm Python interpreter inside one worker's sandbox.
+
+The judge (the host) starts one zygote per worker inside bubblewrap and talks to it
+over a SOCK_SEQPACKET socket on fd 3: one JSON request and some file descriptors in,
+one JSON reply (and sometimes descriptors) out. For every run the zygote makes a
+fresh child in new user and PID namespaces:
+
+* Python programs are forked from this interpreter (standard modules already
+  imported), so a run costs a fork instead of an interpreter start;
+* executables (C++ programs, compilers, checker binaries) go through ``cf-launch``,
+  a tiny static C program that forks the target and watches it.
+
+Trust rules this file keeps:
+* The zygote never reads test data. Inputs, expected outputs and test code reach
+  the processes that need them as file descriptors (sealed memfds made by the
+  host); the zygote only passes descriptors along. So nothing secret is ever in the
+  memory that later children inherit.
+* Children drop every capability, get rlimits, a scrubbed environment, a private
+  scratch directory, and only the descriptors they need. They cannot see the
+  zygote (different PID namespace) nor read its memory (it is not dumpable).
+* Time is measured by the zygote (or cf-launch) from the child's CPU clock and
+  ``wait4``, never reported by the child.
+
+Standard library only: the sandbox has no site-packages.
+"""
+
+import ctypes
+import errno
+import fcntl
+import gc
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import stat
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import values  # noqa: E402  (typed JSON codec, shared with the judge)
+
+del sys.path[0]
+
+# Modules programs usually import: importing them here, once, makes `import` in every
+# forked run free. Left out on purpose: hashlib (+3.7 MB of OpenSSL) and dataclasses
+# (+1.2 MB); every MB the zygote holds costs ~0.05 ms on each fork.
+PREIMPORT = (
+    "array bisect cmath collections collections.abc copy datetime decimal fractions functools heapq "
+    "itertools math numbers operator queue random re string typing unicodedata"
+).split()
+for _name in PREIMPORT:
+    try:
+        __import__(_name)
+    except ImportError:
+        pass
+
+import atexit  # noqa: E402
+import builtins  # noqa: E402
+import io  # noqa: E402
+import threading  # noqa: E402
+import traceback  # noqa: E402
+import types  # noqa: E402
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+
+SYS_CLONE = 56
+SYS_CAPSET = 126
+SYS_CLOSE_RANGE = 436
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+F_DUPFD_CLOEXEC = 1030
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_NO_NEW_PRIVS = 38
+
+# Exit statuses the child runtime uses to report what happened before or outside
+# user code. User code can exit with these too; that only relabels its own failure.
+EXIT_SYNTAX = 200
+EXIT_MEMORY = 201
+
+# Set from the host's configuration in main(): inside bubblewrap the scratch root is the
+# sandbox's private /tmp; without bubblewrap it is a private directory the host made.
+SCRATCH = "/tmp/run"
+WIPE_DIRS: tuple = ("/tmp", "/dev/shm")
+CHILD_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": SCRATCH}
+EXIT_SETUP = 210  # the child failed before running user code: the judge's fault
+
+
+class Options:
+    namespaces = True  # per-run user + PID namespaces
+    netns = False  # also a network namespace per run (when bubblewrap did not give one)
+    launcher = "/opt/codefrontier/cf-launch"
+
+
+OPTS = Options()
+
+
+# ---------------------------------------------------------------------------
+# Process creation
+
+
+def clone_child() -> int:
+    """fork(), but the child is PID 1 of a new PID namespace inside a new user
+    namespace: when it exits, the kernel kills every process it left behind."""
+    if not OPTS.namespaces:
+        return os.fork()
+    ctypes.pythonapi.PyOS_BeforeFork()
+    flags = CLONE_NEWUSER | CLONE_NEWPID | (CLONE_NEWNET if OPTS.netns else 0) | signal.SIGCHLD
+    pid = libc.syscall(SYS_CLONE, ctypes.c_ulong(flags), None, None, None, None)
+    err = ctypes.get_errno()
+    if pid == 0:
+        ctypes.pythonapi.PyOS_AfterFork_Child()
+    else:
+        ctypes.pythonapi.PyOS_AfterFork_Parent()
+    if pid < 0:
+        raise OSError(err, f"clone: {os.strerror(err)}")
+    return pid
+
+
+def drop_capabilities() -> None:
+    # A new user namespace hands its first process every capability inside it;
+    # user code gets none (capset v3 with empty sets).
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)
+    data = (ctypes.c_uint32 * 6)()
+    libc.syscall(SYS_CAPSET, header, data)
+
+
+def place_fds(mapping: dict) -> None:
+    """Make the child's descriptors exactly `mapping` (target fd -> source fd)."""
+    high = {}
+    for target, source in mapping.items():
+        # Copies far above every target first, so placing one never clobbers another's source.
+        if source is None:
+            source = os.open(os.devnull, os.O_RDWR)
+        high[target] = fcntl.fcntl(source, F_DUPFD_CLOEXEC, 1000)
+    for target, fd in high.items():
+        os.dup2(fd, target, inheritable=True)
+    top = max(mapping) if mapping else 2
+    if libc.syscall(SYS_CLOSE_RANGE, top + 1, ctypes.c_uint(0xFFFFFFFF), 0) != 0:
+        os.closerange(top + 1, 65536)
+
+
+def apply_limits(limits: dict, extra_as: int = 0) -> None:
+    cpu = int(limits["cpu_s"]) + 2  # the watcher kills on time; this is the backstop
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    if limits.get("memory_mb"):
+        as_bytes = int(limits["memory_mb"] * 1024 * 1024) + extra_as
+        resource.setrlimit(resource.RLIMIT_AS, (as_bytes, as_bytes))
+    fsize = int(limits.get("output_bytes", 64 << 20))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    nproc = int(limits.get("nproc", 8))
+    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    nofile = int(limits.get("nofile", 64))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_STACK, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
+
+
+def prepare_child() -> None:
+    """The part of a child's setup that does not depend on the job."""
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if not OPTS.namespaces:
+        os.setpgid(0, 0)
+    os.umask(0o022)
+    drop_capabilities()
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # so it can reset its own peak-RSS counter
+    os.environ.clear()
+    os.environ.update(CHILD_ENV)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    import random
+
+    random.seed()  # each run gets its own random state, as a fresh interpreter would
+
+
+def become_untrusted_child(fds: dict, limits: dict, extra_as: int = 0) -> None:
+    """Everything a forked child does before running untrusted Python code."""
+    prepare_child()
+    place_fds(fds)
+    os.chdir(SCRATCH)
+    apply_limits(limits, extra_as)
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by every thread of `pid` (the kernel's clock, not the child's word)."""
+    try:
+        return time.clock_gettime(((~pid) << 3) | 2)
+    except OSError:
+        return -1.0
+
+
+def peak_rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def watch(pid: int, pidfd: int, cpu_limit: float, wall_limit: float, start: float, cpu_base: float = 0.0,
+          other_fd: int | None = None) -> tuple[str, str]:
+    """Wait until `pid` exits (or `other_fd` is readable); kill it on CPU or wall time.
+
+    Returns (what happened, killed) with what in {"exited", "readable"} and killed in
+    {"none", "cpu", "wall"}."""
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    if other_fd is not None:
+        poller.register(other_fd, select.POLLIN)
+    while True:
+        cpu = process_cpu_s(pid)
+        used = (cpu - cpu_base) if cpu >= 0 else 0.0
+        elapsed = time.monotonic() - start
+        if used > cpu_limit:
+            return "timeout", "cpu"
+        if elapsed > wall_limit:
+            return "timeout", "wall"
+        wait = min(cpu_limit - used + 0.002, wall_limit - elapsed + 0.001)
+        events = poller.poll(max(1, int(wait * 1000) + 1))
+        for fd, _ in events:
+            if fd == pidfd:
+                return "exited", "none"
+            return "readable", "none"
+
+
+def reap(pid: int) -> tuple[int, "resource.struct_rusage"]:
+    while True:
+        try:
+            _, status, usage = os.wait4(pid, 0)
+            return status, usage
+        except InterruptedError:
+            continue
+
+
+def kill_tree(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)  # PID 1 of its namespace: the kernel takes the rest
+    except ProcessLookupError:
+        pass
+    if not OPTS.namespaces:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def cpu_of(usage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
+def status_fields(status: int) -> dict:
+    if os.WIFEXITED(status):
+        return {"status": "exited", "code": os.WEXITSTATUS(status)}
+    return {"status": "signaled", "signal": os.WTERMSIG(status)}
+
+
+# ---------------------------------------------------------------------------
+# Scratch directory
+
+
+def wipe(path: str, keep_top: bool = True) -> None:
+    """Remove everything under `path`, including what a hostile program made hard to remove."""
+    try:
+        entries = list(os.scandir(path))
+    except FileNotFoundError:
+        return
+    except PermissionError:
+        os.chmod(path, 0o700)
+        entries = list(os.scandir(path))
+    for entry in entries:
+        full = entry.path
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                try:
+                    os.chmod(full, 0o700)
+                except OSError:
+                    pass
+                wipe(full, keep_top=False)
+            else:
+                os.unlink(full)
+        except FileNotFoundError:
+            pass
+    if not keep_top:
+        os.rmdir(path)
+
+
+def fresh_scratch() -> None:
+    for d in WIPE_DIRS:
+        wipe(d)
+    os.mkdir(SCRATCH, 0o755)
+
+
+# ---------------------------------------------------------------------------
+# Runs inside a forked child (never return)
+
+
+def child_streams() -> None:
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8")
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8", write_through=False
+    )
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(2, "w", closefd=False)), encoding="utf-8", errors="backslashreplace",
+        line_buffering=True,
+    )
+
+
+def finish_and_exit(status: int) -> None:
+    """What the interpreter does at the end of `python main.py`, then exit."""
+    try:
+        threading._shutdown()  # wait for non-daemon threads
+    except BaseException:
+        pass
+    try:
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            if status == 0:
+                status = 120  # what CPython does when flushing stdout fails at exit
+    os._exit(status)
+
+
+def exit_status_of(exc: SystemExit) -> int:
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    try:
+        print(code, file=sys.stderr)
+    except BaseException:
+        pass
+    return 1
+
+
+def compile_or_exit(source: bytes, filename: str):
+    try:
+        return compile(source, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
+        traceback.print_exc(limit=0)
+        sys.stderr.flush()
+        os._exit(EXIT_SYNTAX)
+
+
+def run_script_child(source: bytes, argv: list) -> None:
+    child_streams()
+    code = compile_or_exit(source, argv[0])
+    module = types.ModuleType("__main__")
+    module.__dict__.update({"__file__": argv[0], "__builtins__": builtins, "__cached__": None})
+    sys.modules["__main__"] = module
+    sys.argv = list(argv)
+    sys.path[0:0] = [SCRATCH]
+    status = 0
+    try:
+        exec(code, module.__dict__)
+    except SystemExit as exc:
+        status = exit_status_of(exc)
+    except MemoryError:
+        traceback.print_exc()
+        status = EXIT_MEMORY
+    except BaseException:
+        try:
+            sys.excepthook(*sys.exc_info())
+        except BaseException:
+            pass
+        status = 1
+    finish_and_exit(status)
+
+
+def load_solution(source: bytes, entry: str) -> tuple:
+    """Run the solution module and resolve the entry point; returns (namespace, resolver)."""
+    code = compile(source, "solution.py", "exec", dont_inherit=True)
+    module = types.ModuleType("solution")
+    module.__dict__.update({"__file__": "solution.py", "__builtins__": builtins})
+    sys.modules["solution"] = module
+    exec(code, module.__dict__)
+    return module.__dict__
+
+
+def resolve(namespace: dict, name: str):
+    if "." in name:
+        cls_name, method = name.split(".", 1)
+        cls = namespace[cls_name]
+        return getattr(cls(), method)  # a fresh instance per call, as LeetCode does
+    return namespace[name]
+
+
+def session_child(sock: socket.socket, source: bytes, entry: str) -> None:
+    """The solution process of a function or assert problem: load once, then answer
+    calls (typed-JSON arguments in a memfd, typed-JSON result into another)."""
+    child_streams()
+    try:
+        namespace = load_solution(source, entry)
+        if "." in entry:
+            namespace[entry.split(".", 1)[0]]
+        else:
+            namespace[entry]
+        reply = {"status": "ready"}
+    except SyntaxError as exc:
+        reply = {"status": "error", "kind": "CE", "message": f"SyntaxError: {exc}"}
+    except MemoryError:
+        reply = {"status": "error", "kind": "MLE", "message": "MemoryError while loading"}
+    except KeyError as exc:
+        reply = {"status": "error", "kind": "RE", "message": f"entry point {entry!r} not defined ({exc})"}
+    except SystemExit:
+        reply = {"status": "error", "kind": "RE", "message": "the program exited while loading"}
+    except BaseException as exc:
+        reply = {"status": "error", "kind": "RE", "message": f"{type(exc).__name__}: {exc}"[:2000]}
+    flush_quietly()
+    sock.send(json.dumps(reply).encode())
+    if reply["status"] != "ready":
+        os._exit(1)
+    while True:
+        try:
+            msg, fds, _, _ = socket.recv_fds(sock, 65536, 4)
+        except OSError:
+            os._exit(0)
+        if not msg:
+            os._exit(0)
+        request = json.loads(msg)
+        args_fd, result_fd = fds[0], fds[1]
+        reply = call_once(namespace, request.get("name") or entry, args_fd, result_fd)
+        os.close(args_fd)
+        os.close(result_fd)
+        flush_quietly()
+        sock.send(json.dumps(reply).encode())
+
+
+def call_once(namespace: dict, name: str, args_fd: int, result_fd: int) -> dict:
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")  # peak RSS measured per call, not since the session began
+    except OSError:
+        pass
+    try:
+        with os.fdopen(os.dup(args_fd), "rb") as fh:
+            request = values.loads(fh.read())
+        args, kwargs = request.get("args", []), request.get("kwargs", {})
+    except Exception as exc:  # the judge sent something wrong: not the program's fault
+        return {"status": "bad_request", "message": str(exc)}
+    try:
+        fn = resolve(namespace, name)
+        result = fn(*args, **kwargs)
+    except MemoryError:
+        return {"status": "error", "kind": "MLE", "message": "MemoryError"}
+    except SystemExit as exc:
+        return {"status": "error", "kind": "RE", "message": f"SystemExit({exc.code!r}) during the call"}
+    except RecursionError:
+        return {"status": "error", "kind": "RE", "message": "RecursionError: maximum recursion depth exceeded"}
+    except BaseException as exc:
+        return {"status": "error", "kind": "RE", "message": f"{type(exc).__name__}: {exc}"[:2000]}
+    try:
+        data = values.dumps(result).encode()
+    except (values.UnsupportedValue, ValueError, RecursionError) as exc:
+        return {"status": "error", "kind": "WA", "message": str(exc)[:2000]}
+    try:
+        os.ftruncate(result_fd, 0)
+        os.pwrite(result_fd, data, 0)
+    except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            return {"status": "error", "kind": "OLE", "message": "returned value exceeds the output limit"}
+        raise
+    return {"status": "ok", "bytes": len(data)}
+
+
+def flush_quietly() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+
+
+class CandidateGone(Exception):
+    """The solution process died or stopped answering."""
+
+
+class CandidateRaised(Exception):
+    """The solution raised while handling a call: the test fails as a runtime error."""
+
+
+def make_proxy(sock: socket.socket, name: str):
+    def proxy(*args, **kwargs):
+        args_fd = os.memfd_create("args", os.MFD_CLOEXEC)
+        result_fd = os.memfd_create("result", os.MFD_CLOEXEC)
+        try:
+            os.write(args_fd, values.dumps({"args": list(args), "kwargs": kwargs}).encode())
+            try:
+                socket.send_fds(sock, [json.dumps({"name": name}).encode()], [args_fd, result_fd])
+                reply = sock.recv(65536)
+            except OSError as exc:
+                raise CandidateGone(str(exc)) from None
+            if not reply:
+                raise CandidateGone("the solution process ended")
+            reply = json.loads(reply)
+            if reply["status"] != "ok":
+                raise CandidateRaised(reply)
+            size = os.fstat(result_fd).st_size
+            return values.loads(os.pread(result_fd, size, 0))
+        finally:
+            os.close(args_fd)
+            os.close(result_fd)
+
+    proxy.__name__ = name
+    return proxy
+
+
+class TestNamespace(dict):
+    """Globals for assert-test code: names the test does not define and builtins do not
+    have resolve to the solution's functions, called across the process boundary."""
+
+    def __init__(self, sock: socket.socket, entry: str):
+        super().__init__({"__name__": "__test__", "__builtins__": builtins})
+        self.sock = sock
+        proxy = make_proxy(sock, entry)
+        self["candidate"] = proxy
+        self[entry.split(".")[-1]] = proxy
+
+    def __missing__(self, key):
+        if hasattr(builtins, key):
+            return getattr(builtins, key)
+        if key.startswith("__"):
+            raise KeyError(key)
+        proxy = make_proxy(self.sock, key)
+        self[key] = proxy
+        return proxy
+
+
+def harness_child(sock: socket.socket, test_fd: int, report_fd: int, entry: str) -> None:
+    """Runs one assert test (trusted dataset code) against the solution process. Its
+    verdict goes to the zygote through `report_fd`, which the solution cannot reach."""
+    report = {"passed": False, "kind": "WA", "message": ""}
+    try:
+        with os.fdopen(test_fd, "rb") as fh:
+            test_code = fh.read()
+        namespace = TestNamespace(sock, entry)
+        exec(compile(test_code, "test.py", "exec", dont_inherit=True), namespace)
+        report = {"passed": True}
+    except CandidateGone as exc:
+        report = {"passed": False, "kind": "gone", "message": str(exc)}
+    except CandidateRaised as exc:
+        info = exc.args[0]
+        report = {"passed": False, "kind": info.get("kind", "RE"), "message": info.get("message", "")}
+    except AssertionError as exc:
+        report = {"passed": False, "kind": "WA", "message": f"assertion failed: {exc}"[:2000]}
+    except BaseException as exc:
+        report = {"passed": False, "kind": "WA", "message": f"{type(exc).__name__}: {exc}"[:2000]}
+    os.write(report_fd, json.dumps(report).encode())
+    os._exit(0)
+
+
+# ---------------------------------------------------------------------------
+# Requests
+
+
+class Session:
+    """The live solution process of a function/assert problem."""
+
+    def __init__(self, pid: int, pidfd: int, sock: socket.socket, limits: dict):
+        self.pid, self.pidfd, self.sock, self.limits = pid, pidfd, sock, limits
+
+    def close(self) -> dict:
+        kill_tree(self.pid)
+        status, usage = reap(self.pid)
+        os.close(self.pidfd)
+        self.sock.close()
+        return status_fields(status)
+
+
+class Prefork:
+    """A child forked ahead of time, parked until it receives its job."""
+
+    def __init__(self, pid: int, pidfd: int, sock: socket.socket):
+        self.pid, self.pidfd, self.sock = pid, pidfd, sock
+
+    @classmethod
+    def spawn(cls, extra_as: int) -> "Prefork":
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = clone_child()
+        if pid == 0:
+            try:
+                parent.close()
+                prepare_child()
+                msg, fds, _, _ = socket.recv_fds(child, 1 << 16, 16)
+                if not msg:
+                    os._exit(0)  # the zygote is gone
+                job = json.loads(msg)
+                source = read_fd(fds[-1])
+                place_fds({int(t): fds[i] for t, i in job["fds"].items()})
+                os.chdir(SCRATCH)
+                apply_limits(job["limits"], extra_as)
+                run_script_child(source, job["argv"])
+            finally:
+                setup_failed()
+        child.close()
+        return cls(pid, os.pidfd_open(pid), parent)
+
+
+class Zygote:
+    def __init__(self, control: socket.socket):
+        self.control = control
+        self.stdout_fd = self.stderr_fd = None
+        self.session: Session | None = None
+        self.prefork: Prefork | None = None
+        self.want_prefork = False
+        self.baseline_as = self._address_space()
+
+    @staticmethod
+    def _address_space() -> int:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmSize:"):
+                    return int(line.split()[1]) * 1024
+        return 0
+
+    # -- plumbing --------------------------------------------------------------
+    def serve(self) -> None:
+        while True:
+            try:
+                msg, fds, _, _ = socket.recv_fds(self.control, 1 << 20, 16)
+            except ConnectionResetError:
+                return
+            if not msg:
+                return
+            for fd in fds:
+                os.set_inheritable(fd, False)
+            request = json.loads(msg)
+            reply_fds: list = []
+            try:
+                handler = getattr(self, "op_" + request["op"])
+                reply = handler(request, fds, reply_fds)
+            except Exception as exc:  # a bug or resource problem on the judge's side
+                reply = {"status": "internal", "message": f"{type(exc).__name__}: {exc}"}
+            finally:
+                for fd in fds:
+                    if fd not in (self.stdout_fd, self.stderr_fd):
+                        try:
+                            os.close(fd)
+                        except OSError:
+                            pass
+            reply["session_alive"] = self.session is not None
+            data = json.dumps(reply).encode()
+            if reply_fds:
+                socket.send_fds(self.control, [data], reply_fds)
+            else:
+                self.control.send(data)
+            for fd in reply_fds:
+                os.close(fd)
+            if self.want_prefork and self.prefork is None:
+                self.want_prefork = False
+                self.prefork = Prefork.spawn(self.baseline_as)
+
+    def op_ping(self, request, fds, out):
+        return {"status": "ok", "pid": os.getpid(), "uid": os.getuid(), "namespaces": OPTS.namespaces,
+                "baseline_as": self.baseline_as}
+
+    def op_setup(self, request, fds, out):
+        """Receive the stdout/stderr memfds the host reads after each run."""
+        self.stdout_fd, self.stderr_fd = fds[0], fds[1]
+        return {"status": "ok"}
+
+    # -- fresh-process runs ----------------------------------------------------
+    def op_python(self, request, fds, out):
+        """Run a Python program in a fresh child. fds: [code, stdin, extra...].
+
+        The child was forked in advance (right after the previous run) and has done its
+        generic setup; it now receives the job and the descriptors, so the fork is off
+        the critical path."""
+        fresh_scratch()
+        child = self.prefork if self.prefork is not None and pid_alive(self.prefork.pidfd) else None
+        self.prefork = None
+        if child is None:
+            child = Prefork.spawn(self.baseline_as)
+        mapping = {"0": 1, "1": "stdout", "2": "stderr"}
+        mapping.update({str(t): i for t, i in request.get("extra_fds", {}).items()})
+        send = []
+        targets = {}
+        for target, index in mapping.items():
+            fd = self.stdout_fd if index == "stdout" else self.stderr_fd if index == "stderr" else reopen(fds[index])
+            targets[target] = len(send)
+            send.append(fd)
+        job = {"limits": request["limits"], "argv": request.get("argv", ["main.py"]), "fds": targets}
+        start = time.monotonic()
+        try:
+            socket.send_fds(child.sock, [json.dumps(job).encode()], send + [fds[0]])
+        finally:
+            for fd in send:
+                if fd not in (self.stdout_fd, self.stderr_fd):
+                    os.close(fd)
+            child.sock.close()
+        reply = self._wait_fresh(child.pid, request["limits"], start, child.pidfd)
+        self.want_prefork = True  # forked after the reply is sent, while the judge compares
+        return reply
+
+    def _wait_fresh(self, pid: int, limits: dict, start: float, pidfd: int | None = None) -> dict:
+        pidfd = os.pidfd_open(pid) if pidfd is None else pidfd
+        try:
+            _, killed = watch(pid, pidfd, limits["cpu_s"], limits["wall_s"], start)
+            if killed != "none":
+                kill_tree(pid)
+            status, usage = reap(pid)
+        finally:
+            os.close(pidfd)
+        wall = time.monotonic() - start
+        reply = {"cpu_s": cpu_of(usage), "wall_s": wall, "maxrss_kb": usage.ru_maxrss, "killed": killed}
+        reply.update(status_fields(status))
+        wipe_after()
+        return reply
+
+    def op_exec(self, request, fds, out):
+        """Run an executable through cf-launch. fds: [stdin, exe?, files...].
+
+        request: argv, path (or exe index), limits, files {name: index}, collect [names]."""
+        limits = request["limits"]
+        fresh_scratch()
+        for name, index in request.get("files", {}).items():
+            copy_fd_to_file(fds[index], os.path.join(SCRATCH, name))
+        argv = [OPTS.launcher, "-c", str(int(limits["cpu_s"] * 1000)), "-w", str(int(limits["wall_s"] * 1000)),
+                "-f", str(int(limits.get("output_bytes", 64 << 20))), "-p", str(int(limits.get("nproc", 8))),
+                "-n", str(int(limits.get("nofile", 64))), "-d", SCRATCH]
+        if limits.get("memory_mb"):
+            argv += ["-m", str(int(limits["memory_mb"] * 1024 * 1024))]
+        for key, value in CHILD_ENV.items():
+            argv += ["-e", f"{key}={value}"]
+        if not OPTS.namespaces:
+            argv.append("-N")
+        elif OPTS.netns:
+            argv.append("-P")
+        report_r, report_w = os.pipe()
+        stdin = reopen(fds[request.get("stdin", 0)])
+        opened = [stdin, report_w]
+        actions = [(os.POSIX_SPAWN_DUP2, stdin, 0),
+                   (os.POSIX_SPAWN_DUP2, self.stdout_fd, 1),
+                   (os.POSIX_SPAWN_DUP2, self.stderr_fd, 2),
+                   (os.POSIX_SPAWN_DUP2, report_w, 3)]
+        extra = request.get("extra_fds", {})
+        for target, index in extra.items():
+            opened.append(reopen(fds[index]))
+            actions.append((os.POSIX_SPAWN_DUP2, opened[-1], int(target)))
+        if "exe" in request:
+            exe_target = 3 + len(extra) + 1
+            actions.append((os.POSIX_SPAWN_DUP2, fds[request["exe"]], exe_target))
+            argv += ["-x", str(exe_target)]
+        argv += ["--"] + request["argv"]
+        start = time.monotonic()
+        try:
+            pid = os.posix_spawn(OPTS.launcher, argv, {}, file_actions=actions)
+        finally:
+            for fd in opened:
+                os.close(fd)
+        # cf-launch enforces the limits; this wait only guards against cf-launch itself hanging.
+        pidfd = os.pidfd_open(pid)
+        try:
+            ready = select.select([pidfd], [], [], limits["wall_s"] + 10)[0]
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+            reap(pid)
+        finally:
+            os.close(pidfd)
+        with os.fdopen(report_r, "rb") as fh:
+            line = fh.read().decode()
+        reply = parse_launch_report(line)
+        if reply.get("status") == "exited" and reply.get("code") == 127 and "cpu_s" not in reply:
+            reply["status"] = "internal"
+        for name in request.get("collect", []):
+            path = os.path.join(SCRATCH, name)
+            if os.path.isfile(path) and not os.path.islink(path):
+                out.append(file_to_memfd(path))
+                reply.setdefault("collected", []).append(name)
+        wipe_after()
+        if not line.strip():
+            return {"status": "internal", "message": "cf-launch reported nothing"}
+        return reply
+
+    # -- sessions (function and assert problems) -------------------------------
+    def op_session_start(self, request, fds, out):
+        """Load a solution in a long-lived child. fds: [code]."""
+        self._end_session()
+        source = read_fd(fds[0])
+        limits = request["limits"]
+        entry = request["entry"]
+        parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        fresh_scratch()
+        start = time.monotonic()
+        pid = clone_child()
+        if pid == 0:
+            try:
+                parent_sock.close()
+                mapping = {0: None, 1: self.stdout_fd, 2: self.stderr_fd, 3: child_sock.fileno()}
+                become_untrusted_child(mapping, limits, self.baseline_as)
+                session_child(socket.socket(fileno=3), source, entry)
+            finally:
+                setup_failed()
+        child_sock.close()
+        pidfd = os.pidfd_open(pid)
+        session = Session(pid, pidfd, parent_sock, limits)
+        what, killed = watch(pid, pidfd, limits["cpu_s"], limits["wall_s"], start, other_fd=parent_sock.fileno())
+        cpu = max(process_cpu_s(pid), 0.0)
+        if what == "readable":
+            msg = parent_sock.recv(65536)
+            if msg:
+                reply = json.loads(msg)
+                if reply["status"] == "ready":
+                    self.session = session
+                    return {"status": "ready", "cpu_s": cpu, "wall_s": time.monotonic() - start,
+                            "maxrss_kb": peak_rss_kb(pid)}
+                fields = session.close()
+                return {**reply, "cpu_s": cpu, "exit": fields}
+        fields = session.close()
+        return {"status": "error", "kind": "TLE" if killed != "none" else "RE", "killed": killed,
+                "message": "the program ended while loading" if killed == "none" else "time limit while loading",
+                "cpu_s": cpu, "exit": fields}
+
+    def _end_session(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+            wipe_after()
+
+    def op_session_end(self, request, fds, out):
+        self._end_session()
+        return {"status": "ok"}
+
+    def _session_wait(self, session: Session, limits: dict, start: float, cpu_base: float, fd: int) -> tuple:
+        what, killed = watch(session.pid, session.pidfd, limits["cpu_s"], limits["wall_s"], start, cpu_base, other_fd=fd)
+        cpu = max(process_cpu_s(session.pid) - cpu_base, 0.0)
+        return what, killed, cpu
+
+    def op_call(self, request, fds, out):
+        """Call the session's entry point. fds: [args memfd, result memfd]."""
+        session = self.session
+        if session is None:
+            return {"status": "internal", "message": "no session"}
+        limits = request["limits"]
+        start = time.monotonic()
+        cpu_base = max(process_cpu_s(session.pid), 0.0)
+        try:
+            socket.send_fds(session.sock, [json.dumps({"name": request.get("name")}).encode()], fds[:2])
+        except OSError:
+            return self._session_died("the solution process is gone")
+        what, killed, cpu = self._session_wait(session, limits, start, cpu_base, session.sock.fileno())
+        rss = peak_rss_kb(session.pid)
+        if what == "readable":
+            msg = session.sock.recv(65536)
+            if msg:
+                reply = json.loads(msg)
+                reply.update({"cpu_s": cpu, "wall_s": time.monotonic() - start, "maxrss_kb": rss})
+                return reply
+        if killed != "none":
+            self._end_session()
+            return {"status": "error", "kind": "TLE", "killed": killed, "cpu_s": cpu,
+                    "wall_s": time.monotonic() - start, "maxrss_kb": rss}
+        return self._session_died("the solution process ended during the call", cpu, rss)
+
+    def _session_died(self, message: str, cpu: float = 0.0, rss: int = 0) -> dict:
+        session = self.session
+        fields = session.close() if session else {}
+        self.session = None
+        wipe_after()
+        kind = "RE"
+        return {"status": "error", "kind": kind, "message": message, "exit": fields, "cpu_s": cpu, "maxrss_kb": rss}
+
+    def op_assert(self, request, fds, out):
+        """Run one assert test against the session. fds: [test code memfd]."""
+        session = self.session
+        if session is None:
+            return {"status": "internal", "message": "no session"}
+        limits = request["limits"]
+        report_r, report_w = os.pipe()
+        start = time.monotonic()
+        cpu_base = max(process_cpu_s(session.pid), 0.0)
+        pid = clone_child()
+        if pid == 0:
+            try:
+                os.close(report_r)
+                libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+                harness_limits = dict(limits, cpu_s=limits["harness_cpu_s"], nproc=4)
+                place_fds({0: fds[0], 1: None, 2: None, 3: session.sock.fileno(), 4: report_w})
+                os.chdir("/")
+                apply_limits(harness_limits, self.baseline_as)
+                drop_capabilities()
+                libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+                harness_child(socket.socket(fileno=3), 0, 4, request["entry"])
+            finally:
+                os._exit(1)
+        os.close(report_w)
+        hpidfd = os.pidfd_open(pid)
+        verdict = None
+        try:
+            # Watch the solution's CPU (the test's limit) and the harness's wall time together.
+            deadline = start + limits["wall_s"]
+            while True:
+                what, killed, cpu = self._session_wait(session, limits, start, cpu_base, report_r)
+                if what == "readable" or what == "exited":
+                    break
+                if killed != "none":
+                    break
+                if time.monotonic() > deadline:
+                    killed = "wall"
+                    break
+            report = None
+            if killed == "none":
+                # The solution may have died: give the harness a moment to report it.
+                if select.select([report_r], [], [], max(0.1, limits["wall_s"]))[0]:
+                    data = os.read(report_r, 1 << 16)
+                    report = json.loads(data) if data else None
+            rss = peak_rss_kb(session.pid)
+            if killed != "none":
+                verdict = {"status": "error", "kind": "TLE", "killed": killed}
+            elif report is None:
+                verdict = {"status": "error", "kind": "RE", "message": "the test harness did not report"}
+            elif report.get("passed"):
+                verdict = {"status": "ok"}
+            elif report.get("kind") == "gone":
+                verdict = {"status": "error", "kind": "RE", "message": report.get("message", "")}
+            else:
+                verdict = {"status": "error", "kind": report.get("kind", "WA"), "message": report.get("message", "")}
+            verdict.update({"cpu_s": cpu, "wall_s": time.monotonic() - start, "maxrss_kb": rss})
+        finally:
+            kill_tree(pid)
+            reap(pid)
+            os.close(hpidfd)
+            os.close(report_r)
+        # A dead or killed solution process cannot serve the next test.
+        if verdict.get("kind") in ("TLE", "RE") and not pid_alive(session.pidfd):
+            self._end_session()
+        elif verdict.get("killed"):
+            self._end_session()
+        return verdict
+
+
+def setup_failed() -> None:
+    """A child failed before user code ran: say why on its stderr and exit EXIT_SETUP."""
+    try:
+        os.write(2, ("codefrontier sandbox: " + traceback.format_exc()).encode(errors="replace"))
+    finally:
+        os._exit(EXIT_SETUP)
+
+
+def pid_alive(pidfd: int) -> bool:
+    return not select.select([pidfd], [], [], 0)[0]
+
+
+def wipe_after() -> None:
+    for d in WIPE_DIRS:
+        wipe(d)
+
+
+def reopen(fd: int) -> int:
+    """A new open file description of the same file: each run reads its input from the
+    start, whatever earlier runs did to their own offsets."""
+    return os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
+
+
+def read_fd(fd: int) -> bytes:
+    size = os.fstat(fd).st_size
+    return os.pread(fd, size, 0)
+
+
+def copy_fd_to_file(fd: int, path: str) -> None:
+    size = os.fstat(fd).st_size
+    out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        offset = 0
+        while offset < size:
+            sent = os.sendfile(out, fd, offset, size - offset)
+            if sent == 0:
+                break
+            offset += sent
+    finally:
+        os.close(out)
+
+
+def file_to_memfd(path: str) -> int:
+    fd = os.memfd_create(os.path.basename(path), os.MFD_CLOEXEC)
+    src = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(src).st_size
+        offset = 0
+        while offset < size:
+            sent = os.sendfile(fd, src, offset, size - offset)
+            if sent == 0:
+                break
+            offset += sent
+    finally:
+        os.close(src)
+    return fd
+
+
+def parse_launch_report(line: str) -> dict:
+    reply: dict = {}
+    for part in line.split():
+        key, _, value = part.partition("=")
+        if key in ("code", "signal", "maxrss_kb", "errno"):
+            reply[key] = int(value)
+        elif key in ("cpu_s", "wall_s"):
+            reply[key] = float(value)
+        else:
+            reply[key] = value
+    if reply.get("status") == "error":
+        reply["status"] = "internal"
+        reply["message"] = f"cf-launch: {reply.get('where')} failed (errno {reply.get('errno')})"
+    return reply
+
+
+def main() -> None:
+    global SCRATCH, WIPE_DIRS
+    config = json.loads(sys.argv[1])
+    OPTS.namespaces = bool(config.get("namespaces", True))
+    OPTS.netns = bool(config.get("netns", False))
+    OPTS.launcher = config.get("launcher", OPTS.launcher)
+    WIPE_DIRS = tuple(config["wipe_dirs"])
+    SCRATCH = os.path.join(WIPE_DIRS[0], "run")
+    CHILD_ENV["HOME"] = SCRATCH
+    CHILD_ENV["TMPDIR"] = SCRATCH
+    drop_uid = config.get("drop_uid")
+    if drop_uid is not None and os.getuid() == 0:
+        # Privileged sandbox (the judge runs as root): hand the writable places to an
+        # unprivileged user, then become that user for good (all capabilities go).
+        for d in WIPE_DIRS:
+            if os.path.isdir(d):
+                os.chown(d, drop_uid, drop_uid)
+                os.chmod(d, stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
+        os.setgroups([])
+        os.setresgid(drop_uid, drop_uid, drop_uid)
+        os.setresuid(drop_uid, drop_uid, drop_uid)
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # children cannot read or trace the zygote
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()  # keep the collector from dirtying inherited pages in every child
+    control = socket.socket(fileno=int(config["control_fd"]))
+    control.send(json.dumps({"status": "ready", "pid": os.getpid(), "uid": os.getuid()}).encode())
+    Zygote(control).serve()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,388 @@
+"""The judge's side of one worker sandbox: start the zygote, send it runs, read results.
+
+A `Sandbox` is used by one thread at a time. Data moves as file descriptors:
+test inputs, programs and test code go in as sealed memfds (the zygote passes them
+on without reading them); the program's stdout and stderr land in two memfds that
+the judge owns and reads after each run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from codefrontier.errors import InternalJudgeError, SandboxError
+from codefrontier.sandbox.isolation import detect_level, plan_for
+
+STDERR_KEEP = 64 * 1024  # bytes of a program's stderr kept for the verdict's detail
+REPLY_MARGIN_S = 30.0  # how much longer than a run's wall limit the judge waits for the zygote
+
+
+class SandboxCrashed(InternalJudgeError):
+    """The worker's zygote died or stopped answering; the worker restarts and the run is retried."""
+
+
+@dataclass
+class Limits:
+    """Limits of one run. `cpu_s` decides TLE; `wall_s` is the backstop for programs that sleep."""
+
+    cpu_s: float
+    wall_s: float
+    memory_mb: float | None = 256
+    output_bytes: int = 64 << 20
+    nproc: int = 8
+    nofile: int = 64
+    harness_cpu_s: float = 10.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cpu_s": self.cpu_s,
+            "wall_s": self.wall_s,
+            "memory_mb": self.memory_mb,
+            "output_bytes": self.output_bytes,
+            "nproc": self.nproc,
+            "nofile": self.nofile,
+            "harness_cpu_s": self.harness_cpu_s,
+        }
+
+
+@dataclass
+class RunResult:
+    """What one fresh-process run did. Times and memory are measured by the zygote or
+    cf-launch from the kernel's accounting, never reported by the program."""
+
+    status: str  # exited | signaled | internal
+    exit_code: int | None = None
+    signal: int | None = None
+    cpu_s: float = 0.0
+    wall_s: float = 0.0
+    rss_kb: int = 0
+    killed: str = "none"  # none | cpu | wall
+    stdout: bytes = b""
+    stdout_size: int = 0
+    stderr: bytes = b""
+    message: str = ""
+    collected: dict[str, int] = field(default_factory=dict)  # name -> memfd (caller closes)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "exited" and self.exit_code == 0 and self.killed == "none"
+
+
+def memfd_from_bytes(data: bytes, name: str = "data") -> int:
+    """A sealed, read-only memfd holding `data`: children can read it but never change it."""
+    fd = os.memfd_create(name, os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_WRITE | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_SEAL)
+        # A read-only descriptor: an executable must have no writable descriptor open (ETXTBSY).
+        ro = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
+    finally:
+        os.close(fd)
+    return ro
+
+
+def read_memfd(fd: int, limit: int | None = None) -> bytes:
+    size = os.fstat(fd).st_size
+    if limit is not None:
+        size = min(size, limit)
+    chunks = []
+    offset = 0
+    while offset < size:
+        chunk = os.pread(fd, min(size - offset, 1 << 24), offset)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
+
+
+class Sandbox:
+    """One worker: a zygote in a sandbox at the chosen isolation level."""
+
+    def __init__(self, level: str = "auto", tmpfs_mb: int = 512) -> None:
+        self.requested = level
+        self.level, self.level_reasons = detect_level(level)
+        self.tmpfs_mb = tmpfs_mb
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.sock: socket.socket | None = None
+        self.private_dir: str | None = None
+        self.stdout_fd = self.stderr_fd = -1
+        self.info: dict[str, Any] = {}
+        self.session_alive = False
+        self._log: tempfile._TemporaryFileWrapper[bytes] | None = None
+        self.start()
+
+    # -- life cycle -----------------------------------------------------------
+    def start(self) -> None:
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        plan = plan_for(self.level, child.fileno(), self.tmpfs_mb)
+        self.private_dir = plan.private_dir
+        self._log = tempfile.TemporaryFile()
+        argv = plan.argv + [json.dumps(plan.zygote_config)]
+        try:
+            self.proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=self._log,
+                pass_fds=(child.fileno(),),
+                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise SandboxError(f"cannot start the sandbox ({argv[0]}): {exc}") from exc
+        finally:
+            child.close()
+        self.sock = parent
+        hello = self._recv(timeout=60.0)
+        if hello.get("status") != "ready":
+            raise SandboxError(f"the sandbox did not start: {hello}")
+        self.info = hello
+        self.stdout_fd = os.memfd_create("stdout", os.MFD_CLOEXEC)
+        self.stderr_fd = os.memfd_create("stderr", os.MFD_CLOEXEC)
+        reply, _ = self._request({"op": "setup"}, [self.stdout_fd, self.stderr_fd], timeout=30.0)
+        if reply.get("status") != "ok":
+            raise SandboxError(f"sandbox setup failed: {reply}")
+        self.session_alive = False
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            self.proc.wait()
+            self.proc = None
+        for fd in (self.stdout_fd, self.stderr_fd):
+            if fd >= 0:
+                os.close(fd)
+        self.stdout_fd = self.stderr_fd = -1
+        if self.private_dir:
+            shutil.rmtree(self.private_dir, ignore_errors=True)
+            self.private_dir = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def restart(self) -> None:
+        self.close()
+        self.start()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def zygote_log(self) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        return self._log.read()[-4000:].decode(errors="replace")
+
+    # -- protocol -------------------------------------------------------------
+    def _recv(self, timeout: float) -> dict[str, Any]:
+        reply, _ = self._recv_with_fds(timeout)
+        return reply
+
+    def _recv_with_fds(self, timeout: float) -> tuple[dict[str, Any], list[int]]:
+        assert self.sock is not None
+        ready = select.select([self.sock], [], [], timeout)[0]
+        if not ready:
+            self._kill()
+            raise SandboxCrashed(f"the sandbox did not answer within {timeout:.0f} s")
+        try:
+            msg, fds, _, _ = socket.recv_fds(self.sock, 1 << 20, 16)
+        except OSError as exc:
+            self._kill()
+            raise SandboxCrashed(f"lost the sandbox: {exc}") from exc
+        if not msg:
+            log = self.zygote_log()
+            self._kill()
+            raise SandboxCrashed("the sandbox exited" + (f": {log.strip()[-1000:]}" if log.strip() else ""))
+        return json.loads(msg), fds
+
+    def _kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def _request(self, request: dict[str, Any], fds: list[int], timeout: float) -> tuple[dict[str, Any], list[int]]:
+        if self.sock is None:
+            raise SandboxCrashed("the sandbox is closed")
+        data = json.dumps(request).encode()
+        try:
+            if fds:
+                socket.send_fds(self.sock, [data], fds)
+            else:
+                self.sock.send(data)
+        except OSError as exc:
+            self._kill()
+            raise SandboxCrashed(f"lost the sandbox: {exc}") from exc
+        reply, reply_fds = self._recv_with_fds(timeout)
+        if reply.get("status") == "internal":
+            for fd in reply_fds:
+                os.close(fd)
+            raise InternalJudgeError(f"sandbox: {reply.get('message', reply)}")
+        return reply, reply_fds
+
+    def ping(self) -> dict[str, Any]:
+        reply, _ = self._request({"op": "ping"}, [], timeout=30.0)
+        return reply
+
+    # -- outputs --------------------------------------------------------------
+    def _reset_outputs(self) -> None:
+        for fd in (self.stdout_fd, self.stderr_fd):
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+
+    def _collect(self, reply: dict[str, Any], read_stdout: bool, stdout_limit: int | None) -> RunResult:
+        stdout_size = os.fstat(self.stdout_fd).st_size
+        result = RunResult(
+            status=reply.get("status", "internal"),
+            exit_code=reply.get("code"),
+            signal=reply.get("signal"),
+            cpu_s=float(reply.get("cpu_s", 0.0)),
+            wall_s=float(reply.get("wall_s", 0.0)),
+            rss_kb=int(reply.get("maxrss_kb", 0)),
+            killed=reply.get("killed", "none"),
+            stdout=read_memfd(self.stdout_fd, stdout_limit) if read_stdout else b"",
+            stdout_size=stdout_size,
+            stderr=read_memfd(self.stderr_fd, STDERR_KEEP),
+            message=reply.get("message", ""),
+        )
+        self._reset_outputs()
+        return result
+
+    # -- fresh-process runs -----------------------------------------------------
+    def run_python(
+        self,
+        code_fd: int,
+        stdin_fd: int | None,
+        limits: Limits,
+        *,
+        argv: list[str] | None = None,
+        extra_fds: dict[int, int] | None = None,
+        read_stdout: bool = True,
+    ) -> RunResult:
+        """Run a Python program (source in `code_fd`) as a fresh child with `stdin_fd` on stdin."""
+        fds = [code_fd, stdin_fd if stdin_fd is not None else self._empty_fd()]
+        extra = {}
+        for target, fd in (extra_fds or {}).items():
+            extra[str(target)] = len(fds)
+            fds.append(fd)
+        request = {"op": "python", "limits": limits.to_json(), "argv": argv or ["main.py"], "extra_fds": extra}
+        self._reset_outputs()
+        reply, _ = self._request(request, fds, timeout=limits.wall_s + REPLY_MARGIN_S)
+        return self._collect(reply, read_stdout, limits.output_bytes)
+
+    def run_exec(
+        self,
+        argv: list[str],
+        limits: Limits,
+        *,
+        stdin_fd: int | None = None,
+        exe_fd: int | None = None,
+        files: dict[str, int] | None = None,
+        collect: list[str] | None = None,
+        extra_fds: dict[int, int] | None = None,
+        read_stdout: bool = True,
+    ) -> RunResult:
+        """Run an executable through cf-launch: the file open on `exe_fd`, or the
+        sandbox path argv[0]. `files` are copied into the scratch directory first;
+        `collect` names files to hand back as memfds (in RunResult.collected)."""
+        fds = [stdin_fd if stdin_fd is not None else self._empty_fd()]
+        request: dict[str, Any] = {"op": "exec", "argv": argv, "limits": limits.to_json(), "stdin": 0}
+        if exe_fd is not None:
+            request["exe"] = len(fds)
+            fds.append(exe_fd)
+        if files:
+            request["files"] = {}
+            for name, fd in files.items():
+                request["files"][name] = len(fds)
+                fds.append(fd)
+        if extra_fds:
+            request["extra_fds"] = {}
+            for target, fd in extra_fds.items():
+                request["extra_fds"][str(target)] = len(fds)
+                fds.append(fd)
+        request["collect"] = collect or []
+        self._reset_outputs()
+        reply, reply_fds = self._request(request, fds, timeout=limits.wall_s + REPLY_MARGIN_S + 10)
+        result = self._collect(reply, read_stdout, limits.output_bytes)
+        result.collected = dict(zip(reply.get("collected", []), reply_fds, strict=False))
+        return result
+
+    _empty: int | None = None
+    _empty_lock = threading.Lock()
+
+    @classmethod
+    def _empty_fd(cls) -> int:
+        with cls._empty_lock:
+            if cls._empty is None:
+                cls._empty = memfd_from_bytes(b"", "empty")
+            return cls._empty
+
+    # -- sessions ---------------------------------------------------------------
+    def session_start(self, code_fd: int, entry: str, limits: Limits) -> dict[str, Any]:
+        """Load a solution for function/assert tests; the reply says `ready` or why not."""
+        self._reset_outputs()
+        reply, _ = self._request(
+            {"op": "session_start", "entry": entry, "limits": limits.to_json()},
+            [code_fd],
+            timeout=limits.wall_s + REPLY_MARGIN_S,
+        )
+        reply["stderr"] = read_memfd(self.stderr_fd, STDERR_KEEP)
+        self._reset_outputs()
+        self.session_alive = reply.get("status") == "ready"
+        return reply
+
+    def call(self, args_fd: int, result_fd: int, limits: Limits, name: str | None = None) -> dict[str, Any]:
+        """Call the loaded entry point with typed-JSON arguments; the value lands in `result_fd`."""
+        reply, _ = self._request(
+            {"op": "call", "limits": limits.to_json(), "name": name},
+            [args_fd, result_fd],
+            timeout=limits.wall_s + REPLY_MARGIN_S,
+        )
+        self._after_session_op(reply)
+        return reply
+
+    def run_assert(self, test_fd: int, entry: str, limits: Limits) -> dict[str, Any]:
+        """Run one assert test (code using `candidate`) against the loaded solution."""
+        reply, _ = self._request(
+            {"op": "assert", "limits": limits.to_json(), "entry": entry},
+            [test_fd],
+            timeout=limits.wall_s + limits.harness_cpu_s + REPLY_MARGIN_S,
+        )
+        self._after_session_op(reply)
+        return reply
+
+    def _after_session_op(self, reply: dict[str, Any]) -> None:
+        self.session_alive = bool(reply.get("session_alive", False))
+        reply["stderr"] = read_memfd(self.stderr_fd, STDERR_KEEP)
+        self._reset_outputs()
+
+    def session_end(self) -> None:
+        if self.session_alive:
+            self._request({"op": "session_end"}, [], timeout=REPLY_MARGIN_S)
+            self.session_alive = False
