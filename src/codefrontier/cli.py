@@ -15,11 +15,12 @@ from codefrontier.errors import CodefrontierError
 
 # Modules that contribute sub-commands, in the order `--help` lists them.
 COMMAND_MODULES = [
-    "codefrontier.judge.cli",  # judge, summary, doctor, demo
-    "codefrontier.problems.cli",  # export, import, validate
+    "codefrontier.judge.cli",  # judge, doctor
+    "codefrontier.problems.cli",  # export, validate
+    "codefrontier.problems.importers.cli",  # import
     "codefrontier.rewards.cli",  # serve, reward
     "codefrontier.merge.cli",  # merge
-    "codefrontier.analysis.cli",  # report
+    "codefrontier.analysis.cli",  # report, summary
     "codefrontier.sampling.cli",  # sample, experiment
 ]
 

@@ -101,7 +101,13 @@ def _bind_system(args: list[str]) -> None:
         elif path.is_dir():
             args += ["--ro-bind", str(path), str(path)]
     # The dynamic linker's cache and the compiler alternatives; nothing else of /etc.
-    for etc in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime"):
+    for etc in (
+        "/etc/ld.so.cache",
+        "/etc/ld.so.conf",
+        "/etc/ld.so.conf.d",
+        "/etc/alternatives",
+        "/etc/localtime",
+    ):
         args += ["--ro-bind-try", etc, etc]
 
 
@@ -129,7 +135,15 @@ def bwrap_plan(bwrap: str, tmpfs_mb: int, control_fd: int) -> IsolationPlan:
         args += ["--tmpfs", str(site)]
     args += ["--perms", "0755", "--dir", "/opt", "--perms", "0755", "--dir", "/opt/codefrontier"]
     args += ["--ro-bind", str(RUNTIME_DIR), SANDBOX_RUNTIME, "--ro-bind", str(launcher), SANDBOX_LAUNCHER]
-    args += ["--proc", "/proc", "--dev", "/dev"]
+    args += [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--remount-ro",
+        "/dev",
+    ]  # devices still work; /dev/shm is read-only
+    # The one writable place: a size-capped tmpfs, emptied after every run.
     args += ["--size", str(tmpfs_mb * 1024 * 1024), "--tmpfs", "/tmp"]
     args += ["--hostname", "sandbox", "--remount-ro", "/", "--chdir", "/"]
     args += ["--", str(python), "-I", "-S", "-B", f"{SANDBOX_RUNTIME}/zygote.py"]
@@ -137,7 +151,7 @@ def bwrap_plan(bwrap: str, tmpfs_mb: int, control_fd: int) -> IsolationPlan:
         "namespaces": True,
         "netns": False,
         "launcher": SANDBOX_LAUNCHER,
-        "wipe_dirs": ["/tmp", "/dev/shm"],
+        "scratch": "/tmp",
         "drop_uid": UNPRIVILEGED_UID if root else None,
         "control_fd": control_fd,
     }
@@ -149,14 +163,19 @@ def direct_plan(level: str, control_fd: int) -> IsolationPlan:
     python, _ = python_for_sandbox()
     launcher = launcher_path()
     private = tempfile.mkdtemp(prefix="codefrontier-sandbox-")
-    os.chmod(private, 0o700)
+    # Owned by the judge's user; a root judge hands it to the unprivileged sandbox user
+    # (the zygote chowns it), so 0755 lets that user reach it and nobody else write it.
+    os.chmod(private, 0o755)
     args = [str(python), "-I", "-S", "-B", str(RUNTIME_DIR / "zygote.py")]
     config = {
         "namespaces": level == "namespaces",
         "netns": level == "namespaces",
         "launcher": str(launcher),
-        "wipe_dirs": [private],
-        "drop_uid": None,
+        "scratch": private,
+        # Never run untrusted code as root: without bubblewrap's mount namespace it could
+        # write anywhere root can. (The price: modules under a private home directory,
+        # e.g. a pyenv in /root, can be imported only if the zygote preloaded them.)
+        "drop_uid": UNPRIVILEGED_UID if os.geteuid() == 0 else None,
         "control_fd": control_fd,
     }
     return IsolationPlan(level, args, config, private_dir=private)
@@ -181,7 +200,19 @@ def bwrap_works(bwrap: str) -> tuple[bool, str]:
     ns = ["--unshare-pid", "--unshare-net"] if root else ["--unshare-all"]
     try:
         proc = subprocess.run(
-            [bwrap, "--die-with-parent", *ns, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"],
+            [
+                bwrap,
+                "--die-with-parent",
+                *ns,
+                "--ro-bind",
+                "/",
+                "/",
+                "--proc",
+                "/proc",
+                "--dev",
+                "/dev",
+                "true",
+            ],
             capture_output=True,
             text=True,
             timeout=20,
@@ -228,7 +259,9 @@ def detect_level(requested: str = "auto") -> tuple[str, list[str]]:
                 raise SandboxError("isolation level 'namespaces' is not available: " + "; ".join(reasons))
     if level is None:
         level = "rlimits"
-        reasons.append("falling back to rlimits and process groups only: do not judge untrusted code this way")
+        reasons.append(
+            "falling back to rlimits and process groups only: do not judge untrusted code this way"
+        )
     _DETECTED[requested] = (level, reasons)
     return level, reasons
 

@@ -21,6 +21,7 @@
  *   -d DIR        working directory
  *   -x FD         execute the file open on FD (a sealed memfd) instead of PROGRAM's path
  *   -e KEY=VALUE  environment variable (repeatable); the environment is otherwise empty
+ *   -F SRC:DST    give the target descriptor SRC as DST (repeatable; SRC >= 9 > DST >= 3)
  *   -N            do not create namespaces (fallback isolation)
  *   -P            also a new network namespace (when the sandbox has none of its own)
  */
@@ -51,6 +52,7 @@
 #endif
 
 #define MAX_ENV 64
+#define MAX_FWD 16
 #define EXEC_FAILED 127
 
 static double now_s(void) {
@@ -78,9 +80,9 @@ int main(int argc, char **argv) {
     const char *workdir = NULL;
     int exe_fd = -1, namespaces = 1, netns = 0, opt;
     char *envp[MAX_ENV + 1];
-    int nenv = 0;
+    int nenv = 0, fwd_src[MAX_FWD], fwd_dst[MAX_FWD], nfwd = 0;
 
-    while ((opt = getopt(argc, argv, "+c:w:m:f:p:n:d:x:e:NP")) != -1) {
+    while ((opt = getopt(argc, argv, "+c:w:m:f:p:n:d:x:e:F:NP")) != -1) {
         switch (opt) {
         case 'c': cpu_ms = atol(optarg); break;
         case 'w': wall_ms = atol(optarg); break;
@@ -91,6 +93,9 @@ int main(int argc, char **argv) {
         case 'd': workdir = optarg; break;
         case 'x': exe_fd = atoi(optarg); break;
         case 'e': if (nenv < MAX_ENV) envp[nenv++] = optarg; break;
+        case 'F':
+            if (nfwd < MAX_FWD && sscanf(optarg, "%d:%d", &fwd_src[nfwd], &fwd_dst[nfwd]) == 2) nfwd++;
+            break;
         case 'N': namespaces = 0; break;
         case 'P': netns = 1; break;
         default: return 2;
@@ -132,9 +137,18 @@ int main(int argc, char **argv) {
         prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         signal(SIGPIPE, SIG_DFL);
         signal(SIGXFSZ, SIG_DFL);
-        /* Nothing but stdin/stdout/stderr (and the executable) may reach the target. */
-        if (exe_fd > 3) syscall(SYS_close_range, 3, exe_fd - 1, 0);
-        syscall(SYS_close_range, (exe_fd >= 3 ? exe_fd + 1 : 3), ~0U, 0);
+        /* Nothing but stdin/stdout/stderr, the forwarded descriptors (and the executable,
+         * closed on exec) may reach the target. */
+        int keep[3 + MAX_FWD + 1] = {0};
+        for (int i = 0; i < nfwd; i++) {
+            dup2(fwd_src[i], fwd_dst[i]);
+            if (fwd_dst[i] < 3 + MAX_FWD) keep[fwd_dst[i]] = 1;
+        }
+        for (int fd = 3; fd < 3 + MAX_FWD; fd++)
+            if (!keep[fd] && fd != exe_fd) close(fd);
+        for (int fd = 3 + MAX_FWD; fd < 32; fd++)
+            if (fd != exe_fd) close(fd);
+        syscall(SYS_close_range, 32, ~0U, 0);
         if (exe_fd >= 0) {
             fcntl(exe_fd, F_SETFD, FD_CLOEXEC);
             syscall(SYS_execveat, exe_fd, "", target_argv, envp, AT_EMPTY_PATH);

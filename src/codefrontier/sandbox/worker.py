@@ -25,7 +25,8 @@ from codefrontier.errors import InternalJudgeError, SandboxError
 from codefrontier.sandbox.isolation import detect_level, plan_for
 
 STDERR_KEEP = 64 * 1024  # bytes of a program's stderr kept for the verdict's detail
-REPLY_MARGIN_S = 30.0  # how much longer than a run's wall limit the judge waits for the zygote
+REPLY_MARGIN_S = 30.0
+MAX_FDS = 250  # descriptors one request may carry (the zygote's limit; the kernel's is 253)  # how much longer than a run's wall limit the judge waits for the zygote
 
 
 class SandboxCrashed(InternalJudgeError):
@@ -87,7 +88,11 @@ def memfd_from_bytes(data: bytes, name: str = "data") -> int:
         while view:
             written = os.write(fd, view)
             view = view[written:]
-        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_WRITE | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_SEAL)
+        fcntl.fcntl(
+            fd,
+            fcntl.F_ADD_SEALS,
+            fcntl.F_SEAL_WRITE | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_SEAL,
+        )
         # A read-only descriptor: an executable must have no writable descriptor open (ETXTBSY).
         ro = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
     finally:
@@ -131,7 +136,7 @@ class Sandbox:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         plan = plan_for(self.level, child.fileno(), self.tmpfs_mb)
         self.private_dir = plan.private_dir
-        self._log = tempfile.TemporaryFile()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the sandbox; closed in close()
         argv = plan.argv + [json.dumps(plan.zygote_config)]
         try:
             self.proc = subprocess.Popen(
@@ -227,7 +232,9 @@ class Sandbox:
             except ProcessLookupError:
                 pass
 
-    def _request(self, request: dict[str, Any], fds: list[int], timeout: float) -> tuple[dict[str, Any], list[int]]:
+    def _request(
+        self, request: dict[str, Any], fds: list[int], timeout: float
+    ) -> tuple[dict[str, Any], list[int]]:
         if self.sock is None:
             raise SandboxCrashed("the sandbox is closed")
         data = json.dumps(request).encode()
@@ -245,6 +252,34 @@ class Sandbox:
                 os.close(fd)
             raise InternalJudgeError(f"sandbox: {reply.get('message', reply)}")
         return reply, reply_fds
+
+    def descendant_pids(self) -> set[int]:
+        """Every process descended from this sandbox (host PIDs), after asking the zygote
+        to drop its parked child: what remains is the sandbox itself, or a leak."""
+        self._request({"op": "quiesce"}, [], timeout=REPLY_MARGIN_S)
+        self.session_alive = False
+        if self.proc is None:
+            return set()
+        children: dict[int, list[int]] = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                    stat = fh.read()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(b")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+        found: set[int] = set()
+        stack = [self.proc.pid]
+        while stack:
+            pid = stack.pop()
+            for child in children.get(pid, []):
+                if child not in found:
+                    found.add(child)
+                    stack.append(child)
+        return found
 
     def ping(self) -> dict[str, Any]:
         reply, _ = self._request({"op": "ping"}, [], timeout=30.0)
@@ -291,7 +326,12 @@ class Sandbox:
         for target, fd in (extra_fds or {}).items():
             extra[str(target)] = len(fds)
             fds.append(fd)
-        request = {"op": "python", "limits": limits.to_json(), "argv": argv or ["main.py"], "extra_fds": extra}
+        request = {
+            "op": "python",
+            "limits": limits.to_json(),
+            "argv": argv or ["main.py"],
+            "extra_fds": extra,
+        }
         self._reset_outputs()
         reply, _ = self._request(request, fds, timeout=limits.wall_s + REPLY_MARGIN_S)
         return self._collect(reply, read_stdout, limits.output_bytes)
@@ -376,6 +416,39 @@ class Sandbox:
         )
         self._after_session_op(reply)
         return reply
+
+    def run_session(
+        self, code_fd: int, entry: str, kind: str, limits: Limits, test_fds: list[list[int]]
+    ) -> tuple[list[dict[str, Any]], bytes]:
+        """Every test of one sample in one request: `test_fds` holds, per test, [args,
+        result] memfds (kind `function`) or [test code] (kind `assert`). Returns one reply
+        per test reached (a load failure appears as {"load": reply}) and the stderr tail."""
+        replies: list[dict[str, Any]] = []
+        per_test = max(1, max((len(g) for g in test_fds), default=1))
+        chunk = (MAX_FDS - 1) // per_test  # one message carries at most MAX_FDS descriptors
+        self._reset_outputs()
+        for first in range(0, len(test_fds), chunk):
+            part = test_fds[first : first + chunk]
+            fds = [code_fd] + [fd for group in part for fd in group]
+            timeout = (limits.wall_s * 2 + limits.harness_cpu_s) * len(part) + REPLY_MARGIN_S
+            reply, _ = self._request(
+                {
+                    "op": "run_session",
+                    "entry": entry,
+                    "kind": kind,
+                    "limits": limits.to_json(),
+                    "tests": len(part),
+                },
+                fds,
+                timeout=timeout,
+            )
+            replies.extend(reply["tests"])
+            if len(reply["tests"]) < len(part):
+                break  # the sandbox stopped early (a compile error)
+        stderr = read_memfd(self.stderr_fd, STDERR_KEEP)
+        self._reset_outputs()
+        self.session_alive = False
+        return replies, stderr
 
     def _after_session_op(self, reply: dict[str, Any]) -> None:
         self.session_alive = bool(reply.get("session_alive", False))

@@ -21,7 +21,9 @@ import json
 import math
 from typing import Any
 
-MARKERS = frozenset({"__tuple__", "__set__", "__frozenset__", "__bytes__", "__complex__", "__float__", "__dict__"})
+MARKERS = frozenset(
+    {"__tuple__", "__set__", "__frozenset__", "__bytes__", "__complex__", "__float__", "__dict__"}
+)
 MAX_DEPTH = 500
 
 
@@ -66,8 +68,15 @@ def encode(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, (bytes, bytearray)):
         return {"__bytes__": base64.b64encode(bytes(value)).decode("ascii")}
     if isinstance(value, complex):
-        return {"__complex__": [encode(complex.__complex__(value).real, d), encode(complex.__complex__(value).imag, d)]}
-    raise UnsupportedValue(f"cannot send a value of type {type(value).__name__} (only plain data crosses the sandbox)")
+        return {
+            "__complex__": [
+                encode(complex.__complex__(value).real, d),
+                encode(complex.__complex__(value).imag, d),
+            ]
+        }
+    raise UnsupportedValue(
+        f"cannot send a value of type {type(value).__name__} (only plain data crosses the sandbox)"
+    )
 
 
 def decode(data: Any, _depth: int = 0) -> Any:
@@ -81,7 +90,7 @@ def decode(data: Any, _depth: int = 0) -> Any:
         return [decode(x, d) for x in data]
     if isinstance(data, dict):
         if len(data) == 1:
-            (key, inner), = data.items()
+            ((key, inner),) = data.items()
             if key == "__tuple__" and isinstance(inner, list):
                 return tuple(decode(x, d) for x in inner)
             if key == "__set__" and isinstance(inner, list):

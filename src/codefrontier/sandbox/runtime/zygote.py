@@ -46,10 +46,30 @@ del sys.path[0]
 # Modules programs usually import: importing them here, once, makes `import` in every
 # forked run free. Left out on purpose: hashlib (+3.7 MB of OpenSSL) and dataclasses
 # (+1.2 MB); every MB the zygote holds costs ~0.05 ms on each fork.
-PREIMPORT = (
-    "array bisect cmath collections collections.abc copy datetime decimal fractions functools heapq "
-    "itertools math numbers operator queue random re string typing unicodedata"
-).split()
+PREIMPORT = [
+    "array",
+    "bisect",
+    "cmath",
+    "collections",
+    "collections.abc",
+    "copy",
+    "datetime",
+    "decimal",
+    "fractions",
+    "functools",
+    "heapq",
+    "itertools",
+    "math",
+    "numbers",
+    "operator",
+    "queue",
+    "random",
+    "re",
+    "string",
+    "typing",
+    "unicodedata",
+    "encodings.idna",
+]
 for _name in PREIMPORT:
     try:
         __import__(_name)
@@ -85,8 +105,8 @@ EXIT_MEMORY = 201
 
 # Set from the host's configuration in main(): inside bubblewrap the scratch root is the
 # sandbox's private /tmp; without bubblewrap it is a private directory the host made.
-SCRATCH = "/tmp/run"
-WIPE_DIRS: tuple = ("/tmp", "/dev/shm")
+MAX_FDS = 250  # descriptors in one message (the kernel allows 253)
+SCRATCH = "/tmp"  # the only writable place a run has; emptied after every run (set in main())
 CHILD_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": SCRATCH}
 EXIT_SETUP = 210  # the child failed before running user code: the judge's fault
 
@@ -207,8 +227,15 @@ def peak_rss_kb(pid: int) -> int:
     return 0
 
 
-def watch(pid: int, pidfd: int, cpu_limit: float, wall_limit: float, start: float, cpu_base: float = 0.0,
-          other_fd: int | None = None) -> tuple[str, str]:
+def watch(
+    pid: int,
+    pidfd: int,
+    cpu_limit: float,
+    wall_limit: float,
+    start: float,
+    cpu_base: float = 0.0,
+    other_fd: int | None = None,
+) -> tuple[str, str]:
     """Wait until `pid` exits (or `other_fd` is readable); kill it on CPU or wall time.
 
     Returns (what happened, killed) with what in {"exited", "readable"} and killed in
@@ -295,9 +322,7 @@ def wipe(path: str, keep_top: bool = True) -> None:
 
 
 def fresh_scratch() -> None:
-    for d in WIPE_DIRS:
-        wipe(d)
-    os.mkdir(SCRATCH, 0o755)
+    wipe(SCRATCH)
 
 
 # ---------------------------------------------------------------------------
@@ -305,12 +330,16 @@ def fresh_scratch() -> None:
 
 
 def child_streams() -> None:
-    sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8")
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(
+        io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8"
+    )
     sys.stdout = sys.__stdout__ = io.TextIOWrapper(
         io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8", write_through=False
     )
     sys.stderr = sys.__stderr__ = io.TextIOWrapper(
-        io.BufferedWriter(io.FileIO(2, "w", closefd=False)), encoding="utf-8", errors="backslashreplace",
+        io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
+        encoding="utf-8",
+        errors="backslashreplace",
         line_buffering=True,
     )
 
@@ -370,11 +399,17 @@ def run_script_child(source: bytes, argv: list) -> None:
     except SystemExit as exc:
         status = exit_status_of(exc)
     except MemoryError:
-        traceback.print_exc()
+        try:
+            print("MemoryError", file=sys.stderr)
+        except BaseException:
+            pass
         status = EXIT_MEMORY
     except BaseException:
+        exc_type, exc, tb = sys.exc_info()
         try:
-            sys.excepthook(*sys.exc_info())
+            if tb is not None and exc is not None:
+                exc.__traceback__ = tb.tb_next  # the traceback starts in the program, not here
+            sys.excepthook(exc_type, exc, exc.__traceback__ if exc is not None else None)
         except BaseException:
             pass
         status = 1
@@ -442,13 +477,7 @@ def session_child(sock: socket.socket, source: bytes, entry: str) -> None:
 
 def call_once(namespace: dict, name: str, args_fd: int, result_fd: int) -> dict:
     try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")  # peak RSS measured per call, not since the session began
-    except OSError:
-        pass
-    try:
-        with os.fdopen(os.dup(args_fd), "rb") as fh:
-            request = values.loads(fh.read())
+        request = values.loads(read_fd(args_fd))  # pread from 0: the descriptor may be shared
         args, kwargs = request.get("args", []), request.get("kwargs", {})
     except Exception as exc:  # the judge sent something wrong: not the program's fault
         return {"status": "bad_request", "message": str(exc)}
@@ -460,7 +489,11 @@ def call_once(namespace: dict, name: str, args_fd: int, result_fd: int) -> dict:
     except SystemExit as exc:
         return {"status": "error", "kind": "RE", "message": f"SystemExit({exc.code!r}) during the call"}
     except RecursionError:
-        return {"status": "error", "kind": "RE", "message": "RecursionError: maximum recursion depth exceeded"}
+        return {
+            "status": "error",
+            "kind": "RE",
+            "message": "RecursionError: maximum recursion depth exceeded",
+        }
     except BaseException as exc:
         return {"status": "error", "kind": "RE", "message": f"{type(exc).__name__}: {exc}"[:2000]}
     try:
@@ -545,8 +578,7 @@ def harness_child(sock: socket.socket, test_fd: int, report_fd: int, entry: str)
     verdict goes to the zygote through `report_fd`, which the solution cannot reach."""
     report = {"passed": False, "kind": "WA", "message": ""}
     try:
-        with os.fdopen(test_fd, "rb") as fh:
-            test_code = fh.read()
+        test_code = read_fd(test_fd)
         namespace = TestNamespace(sock, entry)
         exec(compile(test_code, "test.py", "exec", dont_inherit=True), namespace)
         report = {"passed": True}
@@ -599,11 +631,14 @@ class Prefork:
                 if not msg:
                     os._exit(0)  # the zygote is gone
                 job = json.loads(msg)
-                source = read_fd(fds[-1])
+                source = read_fd(fds[-1])  # the program comes last
                 place_fds({int(t): fds[i] for t, i in job["fds"].items()})
                 os.chdir(SCRATCH)
                 apply_limits(job["limits"], extra_as)
-                run_script_child(source, job["argv"])
+                if job["type"] == "session":
+                    session_child(socket.socket(fileno=3), source, job["entry"])
+                else:
+                    run_script_child(source, job["argv"])
             finally:
                 setup_failed()
         child.close()
@@ -619,6 +654,17 @@ class Zygote:
         self.want_prefork = False
         self.baseline_as = self._address_space()
 
+    def _take_prefork(self) -> Prefork:
+        """The child forked ahead of time, or a new one if there is none (or it died)."""
+        child = self.prefork if self.prefork is not None and pid_alive(self.prefork.pidfd) else None
+        if child is None and self.prefork is not None:
+            kill_tree(self.prefork.pid)
+            reap(self.prefork.pid)
+            os.close(self.prefork.pidfd)
+            self.prefork.sock.close()
+        self.prefork = None
+        return child or Prefork.spawn(self.baseline_as)
+
     @staticmethod
     def _address_space() -> int:
         with open("/proc/self/status", "rb") as fh:
@@ -631,7 +677,7 @@ class Zygote:
     def serve(self) -> None:
         while True:
             try:
-                msg, fds, _, _ = socket.recv_fds(self.control, 1 << 20, 16)
+                msg, fds, _, _ = socket.recv_fds(self.control, 1 << 20, MAX_FDS)
             except ConnectionResetError:
                 return
             if not msg:
@@ -665,8 +711,24 @@ class Zygote:
                 self.prefork = Prefork.spawn(self.baseline_as)
 
     def op_ping(self, request, fds, out):
-        return {"status": "ok", "pid": os.getpid(), "uid": os.getuid(), "namespaces": OPTS.namespaces,
-                "baseline_as": self.baseline_as}
+        return {
+            "status": "ok",
+            "pid": os.getpid(),
+            "uid": os.getuid(),
+            "namespaces": OPTS.namespaces,
+            "baseline_as": self.baseline_as,
+        }
+
+    def op_quiesce(self, request, fds, out):
+        """Drop the parked child and any session, so only the sandbox's own processes remain."""
+        self._end_session()
+        if self.prefork is not None:
+            kill_tree(self.prefork.pid)
+            reap(self.prefork.pid)
+            os.close(self.prefork.pidfd)
+            self.prefork.sock.close()
+            self.prefork = None
+        return {"status": "ok"}
 
     def op_setup(self, request, fds, out):
         """Receive the stdout/stderr memfds the host reads after each run."""
@@ -681,19 +743,27 @@ class Zygote:
         generic setup; it now receives the job and the descriptors, so the fork is off
         the critical path."""
         fresh_scratch()
-        child = self.prefork if self.prefork is not None and pid_alive(self.prefork.pidfd) else None
-        self.prefork = None
-        if child is None:
-            child = Prefork.spawn(self.baseline_as)
+        child = self._take_prefork()
         mapping = {"0": 1, "1": "stdout", "2": "stderr"}
         mapping.update({str(t): i for t, i in request.get("extra_fds", {}).items()})
         send = []
         targets = {}
         for target, index in mapping.items():
-            fd = self.stdout_fd if index == "stdout" else self.stderr_fd if index == "stderr" else reopen(fds[index])
+            fd = (
+                self.stdout_fd
+                if index == "stdout"
+                else self.stderr_fd
+                if index == "stderr"
+                else reopen(fds[index])
+            )
             targets[target] = len(send)
             send.append(fd)
-        job = {"limits": request["limits"], "argv": request.get("argv", ["main.py"]), "fds": targets}
+        job = {
+            "type": "script",
+            "limits": request["limits"],
+            "argv": request.get("argv", ["main.py"]),
+            "fds": targets,
+        }
         start = time.monotonic()
         try:
             socket.send_fds(child.sock, [json.dumps(job).encode()], send + [fds[0]])
@@ -729,9 +799,21 @@ class Zygote:
         fresh_scratch()
         for name, index in request.get("files", {}).items():
             copy_fd_to_file(fds[index], os.path.join(SCRATCH, name))
-        argv = [OPTS.launcher, "-c", str(int(limits["cpu_s"] * 1000)), "-w", str(int(limits["wall_s"] * 1000)),
-                "-f", str(int(limits.get("output_bytes", 64 << 20))), "-p", str(int(limits.get("nproc", 8))),
-                "-n", str(int(limits.get("nofile", 64))), "-d", SCRATCH]
+        argv = [
+            OPTS.launcher,
+            "-c",
+            str(int(limits["cpu_s"] * 1000)),
+            "-w",
+            str(int(limits["wall_s"] * 1000)),
+            "-f",
+            str(int(limits.get("output_bytes", 64 << 20))),
+            "-p",
+            str(int(limits.get("nproc", 8))),
+            "-n",
+            str(int(limits.get("nofile", 64))),
+            "-d",
+            SCRATCH,
+        ]
         if limits.get("memory_mb"):
             argv += ["-m", str(int(limits["memory_mb"] * 1024 * 1024))]
         for key, value in CHILD_ENV.items():
@@ -743,20 +825,22 @@ class Zygote:
         report_r, report_w = os.pipe()
         stdin = reopen(fds[request.get("stdin", 0)])
         opened = [stdin, report_w]
-        actions = [(os.POSIX_SPAWN_DUP2, stdin, 0),
-                   (os.POSIX_SPAWN_DUP2, self.stdout_fd, 1),
-                   (os.POSIX_SPAWN_DUP2, self.stderr_fd, 2),
-                   (os.POSIX_SPAWN_DUP2, report_w, 3)]
-        extra = request.get("extra_fds", {})
-        for target, index in extra.items():
+        actions = [
+            (os.POSIX_SPAWN_DUP2, stdin, 0),
+            (os.POSIX_SPAWN_DUP2, self.stdout_fd, 1),
+            (os.POSIX_SPAWN_DUP2, self.stderr_fd, 2),
+            (os.POSIX_SPAWN_DUP2, report_w, 3),
+        ]
+        # cf-launch keeps its report on fd 3; extra descriptors wait at 10, 11, ... and
+        # the target gets them at the numbers asked for (-F), the executable at 9.
+        for i, (target, index) in enumerate(request.get("extra_fds", {}).items()):
             opened.append(reopen(fds[index]))
-            actions.append((os.POSIX_SPAWN_DUP2, opened[-1], int(target)))
+            actions.append((os.POSIX_SPAWN_DUP2, opened[-1], 10 + i))
+            argv += ["-F", f"{10 + i}:{int(target)}"]
         if "exe" in request:
-            exe_target = 3 + len(extra) + 1
-            actions.append((os.POSIX_SPAWN_DUP2, fds[request["exe"]], exe_target))
-            argv += ["-x", str(exe_target)]
+            actions.append((os.POSIX_SPAWN_DUP2, fds[request["exe"]], 9))
+            argv += ["-x", "9"]
         argv += ["--"] + request["argv"]
-        start = time.monotonic()
         try:
             pid = os.posix_spawn(OPTS.launcher, argv, {}, file_actions=actions)
         finally:
@@ -787,43 +871,55 @@ class Zygote:
         return reply
 
     # -- sessions (function and assert problems) -------------------------------
-    def op_session_start(self, request, fds, out):
-        """Load a solution in a long-lived child. fds: [code]."""
+    # -- sessions (function and assert problems) -------------------------------
+    def _start_session(self, source_fd: int, entry: str, limits: dict) -> dict:
+        """Load a solution into a long-lived child (forked ahead of time when possible)."""
         self._end_session()
-        source = read_fd(fds[0])
-        limits = request["limits"]
-        entry = request["entry"]
         parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         fresh_scratch()
+        child = self._take_prefork()
         start = time.monotonic()
-        pid = clone_child()
-        if pid == 0:
-            try:
-                parent_sock.close()
-                mapping = {0: None, 1: self.stdout_fd, 2: self.stderr_fd, 3: child_sock.fileno()}
-                become_untrusted_child(mapping, limits, self.baseline_as)
-                session_child(socket.socket(fileno=3), source, entry)
-            finally:
-                setup_failed()
-        child_sock.close()
-        pidfd = os.pidfd_open(pid)
-        session = Session(pid, pidfd, parent_sock, limits)
-        what, killed = watch(pid, pidfd, limits["cpu_s"], limits["wall_s"], start, other_fd=parent_sock.fileno())
-        cpu = max(process_cpu_s(pid), 0.0)
+        job = {"type": "session", "limits": limits, "entry": entry, "fds": {"0": 0, "1": 1, "2": 2, "3": 3}}
+        empty = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            socket.send_fds(
+                child.sock,
+                [json.dumps(job).encode()],
+                [empty, self.stdout_fd, self.stderr_fd, child_sock.fileno(), source_fd],
+            )
+        finally:
+            os.close(empty)
+            child_sock.close()
+            child.sock.close()
+        self.want_prefork = True
+        session = Session(child.pid, child.pidfd, parent_sock, limits)
+        what, killed = watch(
+            child.pid, child.pidfd, limits["cpu_s"], limits["wall_s"], start, other_fd=parent_sock.fileno()
+        )
+        cpu = max(process_cpu_s(child.pid), 0.0)
         if what == "readable":
             msg = parent_sock.recv(65536)
             if msg:
                 reply = json.loads(msg)
                 if reply["status"] == "ready":
                     self.session = session
-                    return {"status": "ready", "cpu_s": cpu, "wall_s": time.monotonic() - start,
-                            "maxrss_kb": peak_rss_kb(pid)}
+                    return {
+                        "status": "ready",
+                        "cpu_s": cpu,
+                        "wall_s": time.monotonic() - start,
+                        "maxrss_kb": peak_rss_kb(child.pid),
+                    }
                 fields = session.close()
                 return {**reply, "cpu_s": cpu, "exit": fields}
         fields = session.close()
-        return {"status": "error", "kind": "TLE" if killed != "none" else "RE", "killed": killed,
-                "message": "the program ended while loading" if killed == "none" else "time limit while loading",
-                "cpu_s": cpu, "exit": fields}
+        return {
+            "status": "error",
+            "kind": "TLE" if killed != "none" else "RE",
+            "killed": killed,
+            "message": "the program ended while loading" if killed == "none" else "time limit while loading",
+            "cpu_s": cpu,
+            "exit": fields,
+        }
 
     def _end_session(self) -> None:
         if self.session is not None:
@@ -831,25 +927,21 @@ class Zygote:
             self.session = None
             wipe_after()
 
-    def op_session_end(self, request, fds, out):
-        self._end_session()
-        return {"status": "ok"}
-
     def _session_wait(self, session: Session, limits: dict, start: float, cpu_base: float, fd: int) -> tuple:
-        what, killed = watch(session.pid, session.pidfd, limits["cpu_s"], limits["wall_s"], start, cpu_base, other_fd=fd)
+        what, killed = watch(
+            session.pid, session.pidfd, limits["cpu_s"], limits["wall_s"], start, cpu_base, other_fd=fd
+        )
         cpu = max(process_cpu_s(session.pid) - cpu_base, 0.0)
         return what, killed, cpu
 
-    def op_call(self, request, fds, out):
-        """Call the session's entry point. fds: [args memfd, result memfd]."""
+    def _call(self, name, args_fd: int, result_fd: int, limits: dict) -> dict:
+        """One call of the loaded entry point, timed and watched here."""
         session = self.session
-        if session is None:
-            return {"status": "internal", "message": "no session"}
-        limits = request["limits"]
+        reset_peak_rss(session.pid)
         start = time.monotonic()
         cpu_base = max(process_cpu_s(session.pid), 0.0)
         try:
-            socket.send_fds(session.sock, [json.dumps({"name": request.get("name")}).encode()], fds[:2])
+            socket.send_fds(session.sock, [json.dumps({"name": name}).encode()], [args_fd, result_fd])
         except OSError:
             return self._session_died("the solution process is gone")
         what, killed, cpu = self._session_wait(session, limits, start, cpu_base, session.sock.fileno())
@@ -857,13 +949,28 @@ class Zygote:
         if what == "readable":
             msg = session.sock.recv(65536)
             if msg:
-                reply = json.loads(msg)
+                try:
+                    reply = json.loads(msg)
+                    if not isinstance(reply, dict):
+                        raise ValueError("not an object")
+                except ValueError:
+                    reply = {
+                        "status": "error",
+                        "kind": "WA",
+                        "message": "garbled reply from the solution process",
+                    }
                 reply.update({"cpu_s": cpu, "wall_s": time.monotonic() - start, "maxrss_kb": rss})
                 return reply
         if killed != "none":
             self._end_session()
-            return {"status": "error", "kind": "TLE", "killed": killed, "cpu_s": cpu,
-                    "wall_s": time.monotonic() - start, "maxrss_kb": rss}
+            return {
+                "status": "error",
+                "kind": "TLE",
+                "killed": killed,
+                "cpu_s": cpu,
+                "wall_s": time.monotonic() - start,
+                "maxrss_kb": rss,
+            }
         return self._session_died("the solution process ended during the call", cpu, rss)
 
     def _session_died(self, message: str, cpu: float = 0.0, rss: int = 0) -> dict:
@@ -872,14 +979,22 @@ class Zygote:
         self.session = None
         wipe_after()
         kind = "RE"
-        return {"status": "error", "kind": kind, "message": message, "exit": fields, "cpu_s": cpu, "maxrss_kb": rss}
+        if fields.get("status") == "exited" and fields.get("code") == EXIT_MEMORY:
+            kind = "MLE"
+        return {
+            "status": "error",
+            "kind": kind,
+            "message": message,
+            "exit": fields,
+            "cpu_s": cpu,
+            "maxrss_kb": rss,
+        }
 
-    def op_assert(self, request, fds, out):
-        """Run one assert test against the session. fds: [test code memfd]."""
+    def _assert(self, test_fd: int, entry: str, limits: dict) -> dict:
+        """Run one assert test: its code runs in a harness child that calls the solution
+        across the process boundary and reports to us through a pipe it alone holds."""
         session = self.session
-        if session is None:
-            return {"status": "internal", "message": "no session"}
-        limits = request["limits"]
+        reset_peak_rss(session.pid)
         report_r, report_w = os.pipe()
         start = time.monotonic()
         cpu_base = max(process_cpu_s(session.pid), 0.0)
@@ -889,35 +1004,27 @@ class Zygote:
                 os.close(report_r)
                 libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
                 harness_limits = dict(limits, cpu_s=limits["harness_cpu_s"], nproc=4)
-                place_fds({0: fds[0], 1: None, 2: None, 3: session.sock.fileno(), 4: report_w})
+                place_fds({0: test_fd, 1: None, 2: None, 3: session.sock.fileno(), 4: report_w})
                 os.chdir("/")
                 apply_limits(harness_limits, self.baseline_as)
                 drop_capabilities()
                 libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-                harness_child(socket.socket(fileno=3), 0, 4, request["entry"])
+                harness_child(socket.socket(fileno=3), 0, 4, entry)
             finally:
                 os._exit(1)
         os.close(report_w)
         hpidfd = os.pidfd_open(pid)
-        verdict = None
         try:
-            # Watch the solution's CPU (the test's limit) and the harness's wall time together.
-            deadline = start + limits["wall_s"]
-            while True:
-                what, killed, cpu = self._session_wait(session, limits, start, cpu_base, report_r)
-                if what == "readable" or what == "exited":
-                    break
-                if killed != "none":
-                    break
-                if time.monotonic() > deadline:
-                    killed = "wall"
-                    break
+            # The solution's CPU is watched against the test's limit, the harness's wall time too.
+            what, killed, cpu = self._session_wait(session, limits, start, cpu_base, report_r)
             report = None
-            if killed == "none":
-                # The solution may have died: give the harness a moment to report it.
-                if select.select([report_r], [], [], max(0.1, limits["wall_s"]))[0]:
-                    data = os.read(report_r, 1 << 16)
+            # If the solution died, the harness notices and reports shortly.
+            if killed == "none" and select.select([report_r], [], [], max(0.5, limits["wall_s"]))[0]:
+                data = os.read(report_r, 1 << 16)
+                try:
                     report = json.loads(data) if data else None
+                except ValueError:
+                    report = None
             rss = peak_rss_kb(session.pid)
             if killed != "none":
                 verdict = {"status": "error", "kind": "TLE", "killed": killed}
@@ -928,19 +1035,75 @@ class Zygote:
             elif report.get("kind") == "gone":
                 verdict = {"status": "error", "kind": "RE", "message": report.get("message", "")}
             else:
-                verdict = {"status": "error", "kind": report.get("kind", "WA"), "message": report.get("message", "")}
+                verdict = {
+                    "status": "error",
+                    "kind": report.get("kind", "WA"),
+                    "message": report.get("message", ""),
+                }
             verdict.update({"cpu_s": cpu, "wall_s": time.monotonic() - start, "maxrss_kb": rss})
         finally:
             kill_tree(pid)
             reap(pid)
             os.close(hpidfd)
             os.close(report_r)
-        # A dead or killed solution process cannot serve the next test.
-        if verdict.get("kind") in ("TLE", "RE") and not pid_alive(session.pidfd):
-            self._end_session()
-        elif verdict.get("killed"):
-            self._end_session()
+        if verdict.get("killed") or not pid_alive(session.pidfd):
+            self._end_session()  # a dead or killed solution cannot serve the next test
         return verdict
+
+    # Single-step operations (first-fail mode: the judge compares before the next test).
+    def op_session_start(self, request, fds, out):
+        """fds: [code]."""
+        return self._start_session(fds[0], request["entry"], request["limits"])
+
+    def op_session_end(self, request, fds, out):
+        self._end_session()
+        return {"status": "ok"}
+
+    def op_call(self, request, fds, out):
+        """fds: [args memfd, result memfd]."""
+        if self.session is None:
+            return {"status": "internal", "message": "no session"}
+        return self._call(request.get("name"), fds[0], fds[1], request["limits"])
+
+    def op_assert(self, request, fds, out):
+        """fds: [test code memfd]."""
+        if self.session is None:
+            return {"status": "internal", "message": "no session"}
+        return self._assert(fds[0], request["entry"], request["limits"])
+
+    def op_run_session(self, request, fds, out):
+        """Every test of one sample in one request (all-tests mode).
+
+        fds: [code, then per test: args memfd and result memfd (function) or test-code
+        memfd (assert)]. A solution that dies or times out is loaded again for the next
+        test; a compile error ends the sample."""
+        kind, entry, limits = request["kind"], request["entry"], request["limits"]
+        per_test = 2 if kind == "function" else 1
+        results = []
+        for i in range(request["tests"]):
+            if self.session is None:
+                load = self._start_session(fds[0], entry, limits)
+                if load["status"] != "ready":
+                    results.append({"load": load})
+                    if load.get("kind") == "CE":
+                        break
+                    continue
+            base = 1 + i * per_test
+            if kind == "function":
+                results.append(self._call(None, fds[base], fds[base + 1], limits))
+            else:
+                results.append(self._assert(fds[base], entry, limits))
+        self._end_session()
+        return {"status": "ok", "tests": results}
+
+
+def reset_peak_rss(pid: int) -> None:
+    """Start a test's peak-RSS measurement from the solution's current RSS."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
 
 
 def setup_failed() -> None:
@@ -956,8 +1119,7 @@ def pid_alive(pidfd: int) -> bool:
 
 
 def wipe_after() -> None:
-    for d in WIPE_DIRS:
-        wipe(d)
+    wipe(SCRATCH)
 
 
 def reopen(fd: int) -> int:
@@ -1018,23 +1180,20 @@ def parse_launch_report(line: str) -> dict:
 
 
 def main() -> None:
-    global SCRATCH, WIPE_DIRS
+    global SCRATCH
     config = json.loads(sys.argv[1])
     OPTS.namespaces = bool(config.get("namespaces", True))
     OPTS.netns = bool(config.get("netns", False))
     OPTS.launcher = config.get("launcher", OPTS.launcher)
-    WIPE_DIRS = tuple(config["wipe_dirs"])
-    SCRATCH = os.path.join(WIPE_DIRS[0], "run")
+    SCRATCH = config["scratch"]
     CHILD_ENV["HOME"] = SCRATCH
     CHILD_ENV["TMPDIR"] = SCRATCH
     drop_uid = config.get("drop_uid")
     if drop_uid is not None and os.getuid() == 0:
-        # Privileged sandbox (the judge runs as root): hand the writable places to an
+        # Privileged sandbox (the judge runs as root): hand the scratch directory to an
         # unprivileged user, then become that user for good (all capabilities go).
-        for d in WIPE_DIRS:
-            if os.path.isdir(d):
-                os.chown(d, drop_uid, drop_uid)
-                os.chmod(d, stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
+        os.chown(SCRATCH, drop_uid, drop_uid)
+        os.chmod(SCRATCH, stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
         os.setgroups([])
         os.setresgid(drop_uid, drop_uid, drop_uid)
         os.setresuid(drop_uid, drop_uid, drop_uid)

@@ -1,0 +1,173 @@
+"""The judge's Python API: judge samples in memory, or into a resumable results store."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codefrontier.errors import ConfigError
+from codefrontier.judge import provenance
+from codefrontier.judge.pool import JudgePool
+from codefrontier.judge.results import SampleResult
+from codefrontier.judge.runner import JudgeConfig
+from codefrontier.judge.samples import Sample
+from codefrontier.problems.model import Problem
+from codefrontier.store.results import ResultsStore
+
+# Settings that change verdicts: a store made with other values cannot be resumed.
+RESUME_SETTINGS = ("mode", "level", "time_scale", "wall_factor", "output_limit_mb", "isolation")
+
+
+@dataclass
+class RunReport:
+    out_dir: Path
+    judged: int = 0
+    skipped: int = 0  # already in the store from an earlier run
+    internal_errors: int = 0
+    verdicts: dict[str, int] = field(default_factory=dict)
+    isolation: str = ""
+
+
+def judge_samples(
+    problems: Iterable[Problem],
+    samples: Iterable[Sample],
+    *,
+    config: JudgeConfig | None = None,
+    jobs: int | None = None,
+    benchmark: str = "",
+) -> list[SampleResult]:
+    """Judge samples in memory and return their results in the order given."""
+    by_id = {p.id: p for p in problems}
+    samples = list(samples)
+    with JudgePool(config, jobs) as pool:
+        results = {
+            (r.problem_id, r.policy, r.sample): r for r in pool.judge(_tasks(by_id, samples), benchmark)
+        }
+    return [results[s.key] for s in samples]
+
+
+def _tasks(problems: dict[str, Problem], samples: Iterable[Sample]) -> list[tuple[Problem, Sample]]:
+    return [(problems[s.problem_id], s) for s in samples]
+
+
+def settings_of(config: JudgeConfig) -> dict[str, Any]:
+    return {
+        "mode": config.mode.value,
+        "level": config.level,
+        "time_scale": config.time_scale,
+        "wall_factor": config.wall_factor,
+        "output_limit_mb": config.output_limit_mb,
+        "isolation": config.isolation,
+        "retries": config.retries,
+    }
+
+
+def file_digest(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def run_judge(
+    problems: Sequence[Problem],
+    samples: Sequence[Sample],
+    out_dir: str | Path,
+    *,
+    benchmark: str,
+    config: JudgeConfig | None = None,
+    jobs: int | None = None,
+    progress: bool = True,
+    inputs: dict[str, Any] | None = None,
+    command: list[str] | None = None,
+) -> RunReport:
+    """Judge into a results store; samples already in it are skipped, so re-running the
+    same command resumes. Ctrl-C keeps every finished result."""
+    config = config or JudgeConfig()
+    store = ResultsStore(out_dir)
+    settings = settings_of(config)
+    earlier = store.read_provenance()
+    if earlier is not None:
+        _check_resumable(earlier, benchmark, settings, store.dir)
+    by_id = {p.id: p for p in problems}
+    done = store.done_keys()
+    todo = [s for s in samples if (benchmark, s.problem_id, s.policy, s.sample) not in done]
+    report = RunReport(Path(out_dir), skipped=len(samples) - len(todo))
+    store.finalize()  # merge leftovers of an interrupted run before adding to it
+    with JudgePool(config, jobs) as pool:
+        level, reasons = pool.isolation
+        report.isolation = level
+        store.write_provenance(
+            provenance.collect(
+                benchmark=benchmark,
+                isolation=level,
+                isolation_reasons=reasons,
+                settings={**settings, "jobs": pool.jobs},
+                inputs=inputs or {},
+                command=command,
+            )
+        )
+        bar = _progress(progress, len(todo), level)
+        try:
+            for result in pool.judge(_tasks(by_id, todo), benchmark):
+                store.add(result)
+                report.judged += 1
+                report.verdicts[result.verdict.value] = report.verdicts.get(result.verdict.value, 0) + 1
+                if result.verdict.value == "IE":
+                    report.internal_errors += 1
+                if bar is not None:
+                    bar.advance(result)
+        finally:
+            if bar is not None:
+                bar.close()
+            store.finalize()
+    return report
+
+
+def _check_resumable(earlier: dict[str, Any], benchmark: str, settings: dict[str, Any], where: Path) -> None:
+    if earlier.get("benchmark") != benchmark:
+        raise ConfigError(
+            f"{where} holds results for benchmark {earlier.get('benchmark')!r}, not {benchmark!r}; use another --out"
+        )
+    old = earlier.get("judge", {})
+    for key in RESUME_SETTINGS:
+        if key in old and old[key] != settings[key]:
+            raise ConfigError(
+                f"{where} was judged with {key}={old[key]!r}, this run asks for {settings[key]!r}; "
+                "results made differently cannot be mixed: use the same settings or another --out"
+            )
+
+
+class _Bar:
+    """A rich progress bar with the verdict counts so far."""
+
+    def __init__(self, total: int, isolation: str) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.counts: dict[str, int] = {}
+        self.progress = Progress(
+            TextColumn("[bold]judging[/bold]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[verdicts]}"),
+            transient=False,
+        )
+        self.task = self.progress.add_task("judge", total=total, verdicts=f"isolation: {isolation}")
+        self.progress.start()
+
+    def advance(self, result: SampleResult) -> None:
+        self.counts[result.verdict.value] = self.counts.get(result.verdict.value, 0) + 1
+        text = " ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
+        self.progress.update(self.task, advance=1, verdicts=text)
+
+    def close(self) -> None:
+        self.progress.stop()
+
+
+def _progress(enabled: bool, total: int, isolation: str) -> _Bar | None:
+    return _Bar(total, isolation) if enabled and total else None

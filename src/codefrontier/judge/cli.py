@@ -1,0 +1,160 @@
+"""Sub-commands `judge` and `doctor` of the `codefrontier` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from codefrontier.judge.runner import JudgeConfig, Mode
+from codefrontier.judge.samples import CompletionMode, load_samples, samples_from_solutions
+from codefrontier.problems.levels import parse_level
+from codefrontier.problems.registry import BENCHMARKS, resolve_problems
+from codefrontier.sandbox.isolation import LEVELS
+
+
+def add_problem_arguments(parser: argparse.ArgumentParser) -> None:
+    """--benchmark NAME | --problems FILE, shared by every command that reads problems."""
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument(
+        "--benchmark", metavar="NAME", help=f"a named benchmark: {', '.join(sorted(BENCHMARKS))}"
+    )
+    group.add_argument("--problems", type=Path, metavar="FILE", help="problems in the native JSONL format")
+
+
+def add_judge_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options that set how verdicts are made (shared with `serve` and `validate`)."""
+    parser.add_argument("--jobs", type=int, default=None, help="worker sandboxes (default: one per core)")
+    parser.add_argument(
+        "--isolation",
+        choices=("auto", *LEVELS),
+        default="auto",
+        help="sandbox isolation level (default: the strongest available; see `codefrontier doctor`)",
+    )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="multiply every time limit (e.g. for a slower machine); recorded in provenance",
+    )
+    parser.add_argument(
+        "--wall-factor",
+        type=float,
+        default=3.0,
+        help="wall-clock backstop = factor x CPU limit + 1 s (default 3)",
+    )
+    parser.add_argument(
+        "--output-limit-mb",
+        type=int,
+        default=64,
+        help="output cap per test in MiB (at least twice the answer)",
+    )
+
+
+def config_from_args(args: argparse.Namespace, mode: str = "all", level: str | None = None) -> JudgeConfig:
+    from codefrontier.errors import ConfigError
+
+    if args.time_scale <= 0 or args.wall_factor < 1:
+        raise ConfigError("--time-scale must be positive and --wall-factor at least 1")
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs must be at least 1")
+    return JudgeConfig(
+        mode=Mode(mode),
+        level=parse_level(level) if level is not None else None,
+        time_scale=args.time_scale,
+        wall_factor=args.wall_factor,
+        output_limit_mb=args.output_limit_mb,
+        isolation=args.isolation,
+    )
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    judge = subparsers.add_parser(
+        "judge",
+        help="judge samples against a benchmark's hidden tests into a results store",
+        description="Run every sample against its problem's tests in the sandbox and write OUT/samples.parquet, "
+        "OUT/tests.parquet and OUT/provenance.json. Re-running the same command resumes; Ctrl-C keeps every "
+        "finished result.",
+    )
+    add_problem_arguments(judge)
+    source = judge.add_mutually_exclusive_group(required=True)
+    source.add_argument("--samples", type=Path, metavar="FILE", help="samples JSONL (docs/formats.md)")
+    source.add_argument(
+        "--solutions",
+        action="store_true",
+        help="judge the benchmark's own solutions instead, one policy per tag (reference, tle, wa, ...)",
+    )
+    judge.add_argument("--out", type=Path, required=True, metavar="DIR", help="results store directory")
+    judge.add_argument(
+        "--mode",
+        choices=[m.value for m in Mode],
+        default="all",
+        help="all: run every test (default; the frontier needs it); first-fail: stop at the first failure",
+    )
+    judge.add_argument("--level", help="judge only this coverage level: a fraction like 0.5 or a tier name")
+    judge.add_argument(
+        "--completion-mode",
+        choices=[m.value for m in CompletionMode],
+        default="full",
+        help="full: `code`/`completion` is the whole program; append: a `completion` continues the prompt",
+    )
+    judge.add_argument("--k", type=int, nargs="+", default=[1], help="pass@k columns of the final summary")
+    judge.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_judge_arguments(judge)
+    judge.set_defaults(func=run_judge_command)
+
+    doctor = subparsers.add_parser(
+        "doctor",
+        help="say which isolation level is active and check each protection",
+        description="Detect the strongest isolation this machine allows, then run probe programs in the sandbox "
+        "and report each protection that holds or fails.",
+    )
+    doctor.add_argument("--isolation", choices=("auto", *LEVELS), default="auto")
+    doctor.set_defaults(func=run_doctor)
+
+
+def run_judge_command(args: argparse.Namespace) -> int:
+    from codefrontier.analysis.summary import print_summary
+    from codefrontier.judge.api import file_digest, run_judge
+
+    config = config_from_args(args, args.mode, args.level)
+    benchmark, problems = resolve_problems(args.benchmark, args.problems)
+    by_id = {p.id: p for p in problems}
+    inputs: dict[str, object] = {}
+    if args.problems is not None:
+        inputs["problems_file"] = str(args.problems)
+        inputs["problems_sha256"] = file_digest(args.problems)
+    if args.solutions:
+        samples = samples_from_solutions(problems)
+        inputs["samples"] = "the benchmark's own solutions"
+    else:
+        samples = load_samples(args.samples, by_id, mode=CompletionMode(args.completion_mode))
+        inputs["samples_file"] = str(args.samples)
+        inputs["samples_sha256"] = file_digest(args.samples)
+    report = run_judge(
+        problems,
+        samples,
+        args.out,
+        benchmark=benchmark,
+        config=config,
+        jobs=args.jobs,
+        progress=not args.no_progress and sys.stderr.isatty(),
+        inputs=inputs,
+        command=sys.argv,
+    )
+    print(
+        f"judged {report.judged} samples ({report.skipped} already in {args.out}); isolation: {report.isolation}"
+        + (
+            f"; {report.internal_errors} internal errors (IE, not charged to samples)"
+            if report.internal_errors
+            else ""
+        )
+    )
+    print_summary([args.out], k=args.k)
+    return 0
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    from codefrontier.sandbox.doctor import run_checks
+
+    return run_checks(args.isolation)
