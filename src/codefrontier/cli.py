@@ -15,6 +15,7 @@ from codefrontier.errors import CodefrontierError
 
 # Modules that contribute sub-commands, in the order `--help` lists them.
 COMMAND_MODULES = [
+    "codefrontier.demo",  # demo (the main job)
     "codefrontier.judge.cli",  # judge, doctor
     "codefrontier.problems.cli",  # export, validate
     "codefrontier.problems.importers.cli",  # import

@@ -115,7 +115,10 @@ def bwrap_plan(bwrap: str, tmpfs_mb: int, control_fd: int) -> IsolationPlan:
     python, prefix = python_for_sandbox()
     launcher = launcher_path()
     root = os.geteuid() == 0
-    args = [bwrap, "--die-with-parent", "--new-session"]
+    # No --die-with-parent: it fires when the *thread* that started bubblewrap ends, and
+    # workers are started and restarted from threads. The zygote exits instead when its
+    # control socket closes, which happens when the judge process ends in any way.
+    args = [bwrap, "--new-session"]
     if root:
         # Privileged: no user namespace (its uid map would keep kuid 0, for which the
         # kernel never enforces RLIMIT_NPROC); the zygote drops to an unprivileged uid.

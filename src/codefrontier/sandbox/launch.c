@@ -4,7 +4,8 @@
  * Started by the zygote (inside the worker's bubblewrap sandbox) with the test's
  * stdin/stdout/stderr already on fds 0/1/2 and a report descriptor on fd 3. It
  * clones the target into fresh user and PID namespaces (so every process the target
- * starts dies with it), applies rlimits, executes it, watches its CPU clock and the
+ * starts dies with it; a new IPC namespace too, so no System V object outlives it),
+ * applies rlimits, executes it, watches its CPU clock and the
  * wall clock, and writes one line of key=value pairs to fd 3.
  *
  * Why a separate small C program: a child forked from the (large) Python zygote
@@ -111,7 +112,7 @@ int main(int argc, char **argv) {
     prctl(PR_SET_DUMPABLE, 0);
 
     unsigned long flags = SIGCHLD;
-    if (namespaces) flags |= CLONE_NEWUSER | CLONE_NEWPID | (netns ? CLONE_NEWNET : 0);
+    if (namespaces) flags |= CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | (netns ? CLONE_NEWNET : 0);
     double start = now_s();
     pid_t pid = (pid_t)syscall(SYS_clone, flags, 0, 0, 0, 0);
     if (pid < 0) {
@@ -120,7 +121,9 @@ int main(int argc, char **argv) {
     }
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (!namespaces) setpgid(0, 0);
+        /* Its own session and process group: as PID 1 of its namespace the target sees
+         * getppid() == 0, and kill(0, sig) would otherwise reach the zygote's group. */
+        setsid();
         /* Whole seconds, rounded up, plus a margin: the watcher below kills on time;
          * this only stops a target whose threads outrun the watcher's polling. */
         rlim_t cpu_soft = (rlim_t)((cpu_ms + 999) / 1000 + 1);

