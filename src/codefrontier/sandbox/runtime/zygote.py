@@ -1246,6 +1246,7 @@ def main() -> None:
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # children cannot read or trace the zygote
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.freeze()  # keep the collector from dirtying inherited pages in every child
+    libc.malloc_trim(0)  # hand freed heap back: every resident page is copied on each fork
     control = socket.socket(fileno=int(config["control_fd"]))
     control.send(json.dumps({"status": "ready", "pid": os.getpid(), "uid": os.getuid()}).encode())
     Zygote(control).serve()

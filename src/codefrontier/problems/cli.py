@@ -1,0 +1,86 @@
+"""Sub-commands `export` and `validate` of the `codefrontier` command."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from codefrontier.judge.cli import add_problem_arguments
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    export = subparsers.add_parser(
+        "export",
+        help="write a benchmark in the native JSONL format, with its known solutions",
+        description="Write every problem of a benchmark (tests, limits, checker, and its solutions as "
+        "{name, language, code, expected}) as native JSONL, to inspect, edit and re-judge.",
+    )
+    add_problem_arguments(export)
+    export.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="output .jsonl (or .jsonl.gz)"
+    )
+    export.add_argument("--no-solutions", action="store_true", help="leave the solutions out")
+    export.set_defaults(func=run_export)
+
+    validate = subparsers.add_parser(
+        "validate",
+        help="problem-setter checks: references AC, wrong solutions get their tags, nested tiers, limits",
+        description="Judge every known solution and check: references are AC on every test; known-wrong "
+        "solutions get their tagged verdict; naive-TLE solutions pass the lowest level and fail a higher one; "
+        "tests are distinct; generators are deterministic; limits leave the reference its margin. Prints a "
+        "table and exits 1 on any violation.",
+    )
+    add_problem_arguments(validate)
+    validate.add_argument("--jobs", type=int, default=None, help="worker sandboxes (default: one per core)")
+    validate.add_argument("--only", nargs="+", metavar="ID", help="validate only these problems")
+    validate.add_argument("--isolation", default="auto", choices=("auto", "full", "namespaces", "rlimits"))
+    validate.set_defaults(func=run_validate)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from codefrontier.problems.io import save_problems
+    from codefrontier.problems.registry import resolve_problems
+
+    name, problems = resolve_problems(args.benchmark, args.problems)
+    count = save_problems(args.out, problems, with_solutions=not args.no_solutions)
+    solutions = 0 if args.no_solutions else sum(len(p.solutions) for p in problems)
+    print(
+        f"wrote {count} problems of {name} ({sum(len(p.tests) for p in problems)} tests, {solutions} solutions) to {args.out}"
+    )
+    return 0
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from codefrontier.errors import ConfigError
+    from codefrontier.problems.registry import resolve_problems
+    from codefrontier.problems.validate import validate
+
+    name, problems = resolve_problems(args.benchmark, args.problems)
+    if args.only:
+        unknown = set(args.only) - {p.id for p in problems}
+        if unknown:
+            raise ConfigError(f"--only: no such problem(s) in {name}: {', '.join(sorted(unknown))}")
+        problems = [p for p in problems if p.id in set(args.only)]
+    start = time.monotonic()
+    checks = validate(problems, jobs=args.jobs, isolation=args.isolation)
+    elapsed = time.monotonic() - start
+    console = Console()
+    table = Table("problem", "check", "result", "detail", title=f"validate {name}")
+    for check in checks:
+        table.add_row(
+            check.problem_id,
+            check.check,
+            "[green]ok[/green]" if check.ok else "[red]FAIL[/red]",
+            check.detail,
+        )
+    console.print(table)
+    failed = [c for c in checks if not c.ok]
+    tests = sum(len(p.tests) for p in problems)
+    console.print(
+        f"{len(problems)} problems, {tests} tests, {len(checks)} checks, {len(failed)} failed, {elapsed:.0f} s"
+    )
+    return 1 if failed else 0
