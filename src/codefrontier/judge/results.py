@@ -9,6 +9,8 @@ from codefrontier.judge.verdicts import FailureClass, Verdict
 
 @dataclass
 class TestResult:
+    __test__ = False  # not a pytest test class
+
     test_id: str
     test_index: int  # position in the size-ordered suite
     size: int

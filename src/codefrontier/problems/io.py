@@ -335,9 +335,23 @@ def write_jsonl_atomic(path: str | Path, records: Iterable[dict[str, Any]]) -> i
     return count
 
 
+class _DeterministicGzip(gzip.GzipFile):
+    """gzip with no file name and no time in its header: same content, same bytes."""
+
+    def __init__(self, path: str) -> None:
+        self._raw = open(path, "wb")  # noqa: SIM115 - closed in close()
+        super().__init__(filename="", mode="wb", fileobj=self._raw, mtime=0)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
+
 def _open_tmp(tmp: str, final: Path) -> TextIO:
     if str(final).endswith(".gz"):
-        return io.TextIOWrapper(gzip.GzipFile(tmp, "wb", mtime=0), encoding="utf-8")
+        return io.TextIOWrapper(_DeterministicGzip(tmp), encoding="utf-8")
     return open(tmp, "w", encoding="utf-8")
 
 

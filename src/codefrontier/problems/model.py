@@ -57,6 +57,8 @@ class TestCase:
     code / None for assert problems. Large data may live in files instead
     (`input_path`, `output_path`), read only when the test runs."""
 
+    __test__ = False  # not a pytest test class
+
     id: str
     input: Any = None
     output: Any = None

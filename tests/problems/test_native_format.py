@@ -1,0 +1,120 @@
+"""The native problems format: round trips, and errors that name the file, line and field."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from codefrontier.errors import InputError
+from codefrontier.problems.io import load_problems, save_problems
+from codefrontier.problems.model import CheckerKind, ProblemKind
+
+
+def write_lines(path, *records):
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records))
+    return path
+
+
+STDIO = {
+    "id": "sum",
+    "kind": "stdio",
+    "statement": "add",
+    "time_limit_s": 1.5,
+    "memory_mb": 128,
+    "checker": {"kind": "float", "abs_tol": 1e-3},
+    "tiers": ["small", "large"],
+    "tests": [
+        {"id": "a", "input": "1 2\n", "output": "3\n", "tier": "small", "hidden": False},
+        {"id": "b", "input": "10 20\n", "output": "30\n", "tier": "large"},
+    ],
+    "solutions": [{"name": "ref", "language": "python", "code": "print(3)", "expected": "AC"}],
+}
+
+
+def test_problems_round_trip_through_jsonl_and_gzip(tmp_path):
+    problems = load_problems(write_lines(tmp_path / "p.jsonl", STDIO))
+    (problem,) = problems
+    assert problem.kind is ProblemKind.STDIO and problem.checker.kind is CheckerKind.FLOAT
+    assert problem.checker.abs_tol == 1e-3 and problem.time_limit_s == 1.5 and problem.memory_mb == 128
+    assert [t.size for t in problem.tests] == [4, 6]  # default size: input length in bytes
+    assert [t.hidden for t in problem.tests] == [False, True]
+    for name in ("again.jsonl", "again.jsonl.gz"):
+        save_problems(tmp_path / name, problems)
+        assert load_problems(tmp_path / name) == problems
+
+
+def test_gzip_output_is_byte_for_byte_reproducible(tmp_path):
+    problems = load_problems(write_lines(tmp_path / "p.jsonl", STDIO))
+    save_problems(tmp_path / "a.jsonl.gz", problems)
+    save_problems(tmp_path / "b.jsonl.gz", problems)
+    assert (tmp_path / "a.jsonl.gz").read_bytes() == (tmp_path / "b.jsonl.gz").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("record", "where"),
+    [
+        ('{"id": "x", "kind": "stdio"', "line 2"),  # not JSON
+        ({"kind": "stdio", "tests": [{"input": "", "output": ""}]}, "field 'id'"),
+        ({"id": "x", "kind": "batch", "tests": []}, "field 'kind'"),
+        ({"id": "x", "kind": "stdio", "tests": []}, "no tests"),
+        ({"id": "x", "kind": "stdio", "tests": [{"id": "t", "output": "1"}]}, "tests[0].input"),
+        (
+            {
+                "id": "x",
+                "kind": "function",
+                "entry_point": "f",
+                "tests": [{"id": "t", "input": "1", "output": 1}],
+            },
+            "tests[0].input",
+        ),
+        ({"id": "x", "kind": "function", "tests": [{"id": "t", "input": [1], "output": 1}]}, "entry_point"),
+        (
+            {"id": "x", "kind": "stdio", "time_limit_s": -1, "tests": [{"input": "", "output": ""}]},
+            "time_limit_s",
+        ),
+        (
+            {"id": "x", "kind": "stdio", "checker": "fuzzy", "tests": [{"input": "", "output": ""}]},
+            "checker.kind",
+        ),
+        (
+            {
+                "id": "x",
+                "kind": "stdio",
+                "tests": [{"id": "1", "input": "", "output": ""}, {"id": "1", "input": "", "output": ""}],
+            },
+            "duplicate test id",
+        ),
+    ],
+)
+def test_a_malformed_record_names_the_file_line_and_field(tmp_path, record, where):
+    path = write_lines(tmp_path / "bad.jsonl", STDIO, record)
+    with pytest.raises(InputError) as err:
+        load_problems(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}:2: ")
+    assert where.replace("line 2", "") in message
+
+
+def test_empty_file_and_duplicate_ids_are_errors(tmp_path):
+    (tmp_path / "empty.jsonl").write_text("\n\n")
+    with pytest.raises(InputError, match="empty"):
+        load_problems(tmp_path / "empty.jsonl")
+    with pytest.raises(InputError, match="duplicate problem id 'sum'"):
+        load_problems(write_lines(tmp_path / "dup.jsonl", STDIO, STDIO))
+    with pytest.raises(InputError, match="file not found"):
+        load_problems(tmp_path / "missing.jsonl")
+
+
+def test_large_tests_can_live_in_files_read_only_when_needed(tmp_path):
+    (tmp_path / "in.txt").write_text("5 6\n")
+    (tmp_path / "out.txt").write_text("11\n")
+    record = {
+        "id": "f",
+        "kind": "stdio",
+        "tests": [{"id": "big", "input_file": "in.txt", "output_file": "out.txt"}],
+    }
+    (problem,) = load_problems(write_lines(tmp_path / "p.jsonl", record))
+    test = problem.tests[0]
+    assert test.input is None and test.input_bytes() == b"5 6\n" and test.output_bytes() == b"11\n"
+    assert test.size == 4
