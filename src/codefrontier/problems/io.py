@@ -321,6 +321,9 @@ def write_jsonl_atomic(path: str | Path, records: Iterable[dict[str, Any]]) -> i
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the result is an ordinary file
     count = 0
     try:
         with _open_tmp(tmp, path) as fh:

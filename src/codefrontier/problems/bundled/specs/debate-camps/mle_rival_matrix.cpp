@@ -1,0 +1,39 @@
+#include <bits/stdc++.h>
+using namespace std;
+
+int main() {
+    int n, m;
+    if (scanf("%d %d", &n, &m) != 2) return 0;
+    // an n x n table: rival[u][v] = 1 when u and v are rivals
+    vector<vector<char>> rival(n + 1, vector<char>(n + 1, 0));
+    for (int j = 0; j < m; j++) {
+        int u, v;
+        scanf("%d %d", &u, &v);
+        rival[u][v] = rival[v][u] = 1;
+    }
+    vector<int> color(n + 1, -1);
+    long long red = 0;
+    for (int s = 1; s <= n; s++) {
+        if (color[s] != -1) continue;
+        color[s] = 0;
+        long long counts[2] = {1, 0};
+        vector<int> queue(1, s);
+        for (size_t head = 0; head < queue.size(); head++) {
+            int u = queue[head], c = 1 - color[u];
+            for (int w = 1; w <= n; w++) {
+                if (!rival[u][w]) continue;
+                if (color[w] == -1) {
+                    color[w] = c;
+                    counts[c]++;
+                    queue.push_back(w);
+                } else if (color[w] != c) {
+                    printf("-1\n");
+                    return 0;
+                }
+            }
+        }
+        red += min(counts[0], counts[1]);
+    }
+    printf("%lld\n", red);
+    return 0;
+}

@@ -1,0 +1,40 @@
+#include <bits/stdc++.h>
+using namespace std;
+
+int main() {
+    int n, m;
+    if (scanf("%d %d", &n, &m) != 2) return 0;
+    vector<vector<int>> adj(n + 1);
+    for (int j = 0; j < m; j++) {
+        int u, v;
+        scanf("%d %d", &u, &v);
+        adj[u].push_back(v);
+        adj[v].push_back(u);
+    }
+    vector<int> color(n + 1, -1), queue;
+    queue.reserve(n);
+    long long red = 0;
+    for (int s = 1; s <= n; s++) {
+        if (color[s] != -1) continue;
+        color[s] = 0;
+        long long counts[2] = {1, 0};
+        queue.clear();
+        queue.push_back(s);
+        for (size_t head = 0; head < queue.size(); head++) {
+            int u = queue[head], c = 1 - color[u];
+            for (int w : adj[u]) {
+                if (color[w] == -1) {
+                    color[w] = c;
+                    counts[c]++;
+                    queue.push_back(w);
+                } else if (color[w] != c) {
+                    printf("-1\n");
+                    return 0;
+                }
+            }
+        }
+        red += min(counts[0], counts[1]);
+    }
+    printf("%lld\n", red);
+    return 0;
+}

@@ -1,0 +1,22 @@
+#include <bits/stdc++.h>
+using namespace std;
+
+int main() {
+    int n;
+    if (scanf("%d", &n) != 1) return 0;
+    vector<long long> h(n + 1, 0);
+    for (int i = 0; i < n; i++) scanf("%lld", &h[i]);
+    vector<pair<int, long long>> st;  // (leftmost start, height), heights rising
+    long long best = 0;
+    for (int i = 0; i <= n; i++) {
+        int start = i;
+        while (!st.empty() && st.back().second >= h[i]) {
+            best = max(best, st.back().second * (i - st.back().first));
+            start = st.back().first;
+            st.pop_back();
+        }
+        st.push_back({start, h[i]});
+    }
+    printf("%lld\n", best);
+    return 0;
+}
