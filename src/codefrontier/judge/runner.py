@@ -314,6 +314,7 @@ class SampleJudge:
                 CHECKER_LIMITS,
                 argv=["checker", "/dev/fd/3", "/dev/fd/4", "/dev/fd/5"],
                 extra_fds={3: input_fd, 4: expected_fd, 5: output_fd},
+                checker=True,
             )
         finally:
             os.close(output_fd)
@@ -415,16 +416,14 @@ class SampleJudge:
         return self.data.fd((problem.id, test.id, "args"), lambda: _args_json(test))
 
     def _test_code_fd(self, problem: Problem, test: TestCase) -> int:
-        return self.data.fd((problem.id, test.id, "test-code"), lambda: str(test.input).encode())
+        # The prelude (imports, MBPP's setup code) belongs to the test's namespace too.
+        code = (problem.prelude.rstrip("\n") + "\n" if problem.prelude else "") + str(test.input)
+        return self.data.fd((problem.id, test.id, "test-code"), lambda: code.encode())
 
     def _function_verdict(
         self, problem: Problem, test: TestCase, reply: dict[str, Any], limits: Limits, result_fd: int
     ) -> tuple[Verdict, str]:
         status = reply.get("status")
-        if status == "bad_request":
-            raise InternalJudgeError(
-                f"the solution could not read test {test.id}'s arguments: {reply.get('message')}"
-            )
         if status != "ok":
             return _session_verdict(reply, limits), reply.get("message", "")
         if float(reply.get("cpu_s", 0.0)) > limits.cpu_s:
@@ -464,6 +463,10 @@ def classify_run(run: RunResult, limits: Limits, language: str) -> tuple[Verdict
     stderr = _stderr_tail(run.stderr)
     if run.status == "internal":
         raise InternalJudgeError(run.message or "the sandbox could not run the program")
+    # Output over the limit first: a program that keeps writing after its writes fail
+    # (PID 1 of its namespace is not killed by SIGXFSZ) spins until the CPU limit.
+    if run.stdout_size >= limits.output_bytes or (run.status == "signaled" and run.signal == SIGXFSZ):
+        return Verdict.OLE, f"output exceeds {limits.output_bytes >> 20} MiB"
     if run.killed in ("cpu", "wall") or run.cpu_s > limits.cpu_s:
         how = "CPU" if run.killed != "wall" else "wall-clock backstop"
         return Verdict.TLE, f"{how} limit {limits.cpu_s:g} s exceeded"
@@ -471,8 +474,6 @@ def classify_run(run: RunResult, limits: Limits, language: str) -> tuple[Verdict
         raise InternalJudgeError(f"the sandbox failed to start the program: {stderr}")
     if run.status == "exited" and run.exit_code == EXIT_SYNTAX and language == "python":
         return Verdict.CE, stderr
-    if run.stdout_size >= limits.output_bytes or (run.status == "signaled" and run.signal == SIGXFSZ):
-        return Verdict.OLE, f"output exceeds {limits.output_bytes >> 20} MiB"
     memory_kb = (limits.memory_mb or 0) * 1024
     failed = run.status == "signaled" or run.exit_code != 0
     if failed and (

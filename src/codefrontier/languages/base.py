@@ -55,8 +55,10 @@ class Language(ABC):
         *,
         argv: list[str] | None = None,
         extra_fds: dict[int, int] | None = None,
+        checker: bool = False,
     ) -> RunResult:
-        """Run the program once as a fresh process."""
+        """Run the program once as a fresh process. `checker`: it is a checker program, whose
+        exit status 1 means "wrong answer", so a crash must exit otherwise (docs/formats.md)."""
 
     def version(self) -> str:
         """The interpreter or compiler version, for provenance."""

@@ -94,6 +94,7 @@ class Cpp(Language):
         *,
         argv: list[str] | None = None,
         extra_fds: dict[int, int] | None = None,
+        checker: bool = False,
     ) -> RunResult:
         return sandbox.run_exec(
             argv or ["main"], limits, stdin_fd=stdin_fd, exe_fd=program.fd, extra_fds=extra_fds

@@ -36,8 +36,11 @@ class Python(Language):
         *,
         argv: list[str] | None = None,
         extra_fds: dict[int, int] | None = None,
+        checker: bool = False,
     ) -> RunResult:
-        return sandbox.run_python(program.fd, stdin_fd, limits, argv=argv, extra_fds=extra_fds)
+        return sandbox.run_python(
+            program.fd, stdin_fd, limits, argv=argv, extra_fds=extra_fds, uncaught_status=3 if checker else 1
+        )
 
     def version(self) -> str:
         return f"Python {platform.python_version()} ({platform.python_implementation()})"

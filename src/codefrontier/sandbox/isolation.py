@@ -29,6 +29,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,7 +62,8 @@ def launcher_path() -> Path:
     cc = shutil.which("gcc") or shutil.which("cc")
     if cc is None:
         raise SandboxError("no C compiler (gcc) found: it is needed once to build cf-launch; install gcc")
-    tmp = target.with_name(target.name + f".{os.getpid()}.tmp")
+    # Workers start in parallel threads: each builds under its own name, the last rename wins.
+    tmp = target.with_name(target.name + f".{os.getpid()}.{threading.get_ident()}.tmp")
     for static in (["-static"], []):
         proc = subprocess.run(
             [cc, "-O2", *static, "-o", str(tmp), str(LAUNCH_SOURCE)], capture_output=True, text=True

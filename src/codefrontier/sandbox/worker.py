@@ -339,8 +339,10 @@ class Sandbox:
         argv: list[str] | None = None,
         extra_fds: dict[int, int] | None = None,
         read_stdout: bool = True,
+        uncaught_status: int = 1,
     ) -> RunResult:
-        """Run a Python program (source in `code_fd`) as a fresh child with `stdin_fd` on stdin."""
+        """Run a Python program (source in `code_fd`) as a fresh child with `stdin_fd` on stdin.
+        An uncaught exception exits with `uncaught_status` (1, as Python does)."""
         fds = [code_fd, stdin_fd if stdin_fd is not None else self._empty_fd()]
         extra = {}
         for target, fd in (extra_fds or {}).items():
@@ -351,6 +353,7 @@ class Sandbox:
             "limits": limits.to_json(),
             "argv": argv or ["main.py"],
             "extra_fds": extra,
+            "uncaught_status": uncaught_status,
         }
         self._reset_outputs()
         reply, _ = self._request(request, fds, timeout=limits.wall_s + REPLY_MARGIN_S)

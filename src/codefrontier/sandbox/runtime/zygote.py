@@ -133,9 +133,7 @@ def clone_child() -> int:
     if not OPTS.namespaces:
         return os.fork()
     ctypes.pythonapi.PyOS_BeforeFork()
-    flags = (
-        CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | (CLONE_NEWNET if OPTS.netns else 0) | signal.SIGCHLD
-    )
+    flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | (CLONE_NEWNET if OPTS.netns else 0) | signal.SIGCHLD
     pid = libc.syscall(SYS_CLONE, ctypes.c_ulong(flags), None, None, None, None)
     err = ctypes.get_errno()
     if pid == 0:
@@ -260,10 +258,12 @@ def watch(
             return "timeout", "wall"
         wait = min(cpu_limit - used + 0.002, wall_limit - elapsed + 0.001)
         events = poller.poll(max(1, int(wait * 1000) + 1))
-        for fd, _ in events:
-            if fd == pidfd:
-                return "exited", "none"
-            return "readable", "none"
+        if events:
+            # A message sent before the process exited says more than the exit (a load
+            # failure's reason, a call's reply): when both are ready, the message wins.
+            if any(fd != pidfd for fd, _ in events):
+                return "readable", "none"
+            return "exited", "none"
 
 
 def reap(pid: int) -> tuple[int, "resource.struct_rusage"]:
@@ -417,7 +417,7 @@ def compile_or_exit(source: bytes, filename: str):
         os._exit(EXIT_SYNTAX)
 
 
-def run_script_child(source: bytes, argv: list) -> None:
+def run_script_child(source: bytes, argv: list, uncaught_status: int = 1) -> None:
     child_streams()
     code = compile_or_exit(source, argv[0])
     module = types.ModuleType("__main__")
@@ -444,7 +444,9 @@ def run_script_child(source: bytes, argv: list) -> None:
             sys.excepthook(exc_type, exc, exc.__traceback__ if exc is not None else None)
         except BaseException:
             pass
-        status = 1
+        status = (
+            uncaught_status  # 1, as Python exits; checkers ask for another code (a checker bug is not WA)
+        )
     finish_and_exit(status)
 
 
@@ -501,6 +503,7 @@ def session_child(sock: socket.socket, source: bytes, entry: str) -> None:
         request = json.loads(msg)
         args_fd, result_fd = fds[0], fds[1]
         reply = call_once(namespace, request.get("name") or entry, args_fd, result_fd)
+        reply["seq"] = request.get("seq")  # the caller matches replies to calls by it
         os.close(args_fd)
         os.close(result_fd)
         flush_quietly()
@@ -512,7 +515,9 @@ def call_once(namespace: dict, name: str, args_fd: int, result_fd: int) -> dict:
         request = values.loads(read_fd(args_fd))  # pread from 0: the descriptor may be shared
         args, kwargs = request.get("args", []), request.get("kwargs", {})
     except Exception as exc:  # the judge sent something wrong: not the program's fault
-        return {"status": "bad_request", "message": str(exc)}
+        # The judge sends well-formed arguments; failing to read them means the program
+        # broke its own process (patched json, say): its fault, not an internal error.
+        return {"status": "error", "kind": "RE", "message": f"could not read the arguments: {exc}"[:2000]}
     try:
         fn = resolve(namespace, name)
         result = fn(*args, **kwargs)
@@ -557,6 +562,15 @@ LOAD_KINDS = frozenset({"CE", "RE", "MLE"})
 CALL_KINDS = frozenset({"WA", "RE", "MLE", "OLE"})
 
 
+def json_seq(msg: bytes):
+    """The `seq` field of a JSON message, or None."""
+    try:
+        reply = json.loads(msg)
+    except ValueError:
+        return None
+    return reply.get("seq") if isinstance(reply, dict) else None
+
+
 def solution_reply(msg: bytes, statuses: tuple, kinds: frozenset, garbled_kind: str) -> dict:
     """A reply from the solution process, parsed defensively and cut down to what it may say."""
     try:
@@ -569,6 +583,9 @@ def solution_reply(msg: bytes, statuses: tuple, kinds: frozenset, garbled_kind: 
     if reply["status"] == "error":
         clean["kind"] = reply.get("kind") if reply.get("kind") in kinds else "RE"
     return clean
+
+
+PROXY_SEQ = [0]  # call numbers of the harness's proxies
 
 
 class CandidateGone(Exception):
@@ -585,9 +602,13 @@ def make_proxy(sock: socket.socket, name: str):
         result_fd = os.memfd_create("result", os.MFD_CLOEXEC)
         try:
             os.write(args_fd, values.dumps({"args": list(args), "kwargs": kwargs}).encode())
+            PROXY_SEQ[0] += 1
+            seq = PROXY_SEQ[0]
             try:
-                socket.send_fds(sock, [json.dumps({"name": name}).encode()], [args_fd, result_fd])
+                socket.send_fds(sock, [json.dumps({"name": name, "seq": seq}).encode()], [args_fd, result_fd])
                 reply = sock.recv(65536)
+                while reply and json_seq(reply) != seq:  # skip stale or unsolicited messages
+                    reply = sock.recv(65536)
             except OSError as exc:
                 raise CandidateGone(str(exc)) from None
             if not reply:
@@ -691,7 +712,7 @@ class Prefork:
                 if job["type"] == "session":
                     session_child(socket.socket(fileno=3), source, job["entry"])
                 else:
-                    run_script_child(source, job["argv"])
+                    run_script_child(source, job["argv"], job.get("uncaught_status", 1))
             finally:
                 setup_failed()
         child.close()
@@ -705,6 +726,7 @@ class Zygote:
         self.session: Session | None = None
         self.prefork: Prefork | None = None
         self.want_prefork = False
+        self.call_seq = 0
         self.baseline_as = self._address_space()
 
     def _take_prefork(self) -> Prefork:
@@ -816,6 +838,7 @@ class Zygote:
             "limits": request["limits"],
             "argv": request.get("argv", ["main.py"]),
             "fds": targets,
+            "uncaught_status": int(request.get("uncaught_status", 1)),
         }
         start = time.monotonic()
         try:
@@ -993,18 +1016,28 @@ class Zygote:
         reset_peak_rss(session.pid)
         start = time.monotonic()
         cpu_base = max(process_cpu_s(session.pid), 0.0)
+        self.call_seq += 1
+        seq = self.call_seq
         try:
-            socket.send_fds(session.sock, [json.dumps({"name": name}).encode()], [args_fd, result_fd])
+            socket.send_fds(
+                session.sock, [json.dumps({"name": name, "seq": seq}).encode()], [args_fd, result_fd]
+            )
         except OSError:
             return self._session_died("the solution process is gone")
-        what, killed, cpu = self._session_wait(session, limits, start, cpu_base, session.sock.fileno())
-        rss = peak_rss_kb(session.pid)
-        if what == "readable":
+        while True:
+            what, killed, cpu = self._session_wait(session, limits, start, cpu_base, session.sock.fileno())
+            if what != "readable":
+                break
             msg = session.sock.recv(65536)
-            if msg:
-                reply = solution_reply(msg, ("ok", "error", "bad_request"), CALL_KINDS, "WA")
-                reply.update({"cpu_s": cpu, "wall_s": time.monotonic() - start, "maxrss_kb": rss})
-                return reply
+            if not msg:
+                break
+            if json_seq(msg) != seq:
+                continue  # a stale or unsolicited message: wait for this call's reply
+            rss = peak_rss_kb(session.pid)
+            reply = solution_reply(msg, ("ok", "error"), CALL_KINDS, "WA")
+            reply.update({"cpu_s": cpu, "wall_s": time.monotonic() - start, "maxrss_kb": rss})
+            return reply
+        rss = peak_rss_kb(session.pid)
         if killed != "none":
             self._end_session()
             return {
