@@ -45,9 +45,9 @@ def codefrontier_humaneval(jobs: int) -> tuple[int, float]:
     problems = load_humaneval()
     samples = samples_from_solutions(problems)
     by_id = {p.id: p for p in problems}
-    with JudgePool(JudgeConfig(), jobs) as pool:
+    with JudgePool.local(JudgeConfig(), jobs) as pool:
         passed = sum(r.passed for r in pool.judge([(by_id[s.problem_id], s) for s in samples]))
-        sandbox_cpu = sum(w.sandbox.cpu_seconds() for w in pool.workers)
+        sandbox_cpu = sum(w.sample_judge.sandbox.cpu_seconds() for w in pool.workers)
     return passed, sandbox_cpu
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,15 +40,25 @@ def judge_samples(
     config: JudgeConfig | None = None,
     jobs: int | None = None,
     benchmark: str = "",
+    pool: JudgePool | None = None,
 ) -> list[SampleResult]:
-    """Judge samples in memory and return their results in the order given."""
+    """Judge samples in memory and return their results in the order given. Judges on
+    `pool` when given (e.g. a Ray pool; its own config then applies), else on `jobs`
+    local sandboxes made for this call."""
     by_id = {p.id: p for p in problems}
     samples = list(samples)
-    with JudgePool(config, jobs) as pool:
+    with _pool(pool, config, jobs) as active:
         results = {
-            (r.problem_id, r.policy, r.sample): r for r in pool.judge(_tasks(by_id, samples), benchmark)
+            (r.problem_id, r.policy, r.sample): r for r in active.judge(_tasks(by_id, samples), benchmark)
         }
     return [results[s.key] for s in samples]
+
+
+def _pool(
+    pool: JudgePool | None, config: JudgeConfig | None, jobs: int | None
+) -> AbstractContextManager[JudgePool]:
+    """The caller's pool (left open), or a local one closed after use."""
+    return contextlib.nullcontext(pool) if pool is not None else JudgePool.local(config, jobs)
 
 
 def _tasks(problems: dict[str, Problem], samples: Iterable[Sample]) -> list[tuple[Problem, Sample]]:
@@ -84,10 +96,12 @@ def run_judge(
     progress: bool = True,
     inputs: dict[str, Any] | None = None,
     command: list[str] | None = None,
+    pool: JudgePool | None = None,
 ) -> RunReport:
     """Judge into a results store; samples already in it are skipped, so re-running the
-    same command resumes. Ctrl-C keeps every finished result."""
-    config = config or JudgeConfig()
+    same command resumes. Ctrl-C keeps every finished result. `pool`: judge there (e.g. on a
+    Ray cluster; the pool's config then applies) instead of on `jobs` local sandboxes."""
+    config = pool.config if pool is not None else (config or JudgeConfig())
     store = ResultsStore(out_dir)
     settings = settings_of(config)
     earlier = store.read_provenance()
@@ -98,7 +112,7 @@ def run_judge(
     todo = [s for s in samples if (benchmark, s.problem_id, s.policy, s.sample) not in done]
     report = RunReport(Path(out_dir), skipped=len(samples) - len(todo))
     store.finalize()  # merge leftovers of an interrupted run before adding to it
-    with JudgePool(config, jobs) as pool:
+    with _pool(pool, config, jobs) as pool:
         level, reasons = pool.isolation
         report.isolation = level
         store.write_provenance(

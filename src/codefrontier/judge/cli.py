@@ -22,9 +22,16 @@ def add_problem_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--problems", type=Path, metavar="FILE", help="problems in the native JSONL format")
 
 
-def add_judge_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options that set how verdicts are made (shared with `serve` and `validate`)."""
+def add_judge_arguments(parser: argparse.ArgumentParser, *, ray: bool = False) -> None:
+    """Options that set how verdicts are made (shared with `serve` and `validate`); `ray`
+    adds --ray for commands that can judge on a Ray cluster."""
     parser.add_argument("--jobs", type=int, default=None, help="worker sandboxes (default: one per core)")
+    if ray:
+        parser.add_argument(
+            "--ray",
+            metavar="auto|ADDRESS",
+            help="judge on a Ray cluster (auto: the one this machine belongs to); needs codefrontier[ray]",
+        )
     parser.add_argument(
         "--isolation",
         choices=("auto", *LEVELS),
@@ -100,7 +107,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     judge.add_argument("--k", type=int, nargs="+", default=[1], help="pass@k columns of the final summary")
     judge.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_judge_arguments(judge)
+    add_judge_arguments(judge, ray=True)
     judge.set_defaults(func=run_judge_command)
 
     doctor = subparsers.add_parser(
@@ -131,17 +138,27 @@ def run_judge_command(args: argparse.Namespace) -> int:
         samples = load_samples(args.samples, by_id, mode=CompletionMode(args.completion_mode))
         inputs["samples_file"] = str(args.samples)
         inputs["samples_sha256"] = file_digest(args.samples)
-    report = run_judge(
-        problems,
-        samples,
-        args.out,
-        benchmark=benchmark,
-        config=config,
-        jobs=args.jobs,
-        progress=not args.no_progress and sys.stderr.isatty(),
-        inputs=inputs,
-        command=sys.argv,
-    )
+    pool = None
+    if args.ray:
+        from codefrontier.rewards.ray_backend import ray_pool
+
+        pool = ray_pool(config, args.jobs, address=args.ray)
+    try:
+        report = run_judge(
+            problems,
+            samples,
+            args.out,
+            benchmark=benchmark,
+            config=config,
+            jobs=args.jobs,
+            progress=not args.no_progress and sys.stderr.isatty(),
+            inputs=inputs,
+            command=sys.argv,
+            pool=pool,
+        )
+    finally:
+        if pool is not None:
+            pool.close()
     print(
         f"judged {report.judged} samples ({report.skipped} already in {args.out}); isolation: {report.isolation}"
         + (

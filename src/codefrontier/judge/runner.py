@@ -159,7 +159,7 @@ class SampleJudge:
             except (SandboxCrashed, InternalJudgeError) as exc:
                 self._recover(exc)
                 if attempts > self.config.retries or self.closed:
-                    return self._internal_error(problem, sample, benchmark, str(exc), attempts)
+                    return internal_error_result(problem, sample, benchmark, str(exc), attempts)
 
     def _recover(self, exc: Exception) -> None:
         for prepared in self.checkers.values():
@@ -192,50 +192,7 @@ class SampleJudge:
                 results = self._judge_session(problem, language, program, tests, index_of)
         finally:
             program.close()
-        return self._sample_result(problem, sample, benchmark, results, len(tests))
-
-    def _sample_result(
-        self,
-        problem: Problem,
-        sample: Sample,
-        benchmark: str,
-        results: list[TestResult],
-        total: int,
-        detail: str = "",
-    ) -> SampleResult:
-        verdicts = [r.verdict for r in results]
-        ac_ids = {r.test_id for r in results if r.verdict is Verdict.AC}
-        level, tier = highest_level(problem, ac_ids)
-        if not detail:
-            detail = next((r.detail for r in results if r.verdict is not Verdict.AC and r.detail), "")
-        return SampleResult(
-            benchmark=benchmark,
-            problem_id=problem.id,
-            policy=sample.policy,
-            sample=sample.sample,
-            language=sample.language,
-            verdict=sample_verdict(verdicts),
-            failure_class=failure_class(verdicts),
-            tests=results,
-            tests_total=total,
-            highest_level=level,
-            highest_tier=tier,
-            difficulty=problem.difficulty,
-            extracted=sample.extracted,
-            code_sha256=hashlib.sha256(sample.code.encode(errors="surrogateescape")).hexdigest(),
-            policy_meta=sample.policy_meta,
-            detail=detail[:2000],
-        )
-
-    def _internal_error(
-        self, problem: Problem, sample: Sample, benchmark: str, message: str, attempts: int
-    ) -> SampleResult:
-        tests = sorted_tests(problem)
-        first = tests[0]
-        results = [TestResult(first.id, 0, first.size, first.tier, Verdict.IE, detail=message[:2000])]
-        result = self._sample_result(problem, sample, benchmark, results, len(tests), detail=message)
-        result.attempts = attempts
-        return result
+        return sample_result(problem, sample, benchmark, results, len(tests))
 
     def _all_ce(self, tests: list[TestCase], index_of: dict[str, int], message: str) -> list[TestResult]:
         shown = tests if self.config.mode is Mode.ALL else tests[:1]
@@ -456,6 +413,52 @@ def _assert_verdict(reply: dict[str, Any], limits: Limits) -> tuple[Verdict, str
             return Verdict.TLE, f"CPU limit {limits.cpu_s:g} s exceeded"
         return Verdict.AC, ""
     return _session_verdict(reply, limits), reply.get("message", "")
+
+
+def sample_result(
+    problem: Problem,
+    sample: Sample,
+    benchmark: str,
+    results: list[TestResult],
+    total: int,
+    detail: str = "",
+) -> SampleResult:
+    """A sample's result from its test results: verdict, failure class, highest level."""
+    verdicts = [r.verdict for r in results]
+    ac_ids = {r.test_id for r in results if r.verdict is Verdict.AC}
+    level, tier = highest_level(problem, ac_ids)
+    if not detail:
+        detail = next((r.detail for r in results if r.verdict is not Verdict.AC and r.detail), "")
+    return SampleResult(
+        benchmark=benchmark,
+        problem_id=problem.id,
+        policy=sample.policy,
+        sample=sample.sample,
+        language=sample.language,
+        verdict=sample_verdict(verdicts),
+        failure_class=failure_class(verdicts),
+        tests=results,
+        tests_total=total,
+        highest_level=level,
+        highest_tier=tier,
+        difficulty=problem.difficulty,
+        extracted=sample.extracted,
+        code_sha256=hashlib.sha256(sample.code.encode(errors="surrogateescape")).hexdigest(),
+        policy_meta=sample.policy_meta,
+        detail=detail[:2000],
+    )
+
+
+def internal_error_result(
+    problem: Problem, sample: Sample, benchmark: str, message: str, attempts: int = 1
+) -> SampleResult:
+    """The result of a sample the judge could not judge: one IE test, never the sample's fault."""
+    tests = sorted_tests(problem)
+    first = tests[0]
+    results = [TestResult(first.id, 0, first.size, first.tier, Verdict.IE, detail=message[:2000])]
+    result = sample_result(problem, sample, benchmark, results, len(tests), detail=message)
+    result.attempts = attempts
+    return result
 
 
 def classify_run(run: RunResult, limits: Limits, language: str) -> tuple[Verdict, str]:

@@ -105,7 +105,7 @@ def _judge(
 ) -> list[SampleResult]:
     if not tasks:
         return []
-    with JudgePool(JudgeConfig(mode=mode, isolation=isolation), jobs) as pool:
+    with JudgePool.local(JudgeConfig(mode=mode, isolation=isolation), jobs) as pool:
         return list(pool.judge(tasks))
 
 

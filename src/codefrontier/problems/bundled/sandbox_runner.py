@@ -43,14 +43,21 @@ class SandboxRunner:
             programs[key] = program
         stdin_fd = memfd_from_bytes(stdin, "stdin")
         try:
-            limits = Limits(cpu_s=time_limit_s, wall_s=3 * time_limit_s + 1, memory_mb=memory_mb, output_bytes=OUTPUT_CAP)
+            limits = Limits(
+                cpu_s=time_limit_s, wall_s=3 * time_limit_s + 1, memory_mb=memory_mb, output_bytes=OUTPUT_CAP
+            )
             result = lang.run(sandbox, program, stdin_fd, limits)
         finally:
             os.close(stdin_fd)
         exit_code = result.exit_code if result.status == "exited" else -(result.signal or 0)
         timed_out = result.killed != "none" or result.cpu_s > time_limit_s
-        return RunOutcome(stdout=result.stdout, cpu_s=result.cpu_s, exit_code=exit_code or 0, timed_out=timed_out,
-                          stderr=result.stderr)
+        return RunOutcome(
+            stdout=result.stdout,
+            cpu_s=result.cpu_s,
+            exit_code=exit_code or 0,
+            timed_out=timed_out,
+            stderr=result.stderr,
+        )
 
     def close(self) -> None:
         with self._lock:

@@ -1,0 +1,86 @@
+"""Prometheus metrics of the judge service (docs/rewards.md, "Metrics").
+
+Each service has its own registry, so several services (or tests) in one process never
+share counters. The pool reports samples through the `PoolObserver` hooks; the HTTP
+layer reports requests.
+"""
+
+from __future__ import annotations
+
+import time
+
+from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from codefrontier.judge.pool import JudgePool, Task
+from codefrontier.judge.results import SampleResult
+
+LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
+
+__all__ = ["CONTENT_TYPE", "ServiceMetrics"]
+
+
+class ServiceMetrics:
+    def __init__(self, pool: JudgePool) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        Gauge(
+            "codefrontier_queue_length", "samples accepted and waiting for a worker", registry=r
+        ).set_function(lambda: pool.queued)
+        Gauge(
+            "codefrontier_samples_pending", "samples accepted and not finished (queued + running)", registry=r
+        ).set_function(lambda: pool.pending)
+        Gauge("codefrontier_workers_busy", "workers judging a sample now", registry=r).set_function(
+            lambda: pool.busy
+        )
+        Gauge("codefrontier_workers", "judge workers (sandboxes)", registry=r).set_function(lambda: pool.jobs)
+        self.samples = Counter(
+            "codefrontier_samples", "samples judged, by sample verdict", ["verdict"], registry=r
+        )
+        self.tests = Counter("codefrontier_tests_run", "tests run in the sandbox", registry=r)
+        self.test_verdicts = Counter(
+            "codefrontier_test_verdicts", "tests judged, by test verdict", ["verdict"], registry=r
+        )
+        self.sample_latency = Histogram(
+            "codefrontier_sample_latency_seconds",
+            "from a sample's acceptance to its result (queue wait + judging)",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.requests = Counter(
+            "codefrontier_requests",
+            "HTTP requests, by endpoint and status",
+            ["endpoint", "status"],
+            registry=r,
+        )
+        self.request_latency = Histogram(
+            "codefrontier_request_latency_seconds",
+            "HTTP request latency, by endpoint",
+            ["endpoint"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.rewards_missing = Counter(
+            "codefrontier_rewards_missing",
+            "rewards answered as missing (internal error after retries)",
+            registry=r,
+        )
+
+    # -- PoolObserver ----------------------------------------------------------------------
+    def sample_started(self, task: Task, worker: str) -> None:
+        pass
+
+    def sample_finished(self, task: Task, result: SampleResult) -> None:
+        self.samples.labels(result.verdict.value).inc()
+        self.tests.inc(result.tests_run)
+        for test in result.tests:
+            self.test_verdicts.labels(test.verdict.value).inc()
+        self.sample_latency.observe(time.monotonic() - task.submitted)
+
+    # -- HTTP --------------------------------------------------------------------------------
+    def request(self, endpoint: str, status: int, seconds: float) -> None:
+        self.requests.labels(endpoint, str(status)).inc()
+        self.request_latency.labels(endpoint).observe(seconds)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

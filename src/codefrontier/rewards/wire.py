@@ -1,0 +1,330 @@
+"""The JSON the service and its client exchange (docs/rewards.md, "HTTP API").
+
+Requests are read here, not by a schema library, so that every error names the field the
+way the rest of codefrontier does (`samples[3].code`, `problems[0].tests[2].input`,
+`spec.level`) and maps to one HTTP status.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from codefrontier.errors import InputError, UnknownLanguageError, UnknownProblemError
+from codefrontier.judge.results import SampleResult, TestResult
+from codefrontier.judge.runner import Mode
+from codefrontier.judge.samples import Sample
+from codefrontier.judge.verdicts import FailureClass, Verdict
+from codefrontier.problems.io import problem_from_json
+from codefrontier.problems.levels import parse_level
+from codefrontier.problems.model import Problem, ProblemKind
+from codefrontier.rewards.rewarder import CodeTooLarge, make_sample
+from codefrontier.rewards.spec import RewardSpec
+
+
+class RequestError(InputError):
+    """A request the service refuses, with its HTTP status."""
+
+    def __init__(self, status: int, message: str, *, field: str | None = None, kind: str = "invalid") -> None:
+        super().__init__(message, field=field)
+        self.status = status
+        self.kind = kind
+
+    def to_json(self) -> dict[str, Any]:
+        return {"error": {"type": self.kind, "field": self.field, "message": self.message}}
+
+
+def as_request_error(exc: InputError) -> RequestError:
+    if isinstance(exc, RequestError):
+        return exc
+    if isinstance(exc, CodeTooLarge):
+        return RequestError(413, exc.message, field=exc.field, kind="too_large")
+    if isinstance(exc, UnknownProblemError):
+        return RequestError(422, exc.message, field=exc.field, kind="unknown_problem")
+    if isinstance(exc, UnknownLanguageError):
+        return RequestError(422, exc.message, field=exc.field, kind="unsupported_language")
+    kind = "missing_field" if exc.message == "missing" else "invalid"
+    return RequestError(422, exc.message, field=exc.field, kind=kind)
+
+
+# -- results -----------------------------------------------------------------------------
+def result_to_json(result: SampleResult) -> dict[str, Any]:
+    out = dataclasses.asdict(result)
+    out["verdict"] = result.verdict.value
+    out["failure_class"] = result.failure_class.value
+    for test in out["tests"]:
+        test["verdict"] = str(test["verdict"])
+    out["tests_passed"] = result.tests_passed
+    out["tests_run"] = result.tests_run
+    return out
+
+
+def result_from_json(obj: Mapping[str, Any]) -> SampleResult:
+    names = {f.name for f in dataclasses.fields(SampleResult)}
+    fields = {k: v for k, v in obj.items() if k in names}
+    fields["verdict"] = Verdict(obj["verdict"])
+    fields["failure_class"] = FailureClass(obj["failure_class"])
+    test_names = {f.name for f in dataclasses.fields(TestResult)}
+    fields["tests"] = [
+        TestResult(**{**{k: v for k, v in t.items() if k in test_names}, "verdict": Verdict(t["verdict"])})
+        for t in obj.get("tests", [])
+    ]
+    return SampleResult(**fields)
+
+
+def portable_problem(problem: Problem) -> Problem:
+    """`problem` with every test's data in memory, so it can travel to another machine
+    (tests read from `input_file`/`output_file` name paths on this one)."""
+    if all(t.input_path is None and t.output_path is None for t in problem.tests):
+        return problem
+    tests = []
+    for test in problem.tests:
+        data, expected = test.input, test.output
+        if test.input_path is not None:
+            text = test.input_path.read_text(encoding="utf-8")
+            data = json.loads(text) if problem.kind is ProblemKind.FUNCTION else text
+        if test.output_path is not None:
+            text = test.output_path.read_text(encoding="utf-8")
+            expected = json.loads(text) if problem.kind is ProblemKind.FUNCTION else text
+        tests.append(
+            dataclasses.replace(test, input=data, output=expected, input_path=None, output_path=None)
+        )
+    return dataclasses.replace(problem, tests=tests)
+
+
+# -- requests ----------------------------------------------------------------------------
+@dataclass
+class Limits:
+    max_batch: int = 4096
+    max_code_bytes: int = 256 * 1024
+    max_inline_problems: int = 64
+
+
+@dataclass
+class ParsedBatch:
+    """What a /judge or /reward request asks for: (problem, sample) pairs, with inline
+    problems renamed to a content-addressed id while they are judged (`renamed` maps back)."""
+
+    pairs: list[tuple[Problem, Sample]]
+    renamed: dict[str, str] = field(default_factory=dict)
+    mode: Mode = Mode.ALL
+    level: str | float | None = None
+    spec: RewardSpec | None = None
+
+    def original_id(self, problem_id: str) -> str:
+        return self.renamed.get(problem_id, problem_id)
+
+
+def load_body(raw: bytes) -> dict[str, Any]:
+    try:
+        body = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RequestError(400, f"the body is not valid JSON ({exc})", kind="malformed") from None
+    if not isinstance(body, dict):
+        raise RequestError(400, "the body must be a JSON object", kind="malformed")
+    return body
+
+
+def _list_field(body: Mapping[str, Any], name: str, required: bool, limit: int) -> list[Any]:
+    if name not in body:
+        if required:
+            raise RequestError(422, "missing", field=name, kind="missing_field")
+        return []
+    value = body[name]
+    if not isinstance(value, list):
+        raise RequestError(422, "must be a list", field=name)
+    if required and not value:
+        raise RequestError(422, "must not be empty", field=name)
+    if len(value) > limit:
+        raise RequestError(
+            413, f"has {len(value)} entries; the limit is {limit}", field=name, kind="too_large"
+        )
+    return value
+
+
+def inline_problems(
+    body: Mapping[str, Any], served: Mapping[str, Problem], limits: Limits
+) -> tuple[dict[str, Problem], dict[str, str]]:
+    """The problems a request may use: the served ones plus its inline `problems`. An
+    inline problem is judged under `ID@<digest>` so that two requests sending different
+    problems with the same id never share cached test data."""
+    raw = _list_field(body, "problems", False, limits.max_inline_problems)
+    if not raw:
+        return dict(served), {}
+    problems = dict(served)
+    renamed: dict[str, str] = {}
+    for i, obj in enumerate(raw):
+        if not isinstance(obj, dict):
+            raise RequestError(422, "must be an object", field=f"problems[{i}]")
+        try:
+            problem = problem_from_json(obj)
+        except InputError as exc:
+            raise RequestError(
+                422, exc.message, field=f"problems[{i}].{exc.field or ''}".rstrip(".")
+            ) from None
+        if problem.id in served:
+            raise RequestError(
+                422,
+                f"id {problem.id!r} is a problem the service already serves; give inline problems other ids",
+                field=f"problems[{i}].id",
+            )
+        digest = hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
+        internal = dataclasses.replace(problem, id=f"{problem.id}@{digest}")
+        problems[problem.id] = internal
+        renamed[internal.id] = problem.id
+    return problems, renamed
+
+
+def parse_samples(
+    body: Mapping[str, Any], key: str, served: Mapping[str, Problem], limits: Limits
+) -> ParsedBatch:
+    problems, renamed = inline_problems(body, served, limits)
+    raw = _list_field(body, key, True, limits.max_batch)
+    pairs = []
+    for i, obj in enumerate(raw):
+        try:
+            pairs.append(
+                make_sample(
+                    obj, problems, index=i, prefix=f"{key}[{i}].", max_code_bytes=limits.max_code_bytes
+                )
+            )
+        except InputError as exc:
+            raise as_request_error(exc) from None
+    return ParsedBatch(pairs, renamed)
+
+
+def parse_judge_request(
+    body: Mapping[str, Any], served: Mapping[str, Problem], limits: Limits
+) -> ParsedBatch:
+    """{samples: [...], problems?: [...], mode?: "all"|"first-fail", level?: 0.5|"small"}"""
+    batch = parse_samples(body, "samples", served, limits)
+    mode = body.get("mode", Mode.ALL.value)
+    try:
+        batch.mode = Mode(mode)
+    except ValueError:
+        raise RequestError(
+            422, f"unknown mode {mode!r}; use {' or '.join(m.value for m in Mode)}", field="mode"
+        ) from None
+    level = body.get("level")
+    if level is not None:
+        if isinstance(level, bool) or not isinstance(level, str | int | float):
+            raise RequestError(422, "must be a fraction in (0, 1] or a tier name", field="level")
+        try:
+            batch.level = parse_level(level)
+        except Exception as exc:
+            raise RequestError(422, str(exc), field="level") from None
+        spec = RewardSpec(level=batch.level)
+        for problem, _ in batch.pairs:
+            try:
+                spec.check_problem(problem)
+            except InputError as exc:
+                raise RequestError(422, exc.message, field="level") from None
+    return batch
+
+
+def parse_reward_request(
+    body: Mapping[str, Any], served: Mapping[str, Problem], limits: Limits, default: RewardSpec
+) -> ParsedBatch:
+    """{items: [...], spec?: {kind, level, efficiency_weight}, problems?: [...]}"""
+    batch = parse_samples(body, "items", served, limits)
+    try:
+        batch.spec = RewardSpec.from_json(body["spec"]) if "spec" in body else default
+    except InputError as exc:
+        raise as_request_error(exc) from None
+    return batch
+
+
+# -- OpenRLHF's remote reward protocol ------------------------------------------------------
+def parse_label(label: Any, index: int) -> dict[str, Any]:
+    """An OpenRLHF label (or a verl ground truth): a problem id, or a JSON object (text or
+    mapping) with `problem_id` and optionally `language`."""
+    field_name = f"labels[{index}]"
+    if isinstance(label, Mapping):
+        obj = dict(label)
+    elif isinstance(label, str) and label.lstrip().startswith("{"):
+        try:
+            obj = json.loads(label)
+        except json.JSONDecodeError as exc:
+            raise RequestError(422, f"is not valid JSON ({exc.msg})", field=field_name) from None
+        if not isinstance(obj, dict):
+            raise RequestError(422, "must be a problem id or a JSON object", field=field_name)
+    elif isinstance(label, str | int) and not isinstance(label, bool) and str(label):
+        obj = {"problem_id": str(label)}
+    else:
+        raise RequestError(422, "must be a problem id or a JSON object with `problem_id`", field=field_name)
+    if "problem_id" not in obj:
+        raise RequestError(422, "missing", field=f"{field_name}.problem_id", kind="missing_field")
+    return obj
+
+
+# End-of-turn tokens a decoder leaves at the end of a query (OpenRLHF decodes with
+# skip_special_tokens=False): `<|im_end|>`, `<|endoftext|>`, `<|eot_id|>`, `</s>`, ...
+TRAILING_SPECIAL_TOKENS = re.compile(r"(?:\s*(?:<\|[A-Za-z0-9_.:-]{1,40}\|>|</s>|<eos>|<end_of_turn>))+\s*\Z")
+
+
+def response_text(query: str, prompt: str) -> str:
+    """The model's response in an OpenRLHF query (prompt + response, as decoded), without
+    the end-of-turn special tokens after it."""
+    text = query[len(prompt) :] if prompt and query.startswith(prompt) else query
+    return TRAILING_SPECIAL_TOKENS.sub("\n", text)
+
+
+def parse_openrlhf_request(
+    body: Mapping[str, Any], served: Mapping[str, Problem], limits: Limits
+) -> list[tuple[Problem, Sample]]:
+    """{query: [prompt+response...], prompts: [...], labels: [problem id or JSON...]}"""
+    queries = _list_field(body, "query", True, limits.max_batch)
+    prompts = _list_field(body, "prompts", False, limits.max_batch) or [""] * len(queries)
+    labels = _list_field(body, "labels", True, limits.max_batch)
+    for name, values in (("prompts", prompts), ("labels", labels)):
+        if len(values) != len(queries):
+            raise RequestError(
+                422,
+                f"has {len(values)} entries but `query` has {len(queries)}; give one per query",
+                field=name,
+            )
+    pairs = []
+    for i, (query, prompt, label) in enumerate(zip(queries, prompts, labels, strict=True)):
+        if not isinstance(query, str):
+            raise RequestError(422, "must be a string", field=f"query[{i}]")
+        if not isinstance(prompt, str):
+            raise RequestError(422, "must be a string", field=f"prompts[{i}]")
+        obj = parse_label(label, i)
+        item = {
+            "problem_id": obj["problem_id"],
+            "completion": response_text(query, prompt),
+            "language": obj.get("language", "python"),
+        }
+        try:
+            pairs.append(make_sample(item, served, index=i, prefix="", max_code_bytes=limits.max_code_bytes))
+        except InputError as exc:
+            error = as_request_error(exc)
+            error.field = f"labels[{i}].{error.field}" if error.field != "completion" else f"query[{i}]"
+            raise error from None
+    return pairs
+
+
+def spec_from_query(params: Mapping[str, str], default: RewardSpec) -> RewardSpec:
+    """A spec from URL query parameters (`?kind=level&level=small&efficiency_weight=0.2`)."""
+    if not any(k in params for k in ("kind", "level", "efficiency_weight")):
+        return default
+    obj: dict[str, Any] = default.to_json()
+    for name in ("kind", "level"):
+        if name in params:
+            obj[name] = params[name]
+    if "efficiency_weight" in params:
+        try:
+            obj["efficiency_weight"] = float(params["efficiency_weight"])
+        except ValueError:
+            raise RequestError(422, "must be a number in [0, 1]", field="efficiency_weight") from None
+    if "kind" in params and "level" not in params and params["kind"] != "level":
+        obj["level"] = None
+    try:
+        return RewardSpec.from_json(obj, prefix="")
+    except InputError as exc:
+        raise as_request_error(exc) from None
