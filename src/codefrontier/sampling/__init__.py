@@ -1,1 +1,58 @@
-"""sampling"""
+"""Sampling programs from models: backends (an OpenAI-compatible server, transformers,
+vLLM), prompts and code extraction, infilling prompts, the three inference settings with
+their trajectories, the resumable sampler, and the end-to-end experiment runner
+(docs/sampling.md).
+
+    from codefrontier.sampling import SettingConfig, draw_samples, open_backend, run_experiment
+
+Names load on first use, so that `codefrontier.sampling.cli` (which every `codefrontier`
+command imports) stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Backend": "backends",
+    "Completion": "backends",
+    "ToolCall": "backends",
+    "Usage": "backends",
+    "OpenAIBackend": "backends",
+    "TransformersBackend": "backends",
+    "VLLMBackend": "backends",
+    "open_backend": "backends",
+    "BackendError": "backends",
+    "EndpointError": "backends",
+    "BackendUnavailable": "backends",
+    "RequestFailed": "backends",
+    "Setting": "settings",
+    "SettingConfig": "settings",
+    "Episode": "settings",
+    "Trajectory": "settings",
+    "draw_samples": "sampler",
+    "SampleRunReport": "sampler",
+    "run_experiment": "experiment",
+    "check_experiment": "experiment",
+    "ExperimentRun": "experiment",
+    "load_experiment": "experiment_config",
+    "infill_prompt": "infilling",
+    "infill": "infilling",
+    "InfillOrder": "infilling",
+    "InfillFormat": "infilling",
+    "CODE_LLAMA": "infilling",
+    "STARCODER": "infilling",
+    "initial_messages": "prompts",
+    "extract_answer": "prompts",
+    "public_view": "feedback",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

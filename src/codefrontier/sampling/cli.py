@@ -1,0 +1,242 @@
+"""Sub-commands `sample` and `experiment` of the `codefrontier` command (docs/sampling.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import warnings
+from pathlib import Path
+
+from codefrontier.errors import ConfigError
+
+SETTINGS = ("reasoning", "tools", "agent")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from codefrontier.judge.cli import add_problem_arguments
+    from codefrontier.sandbox.isolation import LEVELS
+
+    sample = subparsers.add_parser(
+        "sample",
+        help="draw samples from a model (server URL or checkpoint) in one inference setting",
+        description="Draw N samples per problem from a model behind an OpenAI-compatible server or from a "
+        "checkpoint directory, in the reasoning, tools or agent setting. Samples are appended to OUT in the "
+        "judge's input format (trajectories beside it, OUT minus .jsonl plus .trajectories.jsonl); "
+        "re-running the same command resumes.",
+    )
+    sample.add_argument(
+        "--model", required=True, metavar="URL_OR_PATH", help="server URL or checkpoint directory"
+    )
+    add_problem_arguments(sample)
+    sample.add_argument("--problem-ids", nargs="+", metavar="ID", help="only these problems")
+    sample.add_argument("--n", type=int, default=16, help="samples per problem (default 16)")
+    sample.add_argument("--setting", choices=SETTINGS, default="reasoning", help="inference setting")
+    sample.add_argument("--temperature", type=float, default=0.8, help="sampling temperature (default 0.8)")
+    sample.add_argument("--top-p", type=float, default=1.0, help="nucleus sampling (default 1)")
+    sample.add_argument("--max-tokens", type=int, default=2048, help="tokens per completion (default 2048)")
+    sample.add_argument("--seed", type=int, default=0, help="base seed; each sample's seed derives from it")
+    sample.add_argument(
+        "--language", default="python", help="the language programs are asked in (python, cpp)"
+    )
+    sample.add_argument(
+        "--max-tool-calls", type=int, default=8, help="tools setting: calls per sample (default 8)"
+    )
+    sample.add_argument(
+        "--max-turns", type=int, default=4, help="agent setting: submissions per sample (default 4)"
+    )
+    sample.add_argument("--out", type=Path, required=True, metavar="FILE", help="samples JSONL to append to")
+    sample.add_argument("--policy", help="policy name recorded with each sample (default: the model's name)")
+    sample.add_argument(
+        "--policy-meta", metavar="JSON", help="policy_meta of each sample, e.g. '{\"alpha\": 0.5}'"
+    )
+    backend = sample.add_argument_group("backend")
+    backend.add_argument("--engine", choices=("auto", "http", "transformers", "vllm"), default="auto")
+    backend.add_argument("--model-name", help="HTTP: the served model's name (default: the only one served)")
+    backend.add_argument("--api-key", help="HTTP: API key (default: $OPENAI_API_KEY)")
+    backend.add_argument(
+        "--max-in-flight", type=int, default=32, help="HTTP: requests in flight (default 32)"
+    )
+    backend.add_argument(
+        "--timeout", type=float, default=600.0, help="HTTP: seconds per request (default 600)"
+    )
+    backend.add_argument(
+        "--max-retries", type=int, default=6, help="HTTP: retries of 429/5xx/timeouts (default 6)"
+    )
+    backend.add_argument("--batch-size", type=int, help="local: prompts per generate (default 16; vLLM 256)")
+    backend.add_argument("--device", help="transformers: cpu, cuda, ... (default: cuda if present)")
+    backend.add_argument("--dtype", help="local: float32, bfloat16, float16 (default: auto)")
+    sandbox = sample.add_argument_group("sandbox (tools and agent settings)")
+    sandbox.add_argument(
+        "--jobs", type=int, default=None, help="sandboxes running code (default: cores, at most 8)"
+    )
+    sandbox.add_argument("--isolation", choices=("auto", *LEVELS), default="auto")
+    sandbox.add_argument("--time-scale", type=float, default=1.0, help="multiply every time limit")
+    sample.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sample.set_defaults(func=run_sample_command)
+
+    experiment = subparsers.add_parser(
+        "experiment",
+        help="run a whole frontier experiment from one file: merge, sample, judge, report",
+        description="Experiments are described by a TOML file (docs/sampling.md).",
+    )
+    actions = experiment.add_subparsers(dest="action", metavar="ACTION", required=True)
+    run = actions.add_parser(
+        "run",
+        help="run or resume an experiment",
+        description="Merge the checkpoints, sample every policy, judge every sample and write the report, "
+        "under one directory with a manifest. Every stage is cached: a second run of a finished experiment "
+        "does no work.",
+    )
+    check = actions.add_parser(
+        "check", help="check an experiment file, its paths and endpoints; do nothing else"
+    )
+    for parser in (run, check):
+        parser.add_argument("file", type=Path, metavar="EXP.toml")
+        parser.add_argument("--out", type=Path, metavar="DIR", help="experiment directory (overrides `out`)")
+    run.add_argument("--jobs", type=int, default=None, help="worker sandboxes (overrides [judge] jobs)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    run.set_defaults(func=run_experiment_command)
+    check.set_defaults(func=check_experiment_command)
+
+
+def _show_warnings() -> None:
+    def show(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
+        print(f"codefrontier: warning: {message}", file=sys.stderr)
+
+    warnings.showwarning = show  # type: ignore[assignment]
+
+
+def run_sample_command(args: argparse.Namespace) -> int:
+    from codefrontier.judge.runner import JudgeConfig
+    from codefrontier.problems.registry import resolve_problems
+    from codefrontier.sampling.backends import is_url, open_backend
+    from codefrontier.sampling.sampler import draw_samples
+    from codefrontier.sampling.settings import SettingConfig
+
+    _show_warnings()
+    config = SettingConfig(
+        setting=args.setting,
+        language=args.language,
+        temperature=args.temperature,
+        top_p=args.top_p,
+        max_tokens=args.max_tokens,
+        seed=args.seed,
+        max_tool_calls=args.max_tool_calls,
+        max_turns=args.max_turns,
+    )
+    meta = {}
+    if args.policy_meta is not None:
+        try:
+            meta = json.loads(args.policy_meta)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"--policy-meta is not valid JSON ({exc.msg})") from None
+        if not isinstance(meta, dict):
+            raise ConfigError("--policy-meta must be a JSON object")
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs must be at least 1")
+    benchmark, problems = resolve_problems(args.benchmark, args.problems)
+    if args.problem_ids:
+        by_id = {p.id: p for p in problems}
+        unknown = [pid for pid in args.problem_ids if pid not in by_id]
+        if unknown:
+            raise ConfigError(f"--problem-ids: unknown in {benchmark!r}: {', '.join(unknown)}")
+        problems = [by_id[pid] for pid in dict.fromkeys(args.problem_ids)]
+    backend = open_backend(  # cheap checks now (the path exists, the engine can run); the server later
+        args.model,
+        engine=args.engine,
+        model_name=args.model_name,
+        api_key=args.api_key or os.environ.get("OPENAI_API_KEY"),
+        max_in_flight=args.max_in_flight,
+        timeout_s=args.timeout,
+        max_retries=args.max_retries,
+        batch_size=args.batch_size,
+        device=args.device,
+        dtype=args.dtype,
+    )
+    policy = args.policy or args.model_name or (None if is_url(args.model) else Path(args.model).name)
+    if policy is None:
+        import asyncio
+
+        async def resolve() -> str:
+            try:
+                await backend.check()
+                return backend.model
+            finally:
+                await backend.aclose()
+
+        policy = asyncio.run(resolve())
+    report = draw_samples(
+        problems,
+        backend,
+        args.out,
+        n=args.n,
+        policy=policy,
+        config=config,
+        policy_meta=meta,
+        benchmark=benchmark,
+        judge_config=JudgeConfig(isolation=args.isolation, time_scale=args.time_scale),
+        jobs=args.jobs,
+        progress=not args.no_progress and sys.stderr.isatty(),
+        command=sys.argv,
+    )
+    print(
+        f"drew {report.drawn} samples for policy {policy!r} ({report.skipped} already in {args.out})"
+        + (
+            f"; {report.usage.completion_tokens} completion tokens in {report.seconds:.1f} s"
+            if report.drawn
+            else ""
+        )
+    )
+    if report.stops:
+        print("stops: " + ", ".join(f"{k} {v}" for k, v in sorted(report.stops.items())))
+    if report.failed:
+        for error in report.errors:
+            print(f"  {error}", file=sys.stderr)
+        print(
+            f"codefrontier sample: {report.failed} samples could not be drawn (not written); run again to retry",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def run_experiment_command(args: argparse.Namespace) -> int:
+    from codefrontier.sampling.experiment import run_experiment
+
+    _show_warnings()
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs must be at least 1")
+    run = run_experiment(
+        args.file,
+        out=args.out,
+        progress=not args.no_progress and sys.stderr.isatty(),
+        jobs=args.jobs,
+        command=sys.argv,
+    )
+    did = ", ".join(run.did) if run.did else "nothing (every stage was already done)"
+    print(f"experiment {run.out}: did {did} in {run.seconds:.1f} s")
+    if run.report is not None:
+        print(f"report: {run.report}")
+    if run.failed_samples:
+        for error in run.errors:
+            print(f"  {error}", file=sys.stderr)
+        print(
+            f"codefrontier experiment: {run.failed_samples} samples could not be drawn; run again to retry",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def check_experiment_command(args: argparse.Namespace) -> int:
+    from codefrontier.sampling.experiment import check_experiment
+
+    exp = check_experiment(args.file, out=args.out)
+    merged = len(exp.merge.alphas or exp.merge.lambdas) if exp.merge else 0
+    print(
+        f"{args.file}: ok: {merged} merged and {len(exp.policies)} other policies, "
+        f"{exp.sampling.n} {exp.sampling.setting.setting.value} samples per problem, into {exp.out}"
+    )
+    return 0

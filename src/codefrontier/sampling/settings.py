@@ -1,0 +1,305 @@
+"""The three inference settings, each a small state machine over the `Backend` interface
+that records its whole trajectory beside the final program.
+
+- `reasoning`: one completion; the program is extracted from it.
+- `tools`: the model may call `run_python` / `run_cpp` (see `tools`) up to
+  `max_tool_calls` times; its first reply without a tool call is the final answer.
+- `agent`: every reply is a submission, judged on the problem's public tests only (see
+  `feedback`); the verdicts and a bounded diff of the first failing test come back, and
+  the model may revise up to `max_turns` submissions. The last submission is the sample.
+
+The trajectory format is in docs/sampling.md ("Trajectories").
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+from codefrontier.errors import ConfigError
+from codefrontier.problems.model import Problem
+from codefrontier.sampling import prompts
+from codefrontier.sampling.backends.base import (
+    Backend,
+    Completion,
+    ContextLengthExceeded,
+    Message,
+    ToolCall,
+    ToolSpec,
+    Usage,
+)
+from codefrontier.sampling.feedback import PublicJudge, public_view
+from codefrontier.sampling.tools import CodeRunner, ToolOutcome
+
+
+class Setting(StrEnum):
+    REASONING = "reasoning"
+    TOOLS = "tools"
+    AGENT = "agent"
+
+
+@dataclass(frozen=True)
+class SettingConfig:
+    """How one sample is drawn. Every field but `tool_output_chars` and `feedback_chars`
+    changes what is sampled, so a resumed run must use the same values."""
+
+    setting: Setting = Setting.REASONING
+    language: str = "python"
+    temperature: float = 0.8
+    top_p: float = 1.0
+    max_tokens: int = 2048
+    seed: int | None = 0
+    max_tool_calls: int = 8
+    max_turns: int = 4
+    tool_output_chars: int = 4000
+    feedback_chars: int = 2000
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "setting", Setting(self.setting))
+        except ValueError:
+            raise ConfigError(
+                f"unknown setting {self.setting!r}; choose one of {', '.join(s.value for s in Setting)}"
+            ) from None
+        if self.temperature < 0 or not 0 < self.top_p <= 1 or self.max_tokens < 1:
+            raise ConfigError("temperature must be >= 0, top_p in (0, 1] and max_tokens at least 1")
+        if self.max_tool_calls < 0 or self.max_turns < 1:
+            raise ConfigError("max_tool_calls must be >= 0 and max_turns at least 1")
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What must match for samples to be mixed in one policy."""
+        values = asdict(self)
+        values["setting"] = self.setting.value
+        for key in ("tool_output_chars", "feedback_chars"):
+            values.pop(key)
+        if self.setting is not Setting.TOOLS:
+            values.pop("max_tool_calls")
+        if self.setting is not Setting.AGENT:
+            values.pop("max_turns")
+        values["prompt_version"] = prompts.PROMPT_VERSION
+        return values
+
+
+def sample_seed(seed: int | None, problem_id: str, sample: int, turn: int = 0) -> int | None:
+    """A seed per (problem, sample, turn), derived from the run's seed: samples differ from
+    each other and are the same across runs."""
+    if seed is None:
+        return None
+    return (seed * 1_000_003 + zlib.crc32(problem_id.encode()) + sample * 7919 + turn * 104_729) % (2**31 - 1)
+
+
+class Trajectory:
+    """Everything that happened while drawing one sample."""
+
+    def __init__(self, problem_id: str, policy: str, sample: int, config: SettingConfig, model: str) -> None:
+        self.problem_id = problem_id
+        self.policy = policy
+        self.sample = sample
+        self.config = config
+        self.model = model
+        self.messages: list[Message] = []
+        self.steps: list[dict[str, Any]] = []
+        self.usage = Usage()
+        self.started = time.perf_counter()
+        self.wall_s = 0.0
+        self.stop = ""
+        self.code = ""
+        self.extracted = False
+        self.answer = ""  # the reply the program was extracted from
+
+    def completion(self, turn: int, completion: Completion) -> None:
+        self.usage = self.usage + completion.usage
+        self.messages.append(completion.message())
+        self.steps.append(
+            {
+                "type": "completion",
+                "turn": turn,
+                "finish_reason": completion.finish_reason,
+                **completion.usage.to_json(),
+                "latency_s": round(completion.latency_s, 4),
+                "attempts": completion.attempts,
+                "tool_calls": [c.name for c in completion.tool_calls],
+            }
+        )
+
+    def finish(self, answer: str, stop: str) -> None:
+        self.answer = answer
+        self.code, self.extracted = prompts.extract_answer(answer, self.config.language)
+        self.stop = stop
+        self.wall_s = time.perf_counter() - self.started
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "problem_id": self.problem_id,
+            "policy": self.policy,
+            "sample": self.sample,
+            "setting": self.config.setting.value,
+            "language": self.config.language,
+            "model": self.model,
+            "seed": sample_seed(self.config.seed, self.problem_id, self.sample),
+            "prompt_version": prompts.PROMPT_VERSION,
+            "messages": self.messages,
+            "steps": self.steps,
+            "usage": self.usage.to_json(),
+            "wall_s": round(self.wall_s, 4),
+            "stop": self.stop,
+            "program": {"code": self.code, "extracted": self.extracted},
+        }
+
+
+@dataclass
+class Resources:
+    """What the settings that run code share across samples."""
+
+    runner: CodeRunner | None = None
+    judge: PublicJudge | None = None
+    tools: list[ToolSpec] | None = None
+
+
+class Episode:
+    """Draws one sample: runs the setting's state machine against the backend."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        config: SettingConfig,
+        resources: Resources,
+        problem: Problem,
+        policy: str,
+        sample: int,
+    ) -> None:
+        self.backend = backend
+        self.config = config
+        self.resources = resources
+        self.problem = problem
+        self.trajectory = Trajectory(problem.id, policy, sample, config, backend.model)
+        self.turn = 0
+
+    async def run(self) -> Trajectory:
+        tools = self.resources.tools or []
+        self.trajectory.messages = prompts.initial_messages(
+            self.problem,
+            self.config.language,
+            self.config.setting.value,
+            max_tool_calls=self.config.max_tool_calls,
+            max_turns=self.config.max_turns,
+            cpp_tool=any(t["function"]["name"] == "run_cpp" for t in tools),
+        )
+        if self.config.setting is Setting.REASONING:
+            await self._reasoning()
+        elif self.config.setting is Setting.TOOLS:
+            await self._tools(tools)
+        else:
+            await self._agent()
+        return self.trajectory
+
+    async def _ask(self, tools: list[ToolSpec] | None = None) -> Completion:
+        self.turn += 1
+        params = self.config
+        (completion,) = await self.backend.chat(
+            list(self.trajectory.messages),
+            tools=tools or None,
+            n=1,
+            temperature=params.temperature,
+            top_p=params.top_p,
+            max_tokens=params.max_tokens,
+            seed=sample_seed(params.seed, self.problem.id, self.trajectory.sample, self.turn),
+        )
+        self.trajectory.completion(self.turn, completion)
+        return completion
+
+    def _say(self, text: str) -> None:
+        self.trajectory.messages.append({"role": "user", "content": text})
+
+    # -- reasoning --------------------------------------------------------------------------
+    async def _reasoning(self) -> None:
+        completion = await self._ask()
+        self.trajectory.finish(completion.text, _stop_of(completion))
+
+    # -- tools ------------------------------------------------------------------------------
+    async def _tools(self, tools: list[ToolSpec]) -> None:
+        runner = self.resources.runner
+        assert runner is not None
+        limit = self.config.max_tool_calls
+        used = 0
+        while True:
+            offered = tools if used < limit else None
+            completion = await self._ask(offered)
+            if not (completion.tool_calls and offered):
+                stop = "tool_limit" if offered is None and used else _stop_of(completion)
+                self.trajectory.finish(completion.text, stop)
+                return
+            for call in completion.tool_calls:
+                if used < limit:
+                    used += 1
+                    outcome = await runner.call(self.problem, call, tools)
+                else:  # several calls in one reply can overshoot the limit
+                    message = f"error: the limit of {limit} tool calls is reached; this call was not run"
+                    outcome = ToolOutcome(message, "limit", 0.0, {})
+                self._tool_result(call, outcome)
+            if used >= limit:
+                noun = prompts.answer_noun(self.problem)
+                self._say(
+                    prompts.TOOL_LIMIT_NOTE.format(
+                        max_tool_calls=limit, what=noun, tag=prompts.language_tag(self.config.language)
+                    )
+                )
+
+    def _tool_result(self, call: ToolCall, outcome: ToolOutcome) -> None:
+        self.trajectory.messages.append({"role": "tool", "tool_call_id": call.id, "content": outcome.content})
+        self.trajectory.steps.append(
+            {
+                "type": "tool",
+                "turn": self.turn,
+                "id": call.id,
+                "name": call.name,
+                "arguments": call.arguments,
+                "status": outcome.status,
+                "result": outcome.result,
+                "wall_s": round(outcome.wall_s, 4),
+            }
+        )
+
+    # -- agent ------------------------------------------------------------------------------
+    async def _agent(self) -> None:
+        judge = self.resources.judge
+        assert judge is not None
+        view = public_view(self.problem)  # from here on, the hidden tests are out of reach
+        answer, stop = "", "turn_limit"
+        for submission in range(1, self.config.max_turns + 1):
+            try:
+                completion = await self._ask()
+            except ContextLengthExceeded:
+                if submission == 1:
+                    raise
+                stop = "context_length"
+                break
+            answer = completion.text
+            if not view.tests:
+                stop = "no_public_tests"
+                break
+            code, _ = prompts.extract_answer(answer, self.config.language)
+            feedback = await judge.judge(view, code, self.config.language)
+            self.trajectory.steps.append(
+                {"type": "submission", "turn": self.turn, "submission": submission, **feedback.record()}
+            )
+            if feedback.passed:
+                stop = "passed_public"
+                break
+            if submission == self.config.max_turns:
+                break
+            self._say(
+                prompts.FEEDBACK_FAILED.format(
+                    results=feedback.text,
+                    what=prompts.answer_noun(self.problem),
+                    tag=prompts.language_tag(self.config.language),
+                )
+            )
+        self.trajectory.finish(answer, stop)
+
+
+def _stop_of(completion: Completion) -> str:
+    return "length" if completion.finish_reason == "length" else "answer"
