@@ -174,10 +174,7 @@ class Sandbox:
             except subprocess.TimeoutExpired:
                 pass
             if self.proc.poll() is None:
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                self._kill()
                 self.proc.wait()
             self.proc = None
         for fd in (self.stdout_fd, self.stderr_fd):
@@ -230,9 +227,14 @@ class Sandbox:
         return json.loads(msg), fds
 
     def _kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
+        """Kill the whole sandbox. bubblewrap puts its child in a session of its own, so
+        the process group of bubblewrap alone would miss the zygote: kill the tree,
+        children first (killing a PID namespace's init takes its processes with it)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        for pid in [*_descendants(self.proc.pid), self.proc.pid]:
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
 
@@ -264,26 +266,7 @@ class Sandbox:
         self.session_alive = False
         if self.proc is None:
             return set()
-        children: dict[int, list[int]] = {}
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as fh:
-                    stat = fh.read()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(b")", 1)[1].split()[1])
-            children.setdefault(ppid, []).append(int(entry.name))
-        found: set[int] = set()
-        stack = [self.proc.pid]
-        while stack:
-            pid = stack.pop()
-            for child in children.get(pid, []):
-                if child not in found:
-                    found.add(child)
-                    stack.append(child)
-        return found
+        return set(_descendants(self.proc.pid))
 
     def cpu_seconds(self) -> float:
         """CPU time used so far by this sandbox's processes and every run they reaped
@@ -482,3 +465,26 @@ class Sandbox:
         if self.session_alive:
             self._request({"op": "session_end"}, [], timeout=REPLY_MARGIN_S)
             self.session_alive = False
+
+
+def _descendants(root: int) -> list[int]:
+    """Host PIDs of every process descended from `root`, parents before children."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(b")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found: list[int] = []
+    stack = [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.append(child)
+                stack.append(child)
+    return found
