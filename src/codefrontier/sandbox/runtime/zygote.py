@@ -195,8 +195,6 @@ def prepare_child() -> None:
     drop_capabilities()
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # so it can reset its own peak-RSS counter
-    os.environ.clear()
-    os.environ.update(CHILD_ENV)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     import random
@@ -1267,6 +1265,10 @@ def main() -> None:
     SCRATCH = config["scratch"]
     CHILD_ENV["HOME"] = SCRATCH
     CHILD_ENV["TMPDIR"] = SCRATCH
+    # Children inherit this environment as it is (setting it in each child costs a fork's
+    # worth of copied pages); nothing of the judge's environment is in it.
+    os.environ.clear()
+    os.environ.update(CHILD_ENV)
     drop_uid = config.get("drop_uid")
     if drop_uid is not None and os.getuid() == 0:
         # Privileged sandbox (the judge runs as root): hand the scratch directory to an
