@@ -40,6 +40,13 @@ def test_completion_mode_append_continues_the_prompt():
     )
 
 
+def test_samples_written_by_the_sampler_keep_their_extraction_record():
+    answer = "Here:\n```python\ndef f(x):\n    return x\n```\n"
+    record = {"problem_id": "p", "code": "def f(x):\n    return x\n", "raw": answer, "extracted": True}
+    sample = sample_from_json(record, {"p": PROBLEM})
+    assert (sample.code, sample.extracted, sample.raw) == (record["code"], True, answer)
+
+
 def test_sample_errors_name_the_field():
     with pytest.raises(UnknownProblemError, match="problem_id"):
         sample_from_json({"problem_id": "nope", "code": ""}, {"p": PROBLEM})

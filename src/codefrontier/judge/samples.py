@@ -109,7 +109,10 @@ def sample_from_json(
         raise fail("code", "missing (give `code`, or `completion`)")
     if not isinstance(text, str):
         raise fail(text_field, "must be a string")
-    if mode is CompletionMode.APPEND and text_field == "completion":
+    if isinstance(obj.get("raw"), str) and text_field == "code":
+        # Written by `codefrontier sample`: `code` is the program already taken out of `raw`.
+        code, extracted, raw = text, bool(obj.get("extracted", True)), obj["raw"]
+    elif mode is CompletionMode.APPEND and text_field == "completion":
         prompt = problem.starter_code if problem.starter_code is not None else problem.statement
         code, extracted, raw = prompt + text, False, text
     else:
