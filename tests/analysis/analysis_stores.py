@@ -18,51 +18,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from codefrontier.judge.verdicts import failure_class, sample_verdict
+from codefrontier.store.results import SAMPLES_SCHEMA, TESTS_SCHEMA
 
-SAMPLE_SCHEMA = pa.schema(
-    [
-        ("benchmark", pa.string()),
-        ("problem_id", pa.string()),
-        ("policy", pa.string()),
-        ("sample", pa.int64()),
-        ("language", pa.string()),
-        ("verdict", pa.string()),
-        ("failure_class", pa.string()),
-        ("tests_passed", pa.int64()),
-        ("tests_total", pa.int64()),
-        ("tests_run", pa.int64()),
-        ("max_cpu_s", pa.float64()),
-        ("sum_cpu_s", pa.float64()),
-        ("max_rss_mb", pa.float64()),
-        ("highest_level", pa.float64()),
-        ("highest_tier", pa.string()),
-        ("first_failed_test", pa.string()),
-        ("difficulty", pa.string()),
-        ("extracted", pa.bool_()),
-        ("code_sha256", pa.string()),
-        ("policy_meta", pa.string()),
-        ("detail", pa.string()),
-    ]
-)
-TEST_SCHEMA = pa.schema(
-    [
-        ("benchmark", pa.string()),
-        ("problem_id", pa.string()),
-        ("policy", pa.string()),
-        ("sample", pa.int64()),
-        ("test_id", pa.string()),
-        ("test_index", pa.int64()),
-        ("size", pa.int64()),
-        ("tier", pa.string()),
-        ("verdict", pa.string()),
-        ("cpu_s", pa.float64()),
-        ("wall_s", pa.float64()),
-        ("rss_mb", pa.float64()),
-        ("exit_code", pa.int64()),
-        ("signal", pa.int64()),
-        ("detail", pa.string()),
-    ]
-)
+# The contract's columns, from the judge's own store (less its bookkeeping columns).
+BOOKKEEPING = ("attempts", "seq")
+SAMPLE_SCHEMA = pa.schema([f for f in SAMPLES_SCHEMA if f.name not in BOOKKEEPING])
+TEST_SCHEMA = pa.schema([f for f in TESTS_SCHEMA if f.name not in BOOKKEEPING])
 TIERS = ("small", "medium", "large")
 
 
