@@ -34,16 +34,23 @@ def mtimes(root: Path) -> dict[str, int]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    "problem_source",
+    [
+        'problems_file = "problems.jsonl"\n        problems = ["shout", "add"]',
+        'benchmark = "bundled"\n        problems = ["alloy-bar-fusion", "rover-payload-knapsack"]',
+    ],
+    ids=["problems-file", "bundled"],
+)
 def test_a_tiny_sweep_runs_end_to_end_and_a_second_run_does_no_work(
-    tiny_pair: tuple[Path, Path], problems_file: Path, tmp_path: Path
+    tiny_pair: tuple[Path, Path], problems_file: Path, tmp_path: Path, problem_source: str
 ) -> None:
     low, high = tiny_pair
     exp = write(
         tmp_path / "sweep.toml",
         f"""
         name = "tiny frontier"
-        problems_file = "problems.jsonl"
-        problems = ["shout", "add"]
+        {problem_source}
 
         [merge]
         low = "{low}"
