@@ -125,7 +125,7 @@ def run_judge(
                 command=command,
             )
         )
-        bar = _progress(progress, len(todo), level)
+        bar = judge_progress(progress, len(todo), note=f"isolation: {level}")
         try:
             for result in pool.judge(_tasks(by_id, todo), benchmark):
                 store.add(result)
@@ -156,22 +156,22 @@ def _check_resumable(earlier: dict[str, Any], benchmark: str, settings: dict[str
             )
 
 
-class _Bar:
-    """A rich progress bar with the verdict counts so far."""
+class JudgeProgress:
+    """A rich progress bar over judged samples, with the verdict counts so far."""
 
-    def __init__(self, total: int, isolation: str) -> None:
+    def __init__(self, total: int, label: str, note: str) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.counts: dict[str, int] = {}
         self.progress = Progress(
-            TextColumn("[bold]judging[/bold]"),
+            TextColumn(f"[bold]{label}[/bold]"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
             TextColumn("{task.fields[verdicts]}"),
             transient=False,
         )
-        self.task = self.progress.add_task("judge", total=total, verdicts=f"isolation: {isolation}")
+        self.task = self.progress.add_task(label, total=total, verdicts=note)
         self.progress.start()
 
     def advance(self, result: SampleResult) -> None:
@@ -183,5 +183,6 @@ class _Bar:
         self.progress.stop()
 
 
-def _progress(enabled: bool, total: int, isolation: str) -> _Bar | None:
-    return _Bar(total, isolation) if enabled and total else None
+def judge_progress(enabled: bool, total: int, label: str = "judging", note: str = "") -> JudgeProgress | None:
+    """A progress bar when `enabled` (typically: stderr is a terminal) and there is work."""
+    return JudgeProgress(total, label, note) if enabled and total else None

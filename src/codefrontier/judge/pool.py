@@ -295,15 +295,10 @@ class JudgePool:
         self,
         tasks: Iterable[tuple[Problem, Sample]],
         benchmark: str = "",
-        on_start: Callable[[Problem, Sample], None] | None = None,
     ) -> Iterator[SampleResult]:
-        """Judge every task with the pool's config; yields results as they finish (the
-        interface of `codefrontier.judge.pool.JudgePool`). Stopping early cancels the
-        samples of this call that have not started."""
+        """Judge every task with the pool's config; yields results as they finish.
+        Stopping early cancels the samples of this call that have not started."""
         ordered = sorted(tasks, key=lambda t: (t[0].id, t[1].policy, t[1].sample))
-        hook = _OnStart(on_start) if on_start is not None else None
-        if hook is not None:
-            self.observers.append(hook)
         futures = self.submit_many(ordered, self.config, benchmark)
         try:
             remaining = set(futures)
@@ -314,8 +309,6 @@ class JudgePool:
         finally:
             for future in futures:
                 future.cancel()  # a worker skips a cancelled sample it has not started
-            if hook is not None:
-                self.observers = [o for o in self.observers if o is not hook]
 
     # -- the workers ----------------------------------------------------------------------
     def _alone(self) -> bool:
@@ -457,17 +450,6 @@ class JudgePool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class _OnStart:
-    def __init__(self, callback: Callable[[Problem, Sample], None]) -> None:
-        self.callback = callback
-
-    def sample_started(self, task: Task, worker: str) -> None:
-        self.callback(task.problem, task.sample)
-
-    def sample_finished(self, task: Task, result: SampleResult) -> None:
-        pass
 
 
 def _notify(hook: Callable[..., None], *args: object) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def run_validate(args: argparse.Namespace) -> int:
             raise ConfigError(f"--only: no such problem(s) in {name}: {', '.join(sorted(unknown))}")
         problems = [p for p in problems if p.id in set(args.only)]
     start = time.monotonic()
-    checks = validate(problems, jobs=args.jobs, isolation=args.isolation)
+    checks = validate(problems, jobs=args.jobs, isolation=args.isolation, progress=sys.stderr.isatty())
     elapsed = time.monotonic() - start
     console = Console()
     table = Table("problem", "check", "result", "detail", title=f"validate {name}")

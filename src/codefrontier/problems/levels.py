@@ -31,10 +31,6 @@ class Level:
     fraction: float
     tests: tuple[TestCase, ...]
 
-    @property
-    def test_ids(self) -> tuple[str, ...]:
-        return tuple(t.id for t in self.tests)
-
 
 def parse_level(spec: str | float) -> str | float:
     """A level given on the command line: a fraction like 0.5 or a tier name like `medium`."""

@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from codefrontier.judge.api import judge_progress
 from codefrontier.judge.pool import JudgePool
 from codefrontier.judge.results import SampleResult
 from codefrontier.judge.runner import JudgeConfig, Mode
@@ -101,12 +102,27 @@ def _solution_samples(
 
 
 def _judge(
-    tasks: list[tuple[Problem, Sample]], mode: Mode, jobs: int | None, isolation: str
+    tasks: list[tuple[Problem, Sample]],
+    mode: Mode,
+    jobs: int | None,
+    isolation: str,
+    progress: bool,
+    label: str,
 ) -> list[SampleResult]:
     if not tasks:
         return []
-    with JudgePool.local(JudgeConfig(mode=mode, isolation=isolation), jobs) as pool:
-        return list(pool.judge(tasks))
+    bar = judge_progress(progress, len(tasks), label)
+    results = []
+    try:
+        with JudgePool.local(JudgeConfig(mode=mode, isolation=isolation), jobs) as pool:
+            for result in pool.judge(tasks):
+                results.append(result)
+                if bar is not None:
+                    bar.advance(result)
+    finally:
+        if bar is not None:
+            bar.close()
+    return results
 
 
 def _reference_checks(problem: Problem, result: SampleResult, expected_tests: int) -> list[CheckResult]:
@@ -160,9 +176,10 @@ def _wrong_checks(problem: Problem, result: SampleResult) -> list[CheckResult]:
 
 
 def validate(
-    problems: Sequence[Problem], *, jobs: int | None = None, isolation: str = "auto"
+    problems: Sequence[Problem], *, jobs: int | None = None, isolation: str = "auto", progress: bool = False
 ) -> list[CheckResult]:
-    """Run every check on every problem; returns one row per check (ok or not)."""
+    """Run every check on every problem; returns one row per check (ok or not).
+    `progress`: show a bar per judging pass (references, then known-wrong solutions)."""
     checks: list[CheckResult] = []
     for problem in problems:
         checks.append(_distinct_tests(problem))
@@ -171,10 +188,10 @@ def validate(
             checks.append(CheckResult(problem.id, "has a reference solution", False, "no solution tagged AC"))
     references, wrong = _solution_samples(problems)
     by_id = {p.id: p for p in problems}
-    for result in _judge(references, Mode.ALL, jobs, isolation):
+    for result in _judge(references, Mode.ALL, jobs, isolation, progress, "references"):
         problem = by_id[result.problem_id]
         checks.extend(_reference_checks(problem, result, len(problem.tests)))
-    for result in _judge(wrong, Mode.FIRST_FAIL, jobs, isolation):
+    for result in _judge(wrong, Mode.FIRST_FAIL, jobs, isolation, progress, "known-wrong"):
         checks.extend(_wrong_checks(by_id[result.problem_id], result))
     order = {p.id: i for i, p in enumerate(problems)}
     checks.sort(key=lambda c: (order[c.problem_id], c.check))

@@ -303,10 +303,6 @@ class Sandbox:
             total += sum(int(x) for x in fields[11:15]) / tick  # utime stime cutime cstime
         return total
 
-    def ping(self) -> dict[str, Any]:
-        reply, _ = self._request({"op": "ping"}, [], timeout=30.0)
-        return reply
-
     # -- outputs --------------------------------------------------------------
     def _reset_outputs(self) -> None:
         for fd in (self.stdout_fd, self.stderr_fd):

@@ -20,7 +20,6 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -222,10 +221,6 @@ class ResultsStore:
             )
         if due:
             self.flush()
-
-    def add_all(self, results: Iterable[SampleResult]) -> None:
-        for result in results:
-            self.add(result)
 
     def flush(self) -> None:
         """Write pending results to a new part file pair (atomically)."""

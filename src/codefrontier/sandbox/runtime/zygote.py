@@ -351,7 +351,9 @@ def _unlink_files(dir_fd: int) -> list:
     return subdirs
 
 
-def fresh_scratch() -> None:
+def empty_scratch() -> None:
+    """Called before every run (nothing an earlier run or a failed request left may be
+    seen) and after it (what the run wrote is freed at once, not at the next run)."""
     wipe(SCRATCH)
 
 
@@ -691,6 +693,12 @@ class Prefork:
     def __init__(self, pid: int, pidfd: int, sock: socket.socket):
         self.pid, self.pidfd, self.sock = pid, pidfd, sock
 
+    def discard(self) -> None:
+        kill_tree(self.pid)
+        reap(self.pid)
+        os.close(self.pidfd)
+        self.sock.close()
+
     @classmethod
     def spawn(cls, extra_as: int) -> "Prefork":
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -731,10 +739,7 @@ class Zygote:
         """The child forked ahead of time, or a new one if there is none (or it died)."""
         child = self.prefork if self.prefork is not None and pid_alive(self.prefork.pidfd) else None
         if child is None and self.prefork is not None:
-            kill_tree(self.prefork.pid)
-            reap(self.prefork.pid)
-            os.close(self.prefork.pidfd)
-            self.prefork.sock.close()
+            self.prefork.discard()
         self.prefork = None
         return child or Prefork.spawn(self.baseline_as)
 
@@ -783,23 +788,11 @@ class Zygote:
                 self.want_prefork = False
                 self.prefork = Prefork.spawn(self.baseline_as)
 
-    def op_ping(self, request, fds, out):
-        return {
-            "status": "ok",
-            "pid": os.getpid(),
-            "uid": os.getuid(),
-            "namespaces": OPTS.namespaces,
-            "baseline_as": self.baseline_as,
-        }
-
     def op_quiesce(self, request, fds, out):
         """Drop the parked child and any session, so only the sandbox's own processes remain."""
         self._end_session()
         if self.prefork is not None:
-            kill_tree(self.prefork.pid)
-            reap(self.prefork.pid)
-            os.close(self.prefork.pidfd)
-            self.prefork.sock.close()
+            self.prefork.discard()
             self.prefork = None
         return {"status": "ok"}
 
@@ -815,7 +808,7 @@ class Zygote:
         The child was forked in advance (right after the previous run) and has done its
         generic setup; it now receives the job and the descriptors, so the fork is off
         the critical path."""
-        fresh_scratch()
+        empty_scratch()
         child = self._take_prefork()
         mapping = {"0": 1, "1": "stdout", "2": "stderr"}
         mapping.update({str(t): i for t, i in request.get("extra_fds", {}).items()})
@@ -862,7 +855,7 @@ class Zygote:
         wall = time.monotonic() - start
         reply = {"cpu_s": cpu_of(usage), "wall_s": wall, "maxrss_kb": usage.ru_maxrss, "killed": killed}
         reply.update(status_fields(status))
-        wipe_after()
+        empty_scratch()
         return reply
 
     def op_exec(self, request, fds, out):
@@ -870,7 +863,7 @@ class Zygote:
 
         request: argv, path (or exe index), limits, files {name: index}, collect [names]."""
         limits = request["limits"]
-        fresh_scratch()
+        empty_scratch()
         for name, index in request.get("files", {}).items():
             copy_fd_to_file(fds[index], os.path.join(SCRATCH, name))
         argv = [
@@ -939,7 +932,7 @@ class Zygote:
             if os.path.isfile(path) and not os.path.islink(path):
                 out.append(file_to_memfd(path))
                 reply.setdefault("collected", []).append(name)
-        wipe_after()
+        empty_scratch()
         if not line.strip():
             return {"status": "internal", "message": "cf-launch reported nothing"}
         return reply
@@ -950,7 +943,7 @@ class Zygote:
         """Load a solution into a long-lived child (forked ahead of time when possible)."""
         self._end_session()
         parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        fresh_scratch()
+        empty_scratch()
         child = self._take_prefork()
         start = time.monotonic()
         job = {"type": "session", "limits": limits, "entry": entry, "fds": {"0": 0, "1": 1, "2": 2, "3": 3}}
@@ -999,7 +992,7 @@ class Zygote:
         if self.session is not None:
             self.session.close()
             self.session = None
-            wipe_after()
+            empty_scratch()
 
     def _session_wait(self, session: Session, limits: dict, start: float, cpu_base: float, fd: int) -> tuple:
         what, killed = watch(
@@ -1052,7 +1045,7 @@ class Zygote:
         session = self.session
         fields = session.close() if session else {}
         self.session = None
-        wipe_after()
+        empty_scratch()
         kind = "RE"
         if fields.get("status") == "exited" and fields.get("code") == EXIT_MEMORY:
             kind = "MLE"
@@ -1195,10 +1188,6 @@ def pid_alive(pidfd: int) -> bool:
     return not select.select([pidfd], [], [], 0)[0]
 
 
-def wipe_after() -> None:
-    wipe(SCRATCH)
-
-
 def reopen(fd: int) -> int:
     """A new open file description of the same file: each run reads its input from the
     start, whatever earlier runs did to their own offsets."""
@@ -1210,16 +1199,21 @@ def read_fd(fd: int) -> bytes:
     return os.pread(fd, size, 0)
 
 
+def send_all(out: int, src: int) -> None:
+    """Copy the whole of `src` into `out` inside the kernel (the bytes never enter this process)."""
+    size = os.fstat(src).st_size
+    offset = 0
+    while offset < size:
+        sent = os.sendfile(out, src, offset, size - offset)
+        if sent == 0:
+            break
+        offset += sent
+
+
 def copy_fd_to_file(fd: int, path: str) -> None:
-    size = os.fstat(fd).st_size
     out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        offset = 0
-        while offset < size:
-            sent = os.sendfile(out, fd, offset, size - offset)
-            if sent == 0:
-                break
-            offset += sent
+        send_all(out, fd)
     finally:
         os.close(out)
 
@@ -1228,13 +1222,7 @@ def file_to_memfd(path: str) -> int:
     fd = os.memfd_create(os.path.basename(path), os.MFD_CLOEXEC)
     src = os.open(path, os.O_RDONLY)
     try:
-        size = os.fstat(src).st_size
-        offset = 0
-        while offset < size:
-            sent = os.sendfile(fd, src, offset, size - offset)
-            if sent == 0:
-                break
-            offset += sent
+        send_all(fd, src)
     finally:
         os.close(src)
     return fd
