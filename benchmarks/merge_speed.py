@@ -6,8 +6,8 @@ Builds a synthetic pair of Llama-architecture checkpoints (bf16, sharded at 250 
 `--size-gb` each; high = low + a small random update), then times, in the same run:
 
   (a) the raw bound: read both inputs once and write one output of the same size (a copy);
-  (b) codefrontier writing one alpha (0.5), with the default SHA-256 of the inputs, and
-  (b') the same without hashing (--no-hash);
+  (b) codefrontier writing one alpha (0.5), with the default BLAKE3 digest of the inputs,
+  (b') the same without hashing (--hash none), and (b'') with SHA-256 (--hash sha256);
   (c) codefrontier writing a sweep of five alphas (-0.5 0.25 0.5 0.75 1.5) in one pass;
   (d) mergekit's linear merge for alpha 0.5, and for the same five alphas by five runs.
 
@@ -135,9 +135,9 @@ report(time.perf_counter() - started)
 
 CODEFRONTIER_CHILD = """
 from codefrontier.merge import merge_sweep
-low, high, out, alphas, hash_inputs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5] == "1"
+low, high, out, alphas, input_hash = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 START_CPU, started = time.process_time(), time.perf_counter()
-result = merge_sweep(low, high, [float(a) for a in alphas.split(",")], out, hash_inputs=hash_inputs)
+result = merge_sweep(low, high, [float(a) for a in alphas.split(",")], out, input_hash=None if input_hash == "none" else input_hash)
 report(time.perf_counter() - started, bytes_read=result.bytes_read, bytes_written=result.bytes_written)
 """
 
@@ -285,17 +285,30 @@ def benchmark(root: Path, args: argparse.Namespace) -> int:
     pair = [str(low), str(high), str(out)]
     raw = best_of(args.repeat, python, RAW_CHILD, pair, "(a)  raw bound: read both, write one", out)
     one = best_of(
-        args.repeat, python, CODEFRONTIER_CHILD, [*pair, str(ONE), "1"], "(b)  codefrontier, 1 alpha", out
+        args.repeat,
+        python,
+        CODEFRONTIER_CHILD,
+        [*pair, str(ONE), "blake3"],
+        "(b)  codefrontier, 1 alpha",
+        out,
     )
     one_nohash = best_of(
         args.repeat,
         python,
         CODEFRONTIER_CHILD,
-        [*pair, str(ONE), "0"],
-        "(b') codefrontier, 1 alpha, --no-hash",
+        [*pair, str(ONE), "none"],
+        "(b') codefrontier, 1 alpha, --hash none",
         out,
     )
-    sweep_args = [*pair, ",".join(map(str, SWEEP)), "1"]
+    one_sha256 = best_of(
+        args.repeat,
+        python,
+        CODEFRONTIER_CHILD,
+        [*pair, str(ONE), "sha256"],
+        "(b'') codefrontier, 1 alpha, --hash sha256",
+        out,
+    )
+    sweep_args = [*pair, ",".join(map(str, SWEEP)), "blake3"]
     sweep = best_of(
         args.repeat, python, CODEFRONTIER_CHILD, sweep_args, "(c)  codefrontier, 5 alphas, one pass", out
     )
@@ -310,7 +323,8 @@ def benchmark(root: Path, args: argparse.Namespace) -> int:
             print(f"  {label:58s} {wall:5.2f}x  (CPU {cpu:5.2f}x)  {target}")
 
     ratio("(b)/(a)   codefrontier 1 alpha / raw bound", one, raw, "target <= 2")
-    ratio("(b')/(a)  codefrontier 1 alpha, --no-hash / raw bound", one_nohash, raw, "")
+    ratio("(b')/(a)  codefrontier 1 alpha, --hash none / raw bound", one_nohash, raw, "")
+    ratio("(b'')/(a) codefrontier 1 alpha, --hash sha256 / raw bound", one_sha256, raw, "")
     if mergekit_one is not None:
         ratio("(d)/(b)   mergekit 1 alpha / codefrontier 1 alpha", mergekit_one, one, "target >= 2.5")
     if mergekit_runs:
@@ -330,7 +344,14 @@ def benchmark(root: Path, args: argparse.Namespace) -> int:
             f"max |difference| {e['max_abs_diff']:.3g}, same tensor names: {e['names_match']}"
         )
     print("\npeak RSS (target < 512 MB for codefrontier):")
-    for m in (raw, one, one_nohash, sweep, *(mergekit_runs or ([mergekit_one] if mergekit_one else []))):
+    for m in (
+        raw,
+        one,
+        one_nohash,
+        one_sha256,
+        sweep,
+        *(mergekit_runs or ([mergekit_one] if mergekit_one else [])),
+    ):
         if m.ok:
             print(f"  {m.label}: {m.peak_mb:.0f} MB")
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")

@@ -69,7 +69,7 @@ def test_out_dtype_and_shard_size_reach_the_output(fp32_single: Pair, out: Path)
     assert {str(t.dtype) for t in load_tensors(checkpoint).values()} == {"torch.bfloat16"}
     record = json.loads((checkpoint / "codefrontier_merge.json").read_text())
     assert record["max_shard_size"] == 50_000
-    assert record["inputs"][0]["files"][0]["sha256"] is None
+    assert record["inputs"][0]["files"][0]["digest"] is None
 
 
 def test_inspect_prints_a_table_with_the_lost_fractions(

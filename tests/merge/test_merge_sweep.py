@@ -7,11 +7,13 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import blake3
 import pytest
 import torch
 from safetensors.torch import load_file
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from codefrontier.errors import ConfigError
 from codefrontier.merge import engine, merge_sweep
 
 from .tiny import Pair, interpolate, load_tensors, make_pair, nbytes, read_json, same_bits
@@ -57,9 +59,9 @@ def test_every_alpha_of_a_sweep_matches_its_reference(bf16_sharded: Pair, out: P
 def test_each_input_tensor_is_read_once_however_many_alphas(
     bf16_sharded: Pair, out: Path, tmp_path: Path
 ) -> None:
-    one = merge_sweep(bf16_sharded.low, bf16_sharded.high, [0.5], tmp_path / "one", hash_inputs=False)
+    one = merge_sweep(bf16_sharded.low, bf16_sharded.high, [0.5], tmp_path / "one", input_hash=None)
     eight = merge_sweep(
-        bf16_sharded.low, bf16_sharded.high, [-0.5, 0, 0.25, 0.5, 0.75, 1, 1.25, 1.5], out, hash_inputs=False
+        bf16_sharded.low, bf16_sharded.high, [-0.5, 0, 0.25, 0.5, 0.75, 1, 1.25, 1.5], out, input_hash=None
     )
 
     assert one.bytes_read == eight.bytes_read == 2 * nbytes(load_tensors(bf16_sharded.low))
@@ -152,8 +154,8 @@ def test_the_metadata_record_names_inputs_hashes_alpha_and_tool(bf16_sharded: Pa
         assert entry["path"] == str(directory.resolve())
         files = sorted(directory.glob("*.safetensors"))
         assert [f["name"] for f in entry["files"]] == [p.name for p in files]
-        assert [f["sha256"] for f in entry["files"]] == [
-            hashlib.sha256(p.read_bytes()).hexdigest() for p in files
+        assert [f["digest"] for f in entry["files"]] == [
+            "blake3:" + blake3.blake3(p.read_bytes()).hexdigest() for p in files
         ]
         assert entry["config_sha256"] == hashlib.sha256((directory / "config.json").read_bytes()).hexdigest()
     assert record["dtypes"] == {
@@ -167,11 +169,15 @@ def test_hashes_are_right_when_the_inputs_are_sharded_differently(bf16_sharded: 
     high_single = tmp_path / "high_single"
     model.save_pretrained(high_single)
 
-    result = merge_sweep(bf16_sharded.low, high_single, [0.5], tmp_path / "out")
+    result = merge_sweep(bf16_sharded.low, high_single, [0.5], tmp_path / "out", input_hash="sha256")
 
     high_files = result.inputs[1].files
-    assert [f.sha256 for f in high_files] == [
-        hashlib.sha256((high_single / "model.safetensors").read_bytes()).hexdigest()
+    assert [f.digest for f in high_files] == [
+        "sha256:" + hashlib.sha256((high_single / "model.safetensors").read_bytes()).hexdigest()
+    ]
+    assert [f.digest for f in result.inputs[0].files] == [
+        "sha256:" + hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(bf16_sharded.low.glob("*.safetensors"))
     ]
     low, high = load_tensors(bf16_sharded.low), load_tensors(high_single)
     merged = load_tensors(tmp_path / "out" / "alpha_0.5")
@@ -179,10 +185,16 @@ def test_hashes_are_right_when_the_inputs_are_sharded_differently(bf16_sharded: 
 
 
 def test_without_hashing_the_record_says_so(bf16_single: Pair, out: Path) -> None:
-    merge_sweep(bf16_single.low, bf16_single.high, [0.5], out, hash_inputs=False)
+    merge_sweep(bf16_single.low, bf16_single.high, [0.5], out, input_hash=None)
 
     record = read_json(out / "alpha_0.5" / "codefrontier_merge.json")
-    assert all(f["sha256"] is None for i in record["inputs"] for f in i["files"])
+    assert all(f["digest"] is None for i in record["inputs"] for f in i["files"])
+
+
+def test_an_unknown_hash_is_refused_before_anything_is_written(bf16_single: Pair, out: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown input hash 'md5'"):
+        merge_sweep(bf16_single.low, bf16_single.high, [0.5], out, input_hash="md5")
+    assert not out.exists()
 
 
 def test_out_dtype_rounds_float32_to_bfloat16_to_nearest_even(fp32_sharded: Pair, out: Path) -> None:

@@ -144,7 +144,7 @@ def run_pass(
     writers: Sequence[ShardWriter],
     *,
     block_elements: int,
-    hash_files: bool,
+    hash_algorithm: str | None,
     workers: int,
     progress: ProgressCallback | None = None,
 ) -> PassResult:
@@ -159,7 +159,7 @@ def run_pass(
     formulas = {r.formula for r in recipes}
     if len(formulas) != 1:
         raise ValueError("all recipes of one pass must use the same formula")
-    work = _Work(checkpoints, recipes, layout, writers, block_elements, hash_files)
+    work = _Work(checkpoints, recipes, layout, writers, block_elements, hash_algorithm)
     helpers = [
         threading.Thread(target=work.run_helper, name=f"merge-worker-{i}", daemon=True)
         for i in range(workers - 1)
@@ -173,7 +173,9 @@ def run_pass(
         for thread in helpers:
             thread.join()
         work.raise_helper_error()
-        digests = [h.digests() for h in work.hashers] if hash_files else [_unhashed(c) for c in checkpoints]
+        digests = (
+            [h.digests() for h in work.hashers] if hash_algorithm else [_unhashed(c) for c in checkpoints]
+        )
         if progress is not None:
             progress(work.done, work.total)
         return PassResult(work.files.bytes_read + sum(h.bytes_read for h in work.hashers), digests)
@@ -201,7 +203,7 @@ class _Work:
         layout: OutputLayout,
         writers: Sequence[ShardWriter],
         block_elements: int,
-        hash_files: bool,
+        hash_algorithm: str | None,
     ) -> None:
         self.recipes, self.layout, self.writers = list(recipes), layout, list(writers)
         self.block_elements = block_elements
@@ -209,7 +211,9 @@ class _Work:
         self.copies = [r.copies_input() for r in recipes]
         self.computed = [k for k, source in enumerate(self.copies) if source is None]
         self.files = InputFiles(checkpoints)
-        self.hashers = [OrderedHasher(c, j) for j, c in enumerate(checkpoints)] if hash_files else []
+        self.hashers = (
+            [OrderedHasher(c, j, hash_algorithm) for j, c in enumerate(checkpoints)] if hash_algorithm else []
+        )
         self.total = sum(c.tensor_bytes for c in checkpoints)
         self.done = 0
         self.stop = threading.Event()

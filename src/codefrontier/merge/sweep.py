@@ -12,6 +12,7 @@ docs/merge.md.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -34,7 +35,7 @@ from codefrontier.merge.layout import DEFAULT_MAX_SHARD_SIZE, OutputLayout, pars
 from codefrontier.merge.progress import ProgressCallback, human_bytes, progress_reporter
 from codefrontier.merge.recipes import Recipe, interpolation_recipes, task_arithmetic_recipes
 from codefrontier.merge.safetensors_io import OUTPUT_DTYPES, Dtype, TensorInfo
-from codefrontier.merge.stream import BLOCK_ELEMENTS, FileDigest
+from codefrontier.merge.stream import BLOCK_ELEMENTS, HASH_ALGORITHMS, FileDigest
 from codefrontier.merge.writer import ShardWriter
 
 PathLike = str | os.PathLike[str]
@@ -55,7 +56,7 @@ class InputRecord:
             "role": self.role,
             "path": str(self.path),
             "config_sha256": self.config_sha256,
-            "files": [{"name": f.name, "bytes": f.bytes, "sha256": f.sha256} for f in self.files],
+            "files": [{"name": f.name, "bytes": f.bytes, "digest": f.digest} for f in self.files],
         }
 
 
@@ -115,7 +116,7 @@ def merge_sweep(
     out_dtype: str | None = None,
     max_shard_size: int | str = DEFAULT_MAX_SHARD_SIZE,
     overwrite: bool = False,
-    hash_inputs: bool = True,
+    input_hash: str | None = "blake3",
     fsync: bool = False,
     progress: bool | ProgressCallback = False,
     block_elements: int = BLOCK_ELEMENTS,
@@ -126,8 +127,9 @@ def merge_sweep(
 
     `out_dtype` ("float32", "bfloat16", "float16") converts floating-point tensors; by
     default each keeps its input dtype. `max_shard_size` caps the tensor bytes per output
-    shard ("5GB", "500MB", or an int). `hash_inputs` records each input file's SHA-256 in
-    the metadata (computed from the same reads, on a second thread). `fsync` makes the
+    shard ("5GB", "500MB", or an int). `input_hash` ("blake3", "sha256", or None for
+    none) records each input file's digest in the metadata (computed from the same reads,
+    on a thread of its own per input). `fsync` makes the
     outputs durable before they are renamed into place. `progress` is True for a progress
     bar on stderr, or a callable taking (bytes done, bytes in all), called on this thread.
     `block_elements` is how many elements of a tensor are read and written at a time,
@@ -145,7 +147,7 @@ def merge_sweep(
         formula="(1 - alpha) * low + alpha * high",
         coefficients=[{"alpha": r.weights[1]} for r in recipes],
         options=_Options(
-            out_dtype, max_shard_size, overwrite, hash_inputs, fsync, progress, block_elements, workers
+            out_dtype, max_shard_size, overwrite, input_hash, fsync, progress, block_elements, workers
         ),
     )
 
@@ -159,7 +161,7 @@ def merge_task_arithmetic(
     out_dtype: str | None = None,
     max_shard_size: int | str = DEFAULT_MAX_SHARD_SIZE,
     overwrite: bool = False,
-    hash_inputs: bool = True,
+    input_hash: str | None = "blake3",
     fsync: bool = False,
     progress: bool | ProgressCallback = False,
     block_elements: int = BLOCK_ELEMENTS,
@@ -180,7 +182,7 @@ def merge_task_arithmetic(
         formula="base + sum_i lambda_i * (task_i - base)",
         coefficients=[{"lambdas": list(r.weights)} for r in recipes],
         options=_Options(
-            out_dtype, max_shard_size, overwrite, hash_inputs, fsync, progress, block_elements, workers
+            out_dtype, max_shard_size, overwrite, input_hash, fsync, progress, block_elements, workers
         ),
     )
 
@@ -190,11 +192,26 @@ class _Options:
     out_dtype: str | None
     max_shard_size: int | str
     overwrite: bool
-    hash_inputs: bool
+    input_hash: str | None
     fsync: bool
     progress: bool | ProgressCallback
     block_elements: int
     workers: int | None
+
+
+def check_hash_available(algorithm: str | None) -> None:
+    """Refuse an unknown digest, or BLAKE3 without its package, before anything is read."""
+    if algorithm is None:
+        return
+    if algorithm not in HASH_ALGORITHMS:
+        raise ConfigError(
+            f"unknown input hash {algorithm!r}; choose one of {', '.join(HASH_ALGORITHMS)} or none"
+        )
+    if algorithm == "blake3" and importlib.util.find_spec("blake3") is None:
+        raise ConfigError(
+            "the blake3 package is not installed: pip install 'codefrontier[merge]' "
+            "(or choose --hash sha256, or --hash none)"
+        )
 
 
 def resolve_out_dtype(name: str | None) -> Dtype | None:
@@ -275,6 +292,7 @@ def _prepare(
     workers = default_workers() if options.workers is None else options.workers
     if workers < 1:
         raise ConfigError("workers must be at least 1")
+    check_hash_available(options.input_hash)
     checkpoints = [open_checkpoint(path, role) for role, path in inputs]
     check_compatible(checkpoints)
     check_unsupported_dtypes(checkpoints[0])
@@ -315,7 +333,7 @@ def _write(job: _Job, partial: Path, started: float) -> MergeResult:
                 job.layout,
                 writers,
                 block_elements=job.options.block_elements,
-                hash_files=job.options.hash_inputs,
+                hash_algorithm=job.options.input_hash,
                 workers=job.workers,
                 progress=report,
             )
