@@ -154,7 +154,6 @@ def test_same_input_is_read_afresh_by_every_sample_in_a_row(judge: SampleJudge) 
         assert all_accepted(judge, TOKEN_PROBLEM, reader + PRINT_TOTAL) == [Verdict.AC] * len(INPUTS)
 
 
-
 def test_every_run_gets_its_own_random_state(judge: SampleJudge) -> None:
     """Runs are forked from one warm interpreter; a fresh interpreter seeds `random` from
     the OS, and so must every forked run, or all samples would draw the same numbers."""
