@@ -185,8 +185,11 @@ def apply_limits(limits: dict, extra_as: int = 0) -> None:
     resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
 
 
-def prepare_child() -> None:
-    """The part of a child's setup that does not depend on the job."""
+def prepare_child(dumpable: bool = True) -> None:
+    """The part of a child's setup that does not depend on the job. A child parked for a
+    later job stays non-dumpable (as the zygote is) until the job arrives: it coexists
+    with the run or session before it, whose code must not open its /proc/<pid>/mem (same
+    uid) and plant code in the next run."""
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     # Its own session and process group: as PID 1 of its namespace the program sees
     # getppid() == 0, and kill(0, sig) would otherwise reach the zygote's process group.
@@ -194,7 +197,8 @@ def prepare_child() -> None:
     os.umask(0o022)
     drop_capabilities()
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # so it can reset its own peak-RSS counter
+    if dumpable:
+        libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # so the zygote can reset its peak-RSS counter
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # No random.seed() here: the random module reseeds itself in every forked child
@@ -704,7 +708,7 @@ class Prefork:
         if pid == 0:
             try:
                 parent.close()
-                prepare_child()
+                prepare_child(dumpable=False)
                 # The streams name fds 0-2, not the files: built now, while parked, they
                 # read and write whatever place_fds puts there once the job arrives.
                 child_streams()
@@ -712,6 +716,11 @@ class Prefork:
                 if not msg:
                     os._exit(0)  # the zygote is gone
                 job = json.loads(msg)
+                if job["type"] == "session":
+                    # The zygote resets a session's peak-RSS counter before each call, which
+                    # needs it dumpable; the session before it has ended. Scripts (programs,
+                    # checkers) stay non-dumpable: a live session must not reach a checker.
+                    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
                 source = read_fd(fds[-1])  # the program comes last
                 place_fds({int(t): fds[i] for t, i in job["fds"].items()})
                 os.chdir(SCRATCH)
