@@ -32,12 +32,12 @@ import torch
 from codefrontier.merge.checkpoint import Checkpoint
 from codefrontier.merge.safetensors_io import TensorInfo
 
-# 1 Mi elements per block: the unit of reading, writing, hashing and releasing pages.
-# Measured on a 1 GB bf16 pair: 256 Ki-element blocks took 1.31 s (1.64 s hashing), 1 Mi
-# took 1.05 s (1.21 s hashing), 4 Mi 0.97 s (1.49 s) for 60 MB more memory: below 1 Mi the
-# per-block costs (system calls, thread hand-offs with the hashers) dominate. The
-# arithmetic runs in smaller, cache-sized chunks inside a block (engine.COMPUTE_CHUNK).
-BLOCK_ELEMENTS = 1 << 20
+# 256 Ki elements per block: the unit of reading, writing and releasing pages. Smaller
+# blocks measured slower (more system calls and page faults per byte). 1 Mi-element blocks
+# were faster for one alpha (1.05 s against 1.31 s on a 1 GB pair; 1.21 s against 1.64 s
+# hashing) but raised the resident set past the memory test's bound, so they are left to
+# `block_elements`. The arithmetic runs in cache-sized chunks (engine.COMPUTE_CHUNK).
+BLOCK_ELEMENTS = 1 << 18
 _HASH_CHUNK = 16 << 20
 
 # The digests a merge can record for its inputs, fastest first.

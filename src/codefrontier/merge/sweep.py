@@ -135,7 +135,7 @@ def merge_sweep(
     `block_elements` is how many elements of a tensor are read and written at a time,
     `workers` how many threads merge blocks (default: one per core, at most 8). Memory
     beyond the interpreter and torch is a few blocks per worker: about
-    `block_elements * (2 * inputs * 2 + outputs * 2)` bytes for bf16 (11 MB for one alpha at
+    `block_elements * (2 * inputs * 2 + outputs * 2)` bytes for bf16 (3 MB for one alpha at
     the defaults), independent of the model's size.
     """
     recipes = interpolation_recipes(alphas)
