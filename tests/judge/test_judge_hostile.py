@@ -809,8 +809,16 @@ def test_cpp_compiler_cannot_include_host_files(arena: Arena, secrets: Secrets) 
     assert "No such file" in result.detail
 
 
-def test_zygote_cannot_be_read_or_traced(arena: Arena) -> None:
-    code = """
+@pytest.mark.parametrize("wait_s", [0, 0.3])
+def test_zygote_cannot_be_read_or_traced(arena: Arena, wait_s: float) -> None:
+    """Nor any other process of the sandbox: with `wait_s`, the scan starts once the child
+    the zygote forks for the next run (while this one runs) is parked and waiting."""
+    code = (
+        f"""
+import time
+time.sleep({wait_s})
+"""
+        + """
 import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
 me = os.readlink("/proc/self")
@@ -833,6 +841,7 @@ for pid in os.listdir("/proc"):
         libc.ptrace(17, int(pid), None, None)
 print("ESCAPED" if reached else "contained")
 """
+    )
     arena.run(ESCAPE, code, {Verdict.WA})
 
 

@@ -185,11 +185,11 @@ def apply_limits(limits: dict, extra_as: int = 0) -> None:
     resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
 
 
-def prepare_child(dumpable: bool = True) -> None:
-    """The part of a child's setup that does not depend on the job. A child parked for a
-    later job stays non-dumpable (as the zygote is) until the job arrives: it coexists
-    with the run or session before it, whose code must not open its /proc/<pid>/mem (same
-    uid) and plant code in the next run."""
+def prepare_child() -> None:
+    """The part of a child's setup that does not depend on the job. The child stays
+    non-dumpable (as the zygote is) until its job arrives: parked, it coexists with the run
+    or session before it, whose code must not open its /proc/<pid>/mem (same uid) and
+    plant code in the next run."""
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     # Its own session and process group: as PID 1 of its namespace the program sees
     # getppid() == 0, and kill(0, sig) would otherwise reach the zygote's process group.
@@ -197,21 +197,11 @@ def prepare_child(dumpable: bool = True) -> None:
     os.umask(0o022)
     drop_capabilities()
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    if dumpable:
-        libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # so the zygote can reset its peak-RSS counter
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # No random.seed() here: the random module reseeds itself in every forked child
     # (os.register_at_fork), which PyOS_AfterFork_Child runs, so each run already gets its
     # own random state, as a fresh interpreter would.
-
-
-def become_untrusted_child(fds: dict, limits: dict, extra_as: int = 0) -> None:
-    """Everything a forked child does before running untrusted Python code."""
-    prepare_child()
-    place_fds(fds)
-    os.chdir(SCRATCH)
-    apply_limits(limits, extra_as)
 
 
 def process_cpu_s(pid: int) -> float:
@@ -708,7 +698,7 @@ class Prefork:
         if pid == 0:
             try:
                 parent.close()
-                prepare_child(dumpable=False)
+                prepare_child()
                 # The streams name fds 0-2, not the files: built now, while parked, they
                 # read and write whatever place_fds puts there once the job arrives.
                 child_streams()
