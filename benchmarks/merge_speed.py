@@ -15,7 +15,7 @@ Every measurement runs in a fresh child process (the parent never loads torch), 
 `sync` so that earlier writes are not flushed on its time. The time is measured inside the
 child around the operation alone, so interpreter start and imports are excluded for every
 tool (the child's whole wall time is printed too); peak memory is the child's maximum RSS
-from wait4. (a), (b), (b') and (c) are repeated `--repeat` times and the fastest run is
+from wait4. (a), (b), (b'), (b'') and (c) are repeated `--repeat` times and the fastest run is
 kept; mergekit's one-alpha figure is the faster of its two runs at alpha 0.5.
 
 mergekit must be installed in a separate environment (`--mergekit-python`, default
@@ -252,7 +252,7 @@ def main() -> int:
     parser.add_argument(
         "--size-gb", type=float, default=1.0, help="size of each input checkpoint (default 1)"
     )
-    parser.add_argument("--repeat", type=int, default=3, help="runs of (a), (b), (c); the fastest is kept")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of (a) to (c); the fastest is kept")
     parser.add_argument(
         "--mergekit-python", default="/tmp/mk-venv/bin/python", help="interpreter with mergekit"
     )
@@ -284,34 +284,14 @@ def benchmark(root: Path, args: argparse.Namespace) -> int:
     )
     pair = [str(low), str(high), str(out)]
     raw = best_of(args.repeat, python, RAW_CHILD, pair, "(a)  raw bound: read both, write one", out)
-    one = best_of(
-        args.repeat,
-        python,
-        CODEFRONTIER_CHILD,
-        [*pair, str(ONE), "blake3"],
-        "(b)  codefrontier, 1 alpha",
-        out,
-    )
-    one_nohash = best_of(
-        args.repeat,
-        python,
-        CODEFRONTIER_CHILD,
-        [*pair, str(ONE), "none"],
-        "(b') codefrontier, 1 alpha, --hash none",
-        out,
-    )
-    one_sha256 = best_of(
-        args.repeat,
-        python,
-        CODEFRONTIER_CHILD,
-        [*pair, str(ONE), "sha256"],
-        "(b'') codefrontier, 1 alpha, --hash sha256",
-        out,
-    )
-    sweep_args = [*pair, ",".join(map(str, SWEEP)), "blake3"]
-    sweep = best_of(
-        args.repeat, python, CODEFRONTIER_CHILD, sweep_args, "(c)  codefrontier, 5 alphas, one pass", out
-    )
+
+    def codefrontier(alphas: str, input_hash: str, label: str) -> Measurement:
+        return best_of(args.repeat, python, CODEFRONTIER_CHILD, [*pair, alphas, input_hash], label, out)
+
+    one = codefrontier(str(ONE), "blake3", "(b)  codefrontier, 1 alpha")
+    one_nohash = codefrontier(str(ONE), "none", "(b') codefrontier, 1 alpha, --hash none")
+    one_sha256 = codefrontier(str(ONE), "sha256", "(b'') codefrontier, 1 alpha, --hash sha256")
+    sweep = codefrontier(",".join(map(str, SWEEP)), "blake3", "(c)  codefrontier, 5 alphas, one pass")
 
     mergekit_one, mergekit_runs, agreement = _mergekit(args, python, root, low, high, out)
 
@@ -385,7 +365,7 @@ def _mergekit(
         print("  mergekit failed: no mergekit ratios")
         return None, [], None
     ours = root / "ours"
-    run_child(python, CODEFRONTIER_CHILD, [str(low), str(high), str(ours), str(ONE), "0"])
+    run_child(python, CODEFRONTIER_CHILD, [str(low), str(high), str(ours), str(ONE), "none"])
     agreement = run_child(python, COMPARE_CHILD, [str(ours / f"alpha_{ONE}"), str(out)])
     shutil.rmtree(ours, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import torch
@@ -22,6 +23,11 @@ def nothing_written(out: Path) -> bool:
     return not out.exists() and not list(out.parent.glob(f".{out.name}*"))
 
 
+def variant(tmp_path: Path, name: str, **config: Any) -> Path:
+    """A bf16 sharded checkpoint like the shared pairs' but for `config`."""
+    return save(random_model(tiny_config(**config), 0, torch.bfloat16), tmp_path / name, sharded=True)
+
+
 @pytest.fixture
 def bf16_fp32(tmp_path: Path) -> tuple[Path, Path]:
     config = tiny_config()
@@ -33,9 +39,7 @@ def bf16_fp32(tmp_path: Path) -> tuple[Path, Path]:
 def test_a_different_architecture_is_refused_with_the_differences_and_nothing_written(
     bf16_sharded: Pair, tmp_path: Path, out: Path
 ) -> None:
-    deeper = save(
-        random_model(tiny_config(num_hidden_layers=3), 0, torch.bfloat16), tmp_path / "deeper", sharded=True
-    )
+    deeper = variant(tmp_path, "deeper", num_hidden_layers=3)
 
     with pytest.raises(CheckpointMismatchError) as caught:
         merge_sweep(bf16_sharded.low, deeper, [0.5], out)
@@ -49,9 +53,7 @@ def test_a_different_architecture_is_refused_with_the_differences_and_nothing_wr
 def test_different_shapes_are_refused_with_each_tensor_listed(
     bf16_sharded: Pair, tmp_path: Path, out: Path
 ) -> None:
-    wider = save(
-        random_model(tiny_config(intermediate_size=96), 0, torch.bfloat16), tmp_path / "wider", sharded=True
-    )
+    wider = variant(tmp_path, "wider", intermediate_size=96)
 
     with pytest.raises(CheckpointMismatchError) as caught:
         merge_sweep(bf16_sharded.low, wider, [0.5], out)
@@ -101,9 +103,7 @@ def test_different_dtypes_are_refused_showing_the_first_ten_and_a_count(
 def test_a_vocabulary_size_mismatch_is_reported_as_such(
     bf16_sharded: Pair, tmp_path: Path, out: Path
 ) -> None:
-    bigger = save(
-        random_model(tiny_config(vocab_size=130), 0, torch.bfloat16), tmp_path / "vocab", sharded=True
-    )
+    bigger = variant(tmp_path, "vocab", vocab_size=130)
 
     with pytest.raises(CheckpointMismatchError) as caught:
         merge_sweep(bf16_sharded.low, bigger, [0.5], out)
@@ -117,9 +117,7 @@ def test_a_vocabulary_size_mismatch_is_reported_as_such(
 def test_task_checkpoints_are_each_checked_against_the_base(
     bf16_sharded: Pair, tmp_path: Path, out: Path
 ) -> None:
-    wider = save(
-        random_model(tiny_config(intermediate_size=96), 0, torch.bfloat16), tmp_path / "wider", sharded=True
-    )
+    wider = variant(tmp_path, "wider", intermediate_size=96)
 
     with pytest.raises(CheckpointMismatchError, match="task 2"):
         merge_task_arithmetic(bf16_sharded.low, [bf16_sharded.high, wider], [[0.5, 0.5]], out)

@@ -47,7 +47,7 @@ def test_a_sweep_with_negative_alphas_writes_one_checkpoint_per_alpha(
 
 
 def test_task_arithmetic_takes_one_lambda_per_task_and_repeats_for_more_outputs(
-    bf16_sharded: Pair, bf16_single: Pair, out: Path
+    bf16_sharded: Pair, out: Path
 ) -> None:
     code = run_merge(
         "--base", str(bf16_sharded.low), "--task", str(bf16_sharded.high), "--task", str(bf16_sharded.high),
@@ -133,3 +133,16 @@ def test_through_the_codefrontier_command_an_error_is_one_line_and_exit_2(
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("codefrontier merge: error: ")
     assert str(tmp_path / "missing") in err
+
+
+def test_the_command_offers_the_dtypes_and_digests_the_api_accepts() -> None:
+    """The command keeps its own lists (it must not import torch to build its help)."""
+    from codefrontier.merge.safetensors_io import OUTPUT_DTYPES
+    from codefrontier.merge.stream import HASH_ALGORITHMS
+
+    parser = argparse.ArgumentParser(prog="codefrontier")
+    subparsers = parser.add_subparsers(dest="command")
+    register(subparsers)
+    choices = {a.dest: a.choices for a in subparsers.choices["merge"]._actions if a.choices}
+    assert tuple(choices["out_dtype"]) == tuple(OUTPUT_DTYPES)
+    assert tuple(choices["hash"]) == (*HASH_ALGORITHMS, "none")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import struct
 from pathlib import Path
 
@@ -80,6 +81,11 @@ def test_headers_we_write_are_read_by_the_safetensors_library(tmp_path: Path) ->
             struct.pack("<Q", 40) + b'{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}'[:40],
             "header is not JSON",
         ),
+        (
+            struct.pack("<Q", 55) + b'{"a":{"dtype":"F32","shape":null,"data_offsets":[0,4]}}' + bytes(4),
+            "shape must be a list of integers",
+        ),
+        (struct.pack("<Q", 18) + b'{"__metadata__":1}', "'__metadata__' is not a JSON object"),
     ],
 )
 def test_malformed_files_are_refused_naming_the_file(tmp_path: Path, content: bytes, message: str) -> None:
@@ -104,10 +110,7 @@ def test_a_header_whose_offsets_disagree_with_the_shape_is_refused(tmp_path: Pat
 
 def info(name: str, shape: tuple[int, ...], code: str = "BF16") -> TensorInfo:
     dtype = DTYPES[code]
-    n = 1
-    for d in shape:
-        n *= d
-    return TensorInfo(name, dtype, shape, Path("x"), 0, n * dtype.itemsize)
+    return TensorInfo(name, dtype, shape, Path("x"), 0, math.prod(shape) * dtype.itemsize)
 
 
 def test_shards_fill_up_to_the_cap_and_a_larger_tensor_gets_its_own() -> None:

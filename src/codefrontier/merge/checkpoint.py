@@ -85,7 +85,8 @@ def open_checkpoint(path: str | Path, role: str) -> Checkpoint:
     config = _read_json(root / CONFIG_NAME, what="config.json (the model configuration)")
     if not isinstance(config, dict):
         raise InputError("config.json is not a JSON object", path=root / CONFIG_NAME)
-    shards = [read_safetensors_header(p) for p in _shard_paths(root)]
+    weight_map = _read_weight_map(root)
+    shards = [read_safetensors_header(p) for p in _shard_paths(root, weight_map)]
     tensors: dict[str, TensorInfo] = {}
     for shard in shards:
         for tensor in shard.tensors:
@@ -96,21 +97,31 @@ def open_checkpoint(path: str | Path, role: str) -> Checkpoint:
                     path=root,
                 )
             tensors[tensor.name] = tensor
-    _check_index_matches(root, tensors)
+    if weight_map is not None:
+        _check_index_matches(root / INDEX_NAME, weight_map, tensors)
     return Checkpoint(role, root, config, tensors, shards)
 
 
-def _shard_paths(root: Path) -> list[Path]:
+def _read_weight_map(root: Path) -> dict[str, str] | None:
+    """The index's `weight_map` (tensor name -> shard file), or None without an index."""
     index_path = root / INDEX_NAME
-    if index_path.exists():
-        index = _read_json(index_path, what=INDEX_NAME)
-        weight_map = index.get("weight_map") if isinstance(index, dict) else None
-        if not isinstance(weight_map, dict) or not weight_map:
-            raise InputError("has no 'weight_map' naming the shards", path=index_path)
+    if not index_path.exists():
+        return None
+    index = _read_json(index_path, what=INDEX_NAME)
+    weight_map = index.get("weight_map") if isinstance(index, dict) else None
+    if not isinstance(weight_map, dict) or not weight_map:
+        raise InputError("has no 'weight_map' naming the shards", path=index_path)
+    return weight_map
+
+
+def _shard_paths(root: Path, weight_map: dict[str, str] | None) -> list[Path]:
+    if weight_map is not None:
         names = list(dict.fromkeys(weight_map.values()))  # first-seen order, then sorted below
         missing = [n for n in names if not (root / n).is_file()]
         if missing:
-            raise InputError(f"names shards that are missing: {', '.join(missing[:10])}", path=index_path)
+            raise InputError(
+                f"names shards that are missing: {', '.join(missing[:10])}", path=root / INDEX_NAME
+            )
         return [root / n for n in sorted(names)]
     if (root / SINGLE_NAME).is_file():
         return [root / SINGLE_NAME]
@@ -119,11 +130,9 @@ def _shard_paths(root: Path) -> list[Path]:
     raise InputError(f"no {INDEX_NAME} or {SINGLE_NAME}: not a safetensors checkpoint{hint}", path=root)
 
 
-def _check_index_matches(root: Path, tensors: dict[str, TensorInfo]) -> None:
-    index_path = root / INDEX_NAME
-    if not index_path.exists():
-        return
-    weight_map: dict[str, str] = _read_json(index_path, what=INDEX_NAME)["weight_map"]
+def _check_index_matches(
+    index_path: Path, weight_map: dict[str, str], tensors: dict[str, TensorInfo]
+) -> None:
     wrong = [
         name for name, shard in weight_map.items() if name not in tensors or tensors[name].path.name != shard
     ]

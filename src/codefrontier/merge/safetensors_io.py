@@ -126,6 +126,8 @@ def read_safetensors_header(path: Path) -> SafetensorsFile:
     if not isinstance(header, dict):
         raise InputError("not a safetensors file: header is not a JSON object", path=path)
     metadata = header.pop("__metadata__", None) or {}
+    if not isinstance(metadata, dict):
+        raise InputError("not a safetensors file: '__metadata__' is not a JSON object", path=path)
     data_start = 8 + length
     tensors = [_tensor_info(path, name, entry, data_start, file_size) for name, entry in header.items()]
     tensors.sort(key=lambda t: (t.offset, t.nbytes))
@@ -143,11 +145,17 @@ def _tensor_info(path: Path, name: str, entry: object, data_start: int, file_siz
     if not isinstance(entry, dict) or not {"dtype", "shape", "data_offsets"} <= entry.keys():
         raise InputError(f"tensor '{name}': header entry needs dtype, shape and data_offsets", path=path)
     code = entry["dtype"]
-    if code not in DTYPES:
+    if not isinstance(code, str) or code not in DTYPES:
         raise InputError(f"tensor '{name}': unknown dtype {code!r}", path=path)
     dtype = DTYPES[code]
-    shape = tuple(int(n) for n in entry["shape"])
-    begin, end = (int(n) for n in entry["data_offsets"])
+    try:
+        shape = tuple(int(n) for n in entry["shape"])
+        begin, end = (int(n) for n in entry["data_offsets"])
+    except (TypeError, ValueError):
+        raise InputError(
+            f"tensor '{name}': shape must be a list of integers and data_offsets a pair of integers",
+            path=path,
+        ) from None
     if math.prod(shape) * dtype.itemsize != end - begin or begin < 0:
         raise InputError(
             f"tensor '{name}': data_offsets [{begin}, {end}] do not match shape {list(shape)} of {code}",

@@ -177,7 +177,7 @@ class InputFiles:
 class _FileHash:
     def __init__(self, path: Path, header_bytes: int, size: int, algorithm: str) -> None:
         self.path, self.header_bytes, self.size, self.algorithm = path, header_bytes, size, algorithm
-        self.sha = new_hash(algorithm)
+        self.hasher = new_hash(algorithm)
         self.position = 0
         self.in_order = True
 
@@ -186,12 +186,12 @@ class _FileHash:
         read = 0
         if self.position == 0 and self.in_order:
             with open(self.path, "rb", buffering=0) as f:
-                self.sha.update(f.read(self.header_bytes))
+                self.hasher.update(f.read(self.header_bytes))
             self.position = read = self.header_bytes
         if not self.in_order or offset != self.position:
             self.in_order = False
             return read
-        self.sha.update(data)
+        self.hasher.update(data)
         self.position += len(data)
         return read
 
@@ -199,13 +199,13 @@ class _FileHash:
         """The digest, re-reading the whole file if the stream did not cover it in order;
         also the bytes that re-read took."""
         if self.in_order and self.position == self.size:
-            return f"{self.algorithm}:{self.sha.hexdigest()}", 0
-        sha, read = new_hash(self.algorithm), 0
+            return f"{self.algorithm}:{self.hasher.hexdigest()}", 0
+        hasher, read = new_hash(self.algorithm), 0
         with open(self.path, "rb", buffering=0) as f:
             while chunk := f.read(_HASH_CHUNK):
-                sha.update(chunk)
+                hasher.update(chunk)
                 read += len(chunk)
-        return f"{self.algorithm}:{sha.hexdigest()}", read
+        return f"{self.algorithm}:{hasher.hexdigest()}", read
 
 
 class OrderedHasher:

@@ -129,9 +129,9 @@ def merge_sweep(
     default each keeps its input dtype. `max_shard_size` caps the tensor bytes per output
     shard ("5GB", "500MB", or an int). `input_hash` ("blake3", "sha256", or None for
     none) records each input file's digest in the metadata (computed from the same reads,
-    on a thread of its own per input). `fsync` makes the
-    outputs durable before they are renamed into place. `progress` is True for a progress
-    bar on stderr, or a callable taking (bytes done, bytes in all), called on this thread.
+    on a thread of its own per input). `fsync` makes the outputs durable before they are
+    renamed into place. `progress` is True for a progress bar on stderr, or a callable
+    taking (bytes done, bytes in all), called on this thread.
     `block_elements` is how many elements of a tensor are read and written at a time,
     `workers` how many threads merge blocks (default: one per core, at most 8). Memory
     beyond the interpreter and torch is a few blocks per worker: about
@@ -348,15 +348,16 @@ def _write(job: _Job, partial: Path, started: float) -> MergeResult:
     ]
     outputs = []
     for recipe, writer, coefficient in zip(job.recipes, writers, job.coefficients, strict=True):
-        written = _finish_output(partial / recipe.name, recipe, coefficient, inputs, job)
         source = recipe.copies_input()
+        copied_from = job.checkpoints[source].role if source is not None else None
+        written = _finish_output(partial / recipe.name, coefficient, copied_from, inputs, job)
         outputs.append(
             MergedCheckpoint(
                 path=job.out.absolute() / recipe.name,
                 name=recipe.name,
                 alpha=coefficient.get("alpha"),
                 lambdas=tuple(coefficient["lambdas"]) if "lambdas" in coefficient else None,
-                copied_from=job.checkpoints[source].role if source is not None else None,
+                copied_from=copied_from,
                 bytes_written=writer.bytes_written + written,
             )
         )
@@ -379,7 +380,11 @@ def _write(job: _Job, partial: Path, started: float) -> MergeResult:
 
 
 def _finish_output(
-    directory: Path, recipe: Recipe, coefficient: dict[str, Any], inputs: list[InputRecord], job: _Job
+    directory: Path,
+    coefficient: dict[str, Any],
+    copied_from: str | None,
+    inputs: list[InputRecord],
+    job: _Job,
 ) -> int:
     """Write the index, the side files and the metadata record of one output; return
     the bytes written."""
@@ -396,7 +401,6 @@ def _finish_output(
         else:
             shutil.copyfile(source, target)
             written += source.stat().st_size
-    copied = recipe.copies_input()
     float_dtypes = _float_dtypes(reference)
     input_names = sorted(d.name for d in float_dtypes)
     record = {
@@ -407,7 +411,7 @@ def _finish_output(
         "method": job.method,
         "formula": job.formula,
         **coefficient,
-        "copied_from": inputs[copied].role if copied is not None else None,
+        "copied_from": copied_from,
         "inputs": [r.to_json() for r in inputs],
         "dtypes": {
             "input": input_names,
