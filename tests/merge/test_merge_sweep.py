@@ -188,7 +188,9 @@ def test_without_hashing_the_record_says_so(bf16_single: Pair, out: Path) -> Non
     merge_sweep(bf16_single.low, bf16_single.high, [0.5], out, input_hash=None)
 
     record = read_json(out / "alpha_0.5" / "codefrontier_merge.json")
-    assert all(f["digest"] is None for i in record["inputs"] for f in i["files"])
+    files = [f for i in record["inputs"] for f in i["files"]]
+    assert [f["name"] for f in files] == ["model.safetensors", "model.safetensors"]
+    assert all(f["digest"] is None for f in files)
 
 
 def test_an_unknown_hash_is_refused_before_anything_is_written(bf16_single: Pair, out: Path) -> None:
