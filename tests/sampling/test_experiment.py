@@ -212,6 +212,17 @@ def test_a_checkpoint_path_that_does_not_exist_is_named(problems_file: Path, tmp
     assert f"{exp}:12: field 'merge.low': {tmp_path / 'ckpt/low'} does not exist" in err
 
 
+def test_a_merge_output_dtype_the_merge_would_refuse_is_named_before_any_work(
+    tiny_pair: tuple[Path, Path], problems_file: Path, tmp_path: Path, capsys
+) -> None:
+    low, high = tiny_pair
+    merge = f'\n[merge]\nlow = "{low}"\nhigh = "{high}"\nalphas = [0.5]\nout_dtype = "float8"\n'
+    exp = write(tmp_path / "e.toml", MINIMAL + merge)
+    err = run_cli(exp, capsys)
+    assert f"{exp}:15: field 'merge.out_dtype': 'float8': choose one of float32" in err
+    assert not (tmp_path / "e").exists()
+
+
 def test_an_unreachable_endpoint_stops_the_run_before_anything_is_merged(
     tiny_pair: tuple[Path, Path], problems_file: Path, tmp_path: Path
 ) -> None:

@@ -111,7 +111,7 @@ def _show_warnings() -> None:
 def run_sample_command(args: argparse.Namespace) -> int:
     from codefrontier.judge.runner import JudgeConfig
     from codefrontier.problems.registry import resolve_problems
-    from codefrontier.sampling.backends import is_url, open_backend
+    from codefrontier.sampling.backends import check_backend, open_backend
     from codefrontier.sampling.sampler import draw_samples
     from codefrontier.sampling.settings import SettingConfig
 
@@ -155,18 +155,11 @@ def run_sample_command(args: argparse.Namespace) -> int:
         device=args.device,
         dtype=args.dtype,
     )
-    policy = args.policy or args.model_name or (None if is_url(args.model) else Path(args.model).name)
-    if policy is None:
-        import asyncio
-
-        async def resolve() -> str:
-            try:
-                await backend.check()
-                return backend.model
-            finally:
-                await backend.aclose()
-
-        policy = asyncio.run(resolve())
+    # --model-name or the checkpoint directory's name; an HTTP backend without one asks the server
+    policy = args.policy or backend.model
+    if not policy:
+        check_backend(backend)
+        policy = backend.model
     report = draw_samples(
         problems,
         backend,
@@ -192,13 +185,9 @@ def run_sample_command(args: argparse.Namespace) -> int:
     if report.stops:
         print("stops: " + ", ".join(f"{k} {v}" for k, v in sorted(report.stops.items())))
     if report.failed:
-        for error in report.errors:
-            print(f"  {error}", file=sys.stderr)
-        print(
-            f"codefrontier sample: {report.failed} samples could not be drawn (not written); run again to retry",
-            file=sys.stderr,
+        return _failed(
+            report.errors, f"codefrontier sample: {report.failed} samples could not be drawn (not written)"
         )
-        return 1
     return 0
 
 
@@ -220,14 +209,18 @@ def run_experiment_command(args: argparse.Namespace) -> int:
     if run.report is not None:
         print(f"report: {run.report}")
     if run.failed_samples:
-        for error in run.errors:
-            print(f"  {error}", file=sys.stderr)
-        print(
-            f"codefrontier experiment: {run.failed_samples} samples could not be drawn; run again to retry",
-            file=sys.stderr,
+        return _failed(
+            run.errors, f"codefrontier experiment: {run.failed_samples} samples could not be drawn"
         )
-        return 1
     return 0
+
+
+def _failed(errors: list[str], summary: str) -> int:
+    """Print each kept error and the summary to stderr; the exit status of a partial run."""
+    for error in errors:
+        print(f"  {error}", file=sys.stderr)
+    print(f"{summary}; run again to retry", file=sys.stderr)
+    return 1
 
 
 def check_experiment_command(args: argparse.Namespace) -> int:

@@ -20,7 +20,6 @@ samples file.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import hashlib
 import json
@@ -40,11 +39,11 @@ from codefrontier.judge.runner import JudgeConfig
 from codefrontier.judge.samples import Sample, load_samples, sample_from_json
 from codefrontier.problems.model import Problem
 from codefrontier.problems.registry import resolve_problems
-from codefrontier.sampling.backends import open_backend, resolve_engine, vllm_missing
+from codefrontier.sampling.backends import check_backend, open_backend, resolve_engine, vllm_missing
 from codefrontier.sampling.backends.base import BackendUnavailable, EndpointError
 from codefrontier.sampling.experiment_config import Experiment, PolicySpec, load_experiment, merged_names
 from codefrontier.sampling.samplefile import read_keys, write_json_atomic
-from codefrontier.sampling.sampler import check_languages, draw_samples, versions
+from codefrontier.sampling.sampler import check_languages, draw_samples, utc_now, versions
 
 MANIFEST_FORMAT = "codefrontier-experiment/1"
 CHECKPOINTS, SAMPLES, RESULTS, REPORT = "checkpoints", "samples", "results", "report"
@@ -121,7 +120,7 @@ def run_experiment(
     exp.out.mkdir(parents=True, exist_ok=True)
     manifest = Manifest(exp)
     run = ExperimentRun(exp.out)
-    record: dict[str, Any] = {"started": _now(), "command": command or sys.argv, "did": run.did}
+    record: dict[str, Any] = {"started": utc_now(), "command": command or sys.argv, "did": run.did}
     manifest.data["runs"].append(record)
     copy = exp.out / "experiment.toml"
     if not copy.exists() or copy.read_bytes() != exp.file.read_bytes():
@@ -142,7 +141,7 @@ def run_experiment(
         report_stage(exp, manifest, run)
     finally:
         run.seconds = time.perf_counter() - started
-        record.update(finished=_now(), seconds=round(run.seconds, 3), failed_samples=run.failed_samples)
+        record.update(finished=utc_now(), seconds=round(run.seconds, 3), failed_samples=run.failed_samples)
         manifest.save()
     return run
 
@@ -163,10 +162,9 @@ def experiment_problems(exp: Experiment) -> tuple[str, list[Problem]]:
         by_id = {p.id: p for p in problems}
         unknown = [pid for pid in exp.problem_ids if pid not in by_id]
         if unknown:
-            raise InputError(
+            raise exp.error(
+                "problems",
                 f"unknown problem id(s) {', '.join(map(repr, unknown))} in benchmark {benchmark!r}",
-                path=exp.file,
-                field="problems",
             )
         problems = [by_id[pid] for pid in dict.fromkeys(exp.problem_ids)]
     return benchmark, problems
@@ -175,14 +173,18 @@ def experiment_problems(exp: Experiment) -> tuple[str, list[Problem]]:
 def preflight(exp: Experiment, problems: Sequence[Problem]) -> None:
     """The engines can run here, endpoints answer and serve their model, and samples files
     are valid, before anything long starts."""
-    local = [p for p in exp.policies if p.kind == "checkpoint"] + ([None] if exp.merge else [])
+    local = exp.merge is not None or any(p.kind == "checkpoint" for p in exp.policies)
     if local and exp.sampling.engine == "vllm":
         missing = vllm_missing()
         if missing is not None:
-            raise BackendUnavailable(f"{exp.file}: sampling.engine = 'vllm': {missing}")
-    for policy in exp.policies:
+            raise BackendUnavailable(str(exp.error("sampling.engine", f"'vllm': {missing}")))
+    for index, policy in enumerate(exp.policies):
         if policy.kind == "endpoint":
-            _check_endpoint(exp, policy)
+            try:
+                check_backend(_endpoint_backend(exp, policy))
+            except EndpointError as exc:
+                where = exp.error(f"policies[{index}].endpoint", f"policy {policy.name!r}: {exc}")
+                raise EndpointError(str(where)) from None
         elif policy.kind == "samples":
             _policy_samples(policy, {p.id: p for p in problems})
 
@@ -197,21 +199,6 @@ def _endpoint_backend(exp: Experiment, policy: PolicySpec) -> Any:
         timeout_s=exp.sampling.timeout_s,
         max_retries=exp.sampling.max_retries,
     )
-
-
-def _check_endpoint(exp: Experiment, policy: PolicySpec) -> None:
-    backend = _endpoint_backend(exp, policy)
-
-    async def check() -> None:
-        try:
-            await backend.check()
-        finally:
-            await backend.aclose()
-
-    try:
-        asyncio.run(check())
-    except EndpointError as exc:
-        raise EndpointError(f"{exp.file}: policy {policy.name!r}: {exc}") from None
 
 
 def _policy_samples(policy: PolicySpec, problems: dict[str, Problem]) -> list[Sample]:
@@ -319,7 +306,7 @@ def _merge_missing(
     shutil.rmtree(scratch, ignore_errors=True)
     stage.setdefault("runs", []).append(
         {
-            "finished": _now(),
+            "finished": utc_now(),
             "outputs": [o.name for o in result.outputs],
             "seconds": round(time.perf_counter() - started, 3),
         }
@@ -379,7 +366,7 @@ def sample_stage(
     )
     if report.drawn or report.failed:
         run.did.append(f"sample:{spec.name}")
-        entry.setdefault("runs", []).append({"finished": _now(), **report.to_json()})
+        entry.setdefault("runs", []).append({"finished": utc_now(), **report.to_json()})
     run.failed_samples += report.failed
     run.errors += report.errors
     manifest.save()
@@ -457,7 +444,7 @@ def judge_stage(
     run.did.append("judge")
     stage.setdefault("runs", []).append(
         {
-            "finished": _now(),
+            "finished": utc_now(),
             "judged": report.judged,
             "skipped": report.skipped,
             "internal_errors": report.internal_errors,
@@ -507,11 +494,7 @@ def report_stage(exp: Experiment, manifest: Manifest, run: ExperimentRun) -> Non
         status="written",
         index=str(run.report.relative_to(exp.out)),
         fingerprint=fingerprint,
-        finished=_now(),
+        finished=utc_now(),
         seconds=round(time.perf_counter() - started, 3),
     )
     manifest.save()
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

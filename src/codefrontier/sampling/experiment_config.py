@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codefrontier.errors import CodefrontierError, InputError
+from codefrontier.errors import CodefrontierError, InputError, UnknownLanguageError
+from codefrontier.languages import get_language
 from codefrontier.sampling.backends import ENGINES, is_url
 from codefrontier.sampling.settings import Setting, SettingConfig
 
@@ -153,6 +154,11 @@ class Experiment:
     judge: dict[str, Any]
     report: dict[str, Any]
     raw: dict[str, Any]
+    where: _Where = field(repr=False, compare=False)
+
+    def error(self, dotted: str, message: str) -> InputError:
+        """An error at `dotted`'s line of the file, for checks made after it was read."""
+        return self.where.error(dotted, message)
 
 
 class _Where:
@@ -254,6 +260,7 @@ def load_experiment(path: str | Path, *, out: str | Path | None = None) -> Exper
         judge=tables["judge"],
         report=tables["report"],
         raw=raw,
+        where=where,
     )
 
 
@@ -279,26 +286,16 @@ def _check_table(table: Any, keys: dict[str, Key], prefix: str, where: _Where) -
 def _check_type(value: Any, kind: str, dotted: str, where: _Where) -> None:
     checks: dict[str, Callable[[Any], bool]] = {
         "str": lambda v: isinstance(v, str),
-        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
+        "int": _is_int,
+        "float": lambda v: _is_number(v) and math.isfinite(v),
         "bool": lambda v: isinstance(v, bool),
         "table": lambda v: isinstance(v, dict),
         "array": lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v),
         "list[str]": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
-        "list[int]": lambda v: (
-            isinstance(v, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
-        ),
-        "list[float]": lambda v: (
-            isinstance(v, list)
-            and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in v)
-        ),
+        "list[int]": lambda v: isinstance(v, list) and all(_is_int(x) for x in v),
+        "list[float]": lambda v: isinstance(v, list) and all(_is_number(x) and math.isfinite(x) for x in v),
         "list[list[float]]": lambda v: (
-            isinstance(v, list)
-            and all(
-                isinstance(r, list)
-                and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in r)
-                for r in v
-            )
+            isinstance(v, list) and all(isinstance(r, list) and all(_is_number(x) for x in r) for r in v)
         ),
     }
     names = {
@@ -315,6 +312,14 @@ def _check_type(value: Any, kind: str, dotted: str, where: _Where) -> None:
     }
     if not checks[kind](value):
         raise where.error(dotted, f"must be {names[kind]}, got {value!r}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _existing(base: Path, value: str, dotted: str, where: _Where, *, directory: bool) -> Path:
@@ -368,7 +373,27 @@ def _merge_spec(table: dict[str, Any], base: Path, where: _Where) -> MergeSpec:
         spec = MergeSpec("task_arithmetic", inputs, lambdas=[[float(x) for x in r] for r in table["lambdas"]])
     spec.out_dtype = table.get("out_dtype")
     spec.max_shard_size = table.get("max_shard_size", "5GB")
+    _check_merge_output(table, where)
     return spec
+
+
+def _check_merge_output(table: dict[str, Any], where: _Where) -> None:
+    """`out_dtype` and `max_shard_size` as the merge will read them, now rather than when the
+    merge stage starts (the merge code, and with it torch, is imported only when they are given)."""
+    if "out_dtype" in table:
+        from codefrontier.merge.sweep import resolve_out_dtype
+
+        try:
+            resolve_out_dtype(table["out_dtype"])
+        except CodefrontierError as exc:
+            raise where.error("merge.out_dtype", str(exc).removeprefix("--out-dtype ")) from None
+    if "max_shard_size" in table:
+        from codefrontier.merge.layout import parse_size
+
+        try:
+            parse_size(table["max_shard_size"])
+        except CodefrontierError as exc:
+            raise where.error("merge.max_shard_size", str(exc)) from None
 
 
 def merged_names(merge: MergeSpec) -> list[str]:
@@ -445,9 +470,6 @@ def _sampling_spec(table: dict[str, Any], where: _Where) -> SamplingSpec:
         raise where.error("sampling.timeout_s", "must be positive")
     if table.get("batch_size") is not None and table["batch_size"] < 1:
         raise where.error("sampling.batch_size", "must be at least 1")
-    from codefrontier.errors import UnknownLanguageError
-    from codefrontier.languages import get_language
-
     try:
         language = get_language(table["language"]).name
     except UnknownLanguageError as exc:

@@ -37,7 +37,6 @@ class InfillFormat:
 
 CODE_LLAMA = InfillFormat("<PRE>", "<SUF>", "<MID>", "<EOT>", space=" ")
 STARCODER = InfillFormat("<fim_prefix>", "<fim_suffix>", "<fim_middle>", "<|endoftext|>")
-FORMATS = {"code-llama": CODE_LLAMA, "starcoder": STARCODER}
 
 
 def infill_prompt(

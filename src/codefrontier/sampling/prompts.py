@@ -87,11 +87,11 @@ def answer_noun(problem: Problem) -> str:
 
 def task_text(problem: Problem, language: str) -> str:
     """The task for one problem (its kind decides the template), without the answer format."""
-    limit = f"{problem.time_limit_for(get_language(language).name):g}"
+    name = get_language(language).name
+    limit = f"{problem.time_limit_for(name):g}"
     if problem.kind is ProblemKind.STDIO:
-        title = LANGUAGE_TITLES.get(get_language(language).name, get_language(language).name)
         return STDIO_TEMPLATE.format(
-            language_title=title,
+            language_title=LANGUAGE_TITLES.get(name, name),
             statement=problem.statement.strip(),
             time_limit=limit,
             memory_mb=problem.memory_mb,

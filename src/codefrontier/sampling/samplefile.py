@@ -168,7 +168,7 @@ class SampleWriter:
 
     def __init__(self, samples: str | Path) -> None:
         self.samples_path = Path(samples)
-        self.trajectories_path, self.record_path = companion_paths(self.samples_path)
+        self.trajectories_path, _ = companion_paths(self.samples_path)
         self.samples_path.parent.mkdir(parents=True, exist_ok=True)
         self._samples = open(self.samples_path, "ab")  # noqa: SIM115 - closed in close()
         self._trajectories = open(self.trajectories_path, "ab")  # noqa: SIM115

@@ -124,7 +124,7 @@ def draw_samples(
         return report
     opened = backend if isinstance(backend, Backend) else backend()
     started = time.perf_counter()
-    run = {"started": _now(), "command": command or sys.argv, "todo": len(todo)}
+    run = {"started": utc_now(), "command": command or sys.argv, "todo": len(todo)}
     try:
         asyncio.run(
             _draw(
@@ -146,7 +146,7 @@ def draw_samples(
         report.model = opened.model
         if policy in record["policies"]:
             run.update(
-                finished=_now(), drawn=report.drawn, failed=report.failed, seconds=round(report.seconds, 3)
+                finished=utc_now(), drawn=report.drawn, failed=report.failed, seconds=round(report.seconds, 3)
             )
             write_json_atomic(record_path, record)
     return report
@@ -306,7 +306,8 @@ def versions() -> dict[str, str]:
     return found
 
 
-def _now() -> str:
+def utc_now() -> str:
+    """The time now (UTC), to the second, as the records write it."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 

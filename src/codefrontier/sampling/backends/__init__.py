@@ -4,8 +4,8 @@ URL or a checkpoint path."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
-from typing import Any
 
 from codefrontier.errors import ConfigError
 from codefrontier.sampling.backends.base import (
@@ -51,6 +51,7 @@ __all__ = [
     "TransformersBackend",
     "Usage",
     "VLLMBackend",
+    "check_backend",
     "is_url",
     "normalize_base_url",
     "open_backend",
@@ -93,9 +94,8 @@ def open_backend(
     reaches the server or reads the tokenizer; weights load on first use."""
     model = str(model)
     chosen = resolve_engine(model, engine)
-    backend: Any
     if chosen == "http":
-        backend = OpenAIBackend(
+        return OpenAIBackend(
             model,
             model_name,
             api_key=api_key,
@@ -103,10 +103,21 @@ def open_backend(
             timeout_s=timeout_s,
             max_retries=max_retries,
         )
-    elif chosen == "vllm":
-        backend = VLLMBackend(model, batch_size=batch_size or 256, dtype=dtype, name=model_name)
-    else:
-        backend = TransformersBackend(
-            model, batch_size=batch_size or 16, device=device, dtype=dtype, name=model_name
-        )
-    return backend
+    if chosen == "vllm":
+        return VLLMBackend(model, batch_size=batch_size or 256, dtype=dtype, name=model_name)
+    return TransformersBackend(
+        model, batch_size=batch_size or 16, device=device, dtype=dtype, name=model_name
+    )
+
+
+def check_backend(backend: Backend) -> None:
+    """`backend.check()` outside an event loop (a preflight), then close what it opened;
+    the backend stays usable and keeps what the check resolved (the served model's name)."""
+
+    async def check() -> None:
+        try:
+            await backend.check()
+        finally:
+            await backend.aclose()
+
+    asyncio.run(check())

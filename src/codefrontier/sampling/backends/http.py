@@ -248,7 +248,6 @@ class OpenAIBackend:
         attempt = 0
         while True:
             attempt += 1
-            started = time.perf_counter()
             try:
                 async with self._semaphore:
                     started = time.perf_counter()

@@ -86,7 +86,6 @@ class _Job:
     stop: list[str] | None
     future: asyncio.Future[list[Completion]]
     loop: asyncio.AbstractEventLoop
-    prompt_tokens: int = 0
 
     def deliver(self, result: list[Completion] | BaseException) -> None:
         def settle() -> None:
@@ -293,11 +292,11 @@ class LocalBackend:
                 job.deliver([self._completion(job, row, latency, i) for i, row in enumerate(job_rows)])
 
     def _fits(self, job: _Job) -> bool:
-        job.prompt_tokens = self.count_tokens(job.prompt)
-        if self.context_length is not None and job.prompt_tokens >= self.context_length:
+        tokens = self.count_tokens(job.prompt)
+        if self.context_length is not None and tokens >= self.context_length:
             job.deliver(
                 ContextLengthExceeded(
-                    f"{self.path}: the prompt has {job.prompt_tokens} tokens; the model's context is "
+                    f"{self.path}: the prompt has {tokens} tokens; the model's context is "
                     f"{self.context_length}"
                 )
             )
@@ -420,11 +419,17 @@ class TransformersBackend(LocalBackend):
 
         return {
             **super().describe(),
-            "device": self.device or ("cuda" if torch.cuda.is_available() else "cpu"),
+            "device": self._device(),
             "dtype": self.dtype or "auto",
             "transformers": transformers.__version__,
             "torch": torch.__version__,
         }
+
+    def _device(self) -> str:
+        """`--device`, else cuda where torch sees a GPU, else cpu."""
+        import torch
+
+        return self.device or ("cuda" if torch.cuda.is_available() else "cpu")
 
     def _open_tokenizer(self) -> Any:
         from transformers import AutoTokenizer
@@ -442,7 +447,7 @@ class TransformersBackend(LocalBackend):
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
-        device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        device = self._device()
         if self.dtype is not None:
             dtype: Any = getattr(torch, self.dtype)
         else:
