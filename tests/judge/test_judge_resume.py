@@ -75,7 +75,10 @@ def store_files_load(out: Path) -> int:
     in_parts = 0
     for path in [*out.glob("*.parquet"), *out.glob(".parts/*.parquet")]:
         try:
-            table = pq.read_table(path)
+            # One open file: read_table(path) opens the path twice (footer, then pages), and a
+            # merge renamed over it in between reads as a torn file although none ever was.
+            with open(path, "rb") as fh:
+                table = pq.read_table(fh)
         except FileNotFoundError:
             continue
         except (pa.ArrowInvalid, OSError) as exc:  # a torn or half-written file

@@ -190,3 +190,24 @@ def test_function_and_assert_samples_get_each_verdict(judge: SampleJudge, kind: 
     assert result.failure_class is SESSION_CLASS[expected]
     if expected == "TLE":
         assert all(t.cpu_s < LIMIT_S + 0.5 for t in result.tests), result.tests  # never let run on
+
+
+def test_function_tests_read_from_files_are_judged_against_the_file(judge: SampleJudge, tmp_path) -> None:
+    """`input_file` / `output_file` hold a function test's JSON arguments and answer."""
+    import json
+
+    from codefrontier.problems.io import load_problems
+
+    (tmp_path / "args.json").write_text("[20, 22]")
+    (tmp_path / "answer.json").write_text("42")
+    record = {
+        "id": "add-files",
+        "kind": "function",
+        "entry_point": "add",
+        "tests": [{"id": "big", "input_file": "args.json", "output_file": "answer.json"}],
+    }
+    (tmp_path / "p.jsonl").write_text(json.dumps(record) + "\n")
+    (problem,) = load_problems(tmp_path / "p.jsonl")
+    right = judge_one(judge, problem, "def add(a, b):\n    return a + b\n")
+    wrong = judge_one(judge, problem, "def add(a, b):\n    return a - b\n")
+    assert (verdicts(right), verdicts(wrong)) == ([Verdict.AC], [Verdict.WA])

@@ -61,10 +61,12 @@ def add_judge_arguments(parser: argparse.ArgumentParser, *, ray: bool = False) -
 def config_from_args(args: argparse.Namespace, mode: str = "all", level: str | None = None) -> JudgeConfig:
     from codefrontier.errors import ConfigError
 
-    if args.time_scale <= 0 or args.wall_factor < 1:
-        raise ConfigError("--time-scale must be positive and --wall-factor at least 1")
+    if args.time_scale <= 0:
+        raise ConfigError(f"--time-scale must be positive, got {args.time_scale:g}")
+    if args.wall_factor < 1:
+        raise ConfigError(f"--wall-factor must be at least 1, got {args.wall_factor:g}")
     if args.jobs is not None and args.jobs < 1:
-        raise ConfigError("--jobs must be at least 1")
+        raise ConfigError(f"--jobs must be at least 1, got {args.jobs}")
     return JudgeConfig(
         mode=Mode(mode),
         level=parse_level(level) if level is not None else None,

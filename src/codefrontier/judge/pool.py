@@ -254,10 +254,6 @@ class JudgePool:
     def busy(self) -> int:
         return len(self._running)
 
-    @property
-    def accepting(self) -> bool:
-        return self._accepting
-
     def retry_after(self, extra: int = 0) -> float:
         """Seconds until about `extra` more samples would fit, from the recent judge time."""
         overflow = max(1, self._pending + extra - (self.max_queue or 0))

@@ -17,9 +17,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
-from codefrontier.errors import InternalJudgeError
+from codefrontier.errors import InputError, InternalJudgeError
 from codefrontier.judge.compare import compare_output, values_equal
 from codefrontier.judge.results import SampleResult, TestResult
 from codefrontier.judge.samples import Sample
@@ -175,10 +176,9 @@ class SampleJudge:
     # -- one attempt ----------------------------------------------------------------
     def _judge_once(self, problem: Problem, sample: Sample, benchmark: str) -> SampleResult:
         language = get_language(sample.language)
-        tests = (
-            sorted_tests(problem) if self.config.level is None else level_tests(problem, self.config.level)
-        )
-        index_of = {t.id: i for i, t in enumerate(sorted_tests(problem))}
+        ordered = sorted_tests(problem)
+        tests = ordered if self.config.level is None else level_tests(problem, self.config.level)
+        index_of = {t.id: i for i, t in enumerate(ordered)}
         source = sample.code
         if problem.prelude and language.name == "python":
             source = problem.prelude.rstrip("\n") + "\n" + source
@@ -248,9 +248,11 @@ class SampleJudge:
         if problem.checker.kind is not CheckerKind.PROGRAM:
             ok, reason = compare_output(problem.checker, output, expected)
             return (Verdict.AC, "") if ok else (Verdict.WA, reason)
-        return self._run_checker(problem, test, output)
+        return self._run_checker(problem, test, output, expected)
 
-    def _run_checker(self, problem: Problem, test: TestCase, output: bytes) -> tuple[Verdict, str]:
+    def _run_checker(
+        self, problem: Problem, test: TestCase, output: bytes, expected: bytes
+    ) -> tuple[Verdict, str]:
         checker = self.checkers.get(problem.id)
         language = get_language(problem.checker.language)
         if checker is None:
@@ -261,7 +263,7 @@ class SampleJudge:
                 )
             self.checkers[problem.id] = checker
         input_fd = self.data.fd((problem.id, test.id, "in"), test.input_bytes)
-        expected_fd = self.data.fd((problem.id, test.id, "out-fd"), test.output_bytes)
+        expected_fd = self.data.fd((problem.id, test.id, "out-fd"), lambda: expected)
         output_fd = memfd_from_bytes(output, "output")
         try:
             run = language.run(
@@ -298,11 +300,11 @@ class SampleJudge:
         if self.config.mode is Mode.ALL:
             return self._judge_session_batch(problem, language, program, tests, index_of)
         entry = problem.entry_point or ""
+        limits = self.config.limits_for(problem, language.name)
         results: list[TestResult] = []
         loaded = False
         for test in tests:
             self.data.next_test()
-            limits = self.config.limits_for(problem, language.name)
             if not loaded:
                 reply = self.sandbox.session_start(program.fd, entry, limits)
                 if reply["status"] != "ready":
@@ -315,9 +317,7 @@ class SampleJudge:
                 reply = self.sandbox.call(self._args_fd(problem, test), self.result_fd, limits)
                 verdict, detail = self._function_verdict(problem, test, reply, limits, self.result_fd)
             else:
-                reply = self.sandbox.run_assert(
-                    self._test_code_fd(problem, test), problem.entry_point or "", limits
-                )
+                reply = self.sandbox.run_assert(self._test_code_fd(problem, test), entry, limits)
                 verdict, detail = _assert_verdict(reply, limits)
             self.tests_run += 1
             results.append(_session_result(test, index_of[test.id], verdict, reply, detail))
@@ -390,9 +390,12 @@ class SampleJudge:
             got = values.loads(raw)
         except (ValueError, RecursionError) as exc:
             return Verdict.WA, f"the returned value could not be read: {exc}"[:500]
-        want = self.data.value(
-            (problem.id, test.id, "want"), lambda: (values.decode(test.output), default_size(test.output))
-        )
+
+        def expected() -> tuple[Any, int]:
+            value = _json_file(test.output_path, f"the answer of test {test.id}", test.output)
+            return values.decode(value), default_size(value)
+
+        want = self.data.value((problem.id, test.id, "want"), expected)
         if values_equal(problem.checker, got, want):
             return Verdict.AC, ""
         return Verdict.WA, f"returned {_short(raw)}"
@@ -538,8 +541,19 @@ def _session_result(
     )
 
 
+def _json_file(path: Path | None, what: str, inline: Any) -> Any:
+    """A function test's arguments or answer: the JSON in `path` when the test names a
+    file (input_file / output_file), else the value given inline."""
+    if path is None:
+        return inline
+    try:
+        return json.loads(path.read_text())
+    except ValueError as exc:  # the file's name, not just "Expecting value: line 1 column 1"
+        raise InputError(f"{what} is not valid JSON: {exc}", path=path) from None
+
+
 def _args_json(test: TestCase) -> bytes:
-    args = json.loads(test.input_path.read_text()) if test.input_path is not None else test.input
+    args = _json_file(test.input_path, f"the arguments of test {test.id}", test.input)
     return json.dumps({"args": args}, separators=(",", ":")).encode()
 
 

@@ -58,7 +58,8 @@ def extract_program(text: str, language: str) -> tuple[str, bool]:
     blocks = [(m.group(2).strip().split(" ")[0].lower(), m.group(3)) for m in FENCE.finditer(text)]
     if not blocks:
         return text, False
-    tags = set(get_language(language).fence_tags) | {get_language(language).name}
+    lang = get_language(language)
+    tags = set(lang.fence_tags) | {lang.name}
     for wanted in (lambda tag: tag in tags, lambda tag: tag == "", lambda tag: True):
         chosen = [body for tag, body in blocks if wanted(tag)]
         if chosen:
