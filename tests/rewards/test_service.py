@@ -12,7 +12,6 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
@@ -26,6 +25,7 @@ from codefrontier.rewards import JudgePool, RewardItem, RewardSpec
 from codefrontier.rewards.client import RewardClient, ServiceError
 from codefrontier.rewards.service import JudgeService, ServiceSettings, running
 from codefrontier.rewards.wire import Limits
+from codefrontier.sandbox.worker import _descendants
 
 from .problems import PAIRWISE_NAIVE, PAIRWISE_REF, PAIRWISE_WA, constant_problem, fenced
 
@@ -57,20 +57,7 @@ def served(problems: list[Problem]) -> Iterator[tuple[JudgeService, str]]:
 def kill_process_tree(root: int) -> int:
     """SIGKILL `root` and every process below it (the sandbox's bubblewrap starts its
     zygote in a new session, so killing one process group is not enough)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(ppid, []).append(int(entry))
-    tree, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        tree.append(pid)
-        todo.extend(children.get(pid, []))
+    tree = [root, *_descendants(root)]
     for pid in tree:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)

@@ -9,11 +9,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from codefrontier.errors import ConfigError
+from codefrontier.errors import ConfigError, InputError
 from codefrontier.judge.cli import add_judge_arguments, add_problem_arguments, config_from_args
+from codefrontier.rewards.sources import TOKEN_ENV
 from codefrontier.rewards.spec import RewardKind, RewardSpec
-
-DEFAULT_TOKEN_ENV = "CODEFRONTIER_TOKEN"
+from codefrontier.rewards.wire import Limits
 
 
 def add_spec_arguments(parser: argparse.ArgumentParser, prefix: str = "") -> None:
@@ -36,8 +36,6 @@ def add_spec_arguments(parser: argparse.ArgumentParser, prefix: str = "") -> Non
 
 
 def spec_from_args(args: argparse.Namespace, prefix: str = "") -> RewardSpec:
-    from codefrontier.errors import InputError
-
     kind = getattr(args, f"{prefix}kind")
     level = getattr(args, f"{prefix}level")
     try:
@@ -65,13 +63,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         default=1024,
         help="samples accepted and not finished, at most (default 1024)",
     )
-    serve.add_argument("--max-batch", type=int, default=4096, help="samples in one request, at most")
-    serve.add_argument("--max-code-kb", type=int, default=256, help="size limit of one program or completion")
+    serve.add_argument(
+        "--max-batch", type=int, default=Limits.max_batch, help="samples in one request, at most"
+    )
+    serve.add_argument(
+        "--max-code-kb",
+        type=int,
+        default=Limits.max_code_bytes // 1024,
+        help="size limit of one program or completion",
+    )
     serve.add_argument(
         "--token-env",
-        default=DEFAULT_TOKEN_ENV,
+        default=TOKEN_ENV,
         metavar="VAR",
-        help=f"environment variable holding the bearer token (default {DEFAULT_TOKEN_ENV}; unset: no auth)",
+        help=f"environment variable holding the bearer token (default {TOKEN_ENV}; unset: no auth)",
     )
     serve.add_argument("--token-file", type=Path, metavar="FILE", help="file holding the bearer token")
     serve.add_argument(
@@ -129,7 +134,6 @@ def make_pool(args: argparse.Namespace, max_queue: int | None = None) -> object:
 def run_serve(args: argparse.Namespace) -> int:
     from codefrontier.problems.registry import resolve_problems
     from codefrontier.rewards.service import JudgeService, ServiceSettings, serve
-    from codefrontier.rewards.wire import Limits
 
     if args.max_queue < 1 or args.max_batch < 1 or args.max_code_kb < 1:
         raise ConfigError("--max-queue, --max-batch and --max-code-kb must be at least 1")
@@ -175,7 +179,6 @@ def run_reward(args: argparse.Namespace) -> int:
     samples = load_samples(args.samples, by_id)
     if args.url:
         from codefrontier.rewards.client import RewardClient, _sample_json
-        from codefrontier.rewards.sources import TOKEN_ENV
 
         with RewardClient(args.url, token=os.environ.get(TOKEN_ENV)) as client:
             rewards = client.rewards([_sample_json(s) for s in samples], spec)

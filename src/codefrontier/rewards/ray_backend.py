@@ -80,10 +80,6 @@ class JudgeActor:
         self.judge_.config = config
         return self.judge_.judge(problem, sample, benchmark)
 
-    def sandbox_pid(self) -> int | None:
-        proc = self.judge_.sandbox.proc
-        return proc.pid if proc is not None else None
-
     def close(self) -> None:
         self.judge_.close()
 
@@ -152,9 +148,6 @@ class RayWorker:
             self.wait_ready()
         assert self._isolation is not None
         return self._isolation
-
-    def sandbox_pid(self) -> int | None:
-        return _ray().get(self.actor.sandbox_pid.remote())
 
 
 def ray_pool(

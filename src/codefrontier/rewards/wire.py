@@ -23,7 +23,7 @@ from codefrontier.judge.verdicts import FailureClass, Verdict
 from codefrontier.problems.io import problem_from_json
 from codefrontier.problems.levels import parse_level
 from codefrontier.problems.model import Problem, ProblemKind
-from codefrontier.rewards.rewarder import CodeTooLarge, make_sample
+from codefrontier.rewards.rewarder import DEFAULT_MAX_CODE_BYTES, CodeTooLarge, make_sample
 from codefrontier.rewards.spec import RewardSpec
 
 
@@ -101,7 +101,7 @@ def portable_problem(problem: Problem) -> Problem:
 @dataclass
 class Limits:
     max_batch: int = 4096
-    max_code_bytes: int = 256 * 1024
+    max_code_bytes: int = DEFAULT_MAX_CODE_BYTES
     max_inline_problems: int = 64
 
 
