@@ -7,32 +7,19 @@ import json
 from pathlib import Path
 
 import pytest
+from importer_helpers import FIXTURES, problems_by_id, read_records, write_records
 
 from codefrontier.errors import InputError
 from codefrontier.problems.importers import apps, import_dataset
 from codefrontier.problems.io import load_problems, save_problems
 from codefrontier.problems.model import ProblemKind
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
 APPS = FIXTURES / "apps.jsonl"
 TACO = FIXTURES / "taco.jsonl"
 
 
-def _records(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
-
-
-def _write(path: Path, records: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return path
-
-
-def _by_id(fmt: str, path: Path) -> dict:
-    return {p.id: p for p in import_dataset(fmt, path).problems}
-
-
 def test_apps_stdio_problem_has_hidden_text_tests_and_the_evaluator_header() -> None:
-    p = _by_id("apps", APPS)["0"]
+    p = problems_by_id("apps", APPS)["0"]
     assert p.kind is ProblemKind.STDIO and p.entry_point is None
     assert [(t.id, t.input, t.output, t.hidden) for t in p.tests] == [
         ("0", "abc\n", "cba\n", True),
@@ -46,12 +33,12 @@ def test_apps_stdio_problem_has_hidden_text_tests_and_the_evaluator_header() -> 
 
 
 def test_tests_stored_as_lists_of_lines_are_joined_with_newlines() -> None:
-    p = _by_id("apps", APPS)["1"]
+    p = problems_by_id("apps", APPS)["1"]
     assert [(t.input, t.output) for t in p.tests] == [("2\n1 2", "3"), ("3\n1 1 1", "3")]
 
 
 def test_wrapped_call_based_outputs_are_unwrapped() -> None:
-    p = _by_id("apps", APPS)["2"]
+    p = problems_by_id("apps", APPS)["2"]
     assert p.kind is ProblemKind.FUNCTION and p.entry_point == "digit_sum"
     assert [(t.input, t.output) for t in p.tests] == [([123], 6), ([0], 0), ([9001], 10)]
     assert p.metadata["outputs_unwrapped"] is True
@@ -59,7 +46,7 @@ def test_wrapped_call_based_outputs_are_unwrapped() -> None:
 
 
 def test_outputs_of_a_problem_that_does_not_wrap_are_kept_as_stored() -> None:
-    p = _by_id("apps", APPS)["3"]
+    p = problems_by_id("apps", APPS)["3"]
     assert p.entry_point == "Solution.runningSum"
     assert [t.output for t in p.tests] == [[1, 3, 6], [5], [2, 2]]  # [5] is a list return value
     assert p.metadata["outputs_unwrapped"] is False
@@ -80,35 +67,35 @@ def test_unwrapping_is_all_or_nothing_per_problem(outputs: list, expected: list,
 
 
 def test_int_keyed_dicts_cannot_be_expressed_and_are_an_error(tmp_path: Path) -> None:
-    records = _records(APPS)
+    records = read_records(APPS)
     records[2]["input_output"] = json.dumps(
         {"inputs": [[1]], "outputs": [[{"1": 2}]], "fn_name": "digit_sum"}
     )
     with pytest.raises(InputError, match="converts to int") as info:
-        import_dataset("apps", _write(tmp_path / "bad.jsonl", records))
+        import_dataset("apps", write_records(tmp_path / "bad.jsonl", records))
     assert info.value.field == "input_output.outputs[0]" and info.value.line == 3
 
 
 def test_apps_record_without_tests_is_an_error(tmp_path: Path) -> None:
-    records = _records(APPS)
+    records = read_records(APPS)
     records[1]["input_output"] = ""
     with pytest.raises(InputError, match="no tests") as info:
-        import_dataset("apps", _write(tmp_path / "bad.jsonl", records))
+        import_dataset("apps", write_records(tmp_path / "bad.jsonl", records))
     assert (info.value.line, info.value.field) == (2, "input_output") and "record '1'" in str(info.value)
 
 
 def test_apps_tests_that_do_not_decode_are_an_error(tmp_path: Path) -> None:
-    records = _records(APPS)
+    records = read_records(APPS)
     records[0]["input_output"] = '{"inputs": ["1\\n"], "outputs": '
     with pytest.raises(InputError, match="does not decode as JSON"):
-        import_dataset("apps", _write(tmp_path / "bad.jsonl", records))
+        import_dataset("apps", write_records(tmp_path / "bad.jsonl", records))
 
 
 def test_call_based_input_that_is_not_an_argument_list_is_an_error(tmp_path: Path) -> None:
-    records = _records(APPS)
+    records = read_records(APPS)
     records[2]["input_output"] = json.dumps({"inputs": [5], "outputs": [[5]], "fn_name": "digit_sum"})
     with pytest.raises(InputError, match="must be a list of arguments"):
-        import_dataset("apps", _write(tmp_path / "bad.jsonl", records))
+        import_dataset("apps", write_records(tmp_path / "bad.jsonl", records))
 
 
 def test_taco_ids_are_positions_and_limits_come_from_the_record() -> None:
@@ -140,9 +127,9 @@ def test_taco_wrapped_list_return_values_unwrap_to_lists() -> None:
 
 
 def test_taco_ids_continue_across_the_shards_of_a_directory(tmp_path: Path) -> None:
-    records = _records(TACO)
-    _write(tmp_path / "train-00000-of-00002.jsonl", records[:2])
-    _write(tmp_path / "train-00001-of-00002.jsonl", records[2:])
+    records = read_records(TACO)
+    write_records(tmp_path / "train-00000-of-00002.jsonl", records[:2])
+    write_records(tmp_path / "train-00001-of-00002.jsonl", records[2:])
     problems = import_dataset("taco", tmp_path).problems
     assert [p.id for p in problems] == ["0", "1", "2"]
     assert problems == import_dataset("taco", TACO).problems

@@ -10,13 +10,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from importer_helpers import FIXTURES
 
 from codefrontier.errors import ConfigError, InputError
 from codefrontier.problems.importers import IMPORTERS, DatasetFormat, ImportRun, import_dataset
 from codefrontier.problems.importers._common import Record
 from codefrontier.problems.model import Problem
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
 FIXTURE_OF = {
     "livecodebench": FIXTURES / "livecodebench.jsonl",
     "codecontests": FIXTURES / "codecontests.jsonl",

@@ -7,13 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from importer_helpers import FIXTURES
 
 from codefrontier.errors import InputError
 from codefrontier.problems.importers import cli as import_cli
 from codefrontier.problems.importers import import_dataset
 from codefrontier.problems.io import load_problems
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
 
 
 def _run(argv: list[str]) -> int:

@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from importer_helpers import FIXTURES, problems_by_id, read_records, write_records
 
 from codefrontier.errors import InputError
 from codefrontier.problems.importers import import_dataset
 from codefrontier.problems.io import load_problems, save_problems
 from codefrontier.problems.model import CheckerKind, ProblemKind
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
 CC_JSONL = FIXTURES / "codecontests.jsonl"
 CC_PARQUET = FIXTURES / "codecontests.parquet"
 
 
-def _records() -> list[dict]:
-    return [json.loads(line) for line in CC_JSONL.read_text().splitlines()]
-
-
-def _write(path: Path, records: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return path
-
-
 def _by_id(path: Path = CC_JSONL) -> dict:
-    return {p.id: p for p in import_dataset("codecontests", path).problems}
+    return problems_by_id("codecontests", path)
 
 
 def test_hf_parquet_and_jsonl_give_the_same_problems() -> None:
@@ -108,26 +98,26 @@ def test_native_jsonl_round_trip_is_lossless(tmp_path: Path) -> None:
 
 
 def test_problem_without_any_tests_is_an_error(tmp_path: Path) -> None:
-    records = _records()
+    records = read_records(CC_JSONL)
     for group in ("public_tests", "private_tests", "generated_tests"):
         records[1][group] = {"input": [], "output": []}
     with pytest.raises(InputError, match="no tests") as info:
-        import_dataset("codecontests", _write(tmp_path / "bad.jsonl", records))
+        import_dataset("codecontests", write_records(tmp_path / "bad.jsonl", records))
     assert info.value.line == 2 and "'p09002 Reverse Words'" in str(info.value)
 
 
 def test_inputs_and_outputs_of_different_lengths_are_an_error(tmp_path: Path) -> None:
-    records = _records()
+    records = read_records(CC_JSONL)
     records[0]["private_tests"]["output"].pop()
     with pytest.raises(InputError, match="2 inputs but 1 outputs") as info:
-        import_dataset("codecontests", _write(tmp_path / "bad.jsonl", records))
+        import_dataset("codecontests", write_records(tmp_path / "bad.jsonl", records))
     assert info.value.field == "private_tests"
 
 
 def test_problem_reading_a_named_file_instead_of_stdin_is_refused(tmp_path: Path) -> None:
-    records = _records()
+    records = read_records(CC_JSONL)
     records[2]["input_file"] = "input.txt"
-    result = import_dataset("codecontests", _write(tmp_path / "files.jsonl", records), on_error="skip")
+    result = import_dataset("codecontests", write_records(tmp_path / "files.jsonl", records), on_error="skip")
     assert len(result.problems) == 2
     assert result.skipped == [
         (

@@ -8,10 +8,9 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+from importer_helpers import FIXTURES
 
 from codefrontier.problems.importers import import_dataset
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
 
 
 def _make_fixtures():

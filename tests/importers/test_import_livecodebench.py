@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from importer_helpers import FIXTURES, problems_by_id, read_records, write_records
 
 from codefrontier.errors import InputError
 from codefrontier.problems.importers import import_dataset, livecodebench
@@ -21,21 +22,11 @@ from codefrontier.problems.importers._common import RecordError
 from codefrontier.problems.io import load_problems, save_problems
 from codefrontier.problems.model import CheckerKind, ProblemKind
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
 LCB = FIXTURES / "livecodebench.jsonl"
 
 
-def _records() -> list[dict]:
-    return [json.loads(line) for line in LCB.read_text().splitlines()]
-
-
-def _write(path: Path, records: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return path
-
-
 def _by_id(path: Path = LCB) -> dict:
-    return {p.id: p for p in import_dataset("livecodebench", path).problems}
+    return problems_by_id("livecodebench", path)
 
 
 def test_stdin_problem_keeps_public_tests_public_and_private_tests_hidden() -> None:
@@ -82,7 +73,7 @@ def test_compressed_private_tests_decode_to_hidden_tests() -> None:
     assert len(hidden) == 3
     assert all(isinstance(t.input, list) and len(t.input) == 1 for t in hidden)
     assert all(t.output == [max(t.input[0][: i + 1]) for i in range(len(t.input[0]))] for t in hidden)
-    raw = next(r for r in _records() if r["question_id"] == "3902")["private_test_cases"]
+    raw = next(r for r in read_records(LCB) if r["question_id"] == "3902")["private_test_cases"]
     assert not raw.lstrip().startswith("[")  # the fixture really uses the compressed encoding
 
 
@@ -101,7 +92,7 @@ def test_native_jsonl_round_trip_is_lossless(tmp_path: Path) -> None:
 
 
 def test_hf_parquet_layout_converts_like_jsonl(tmp_path: Path) -> None:
-    table = pa.Table.from_pylist(_records())  # every column is a string, as on the Hub
+    table = pa.Table.from_pylist(read_records(LCB))  # every column is a string, as on the Hub
     assert all(pa.types.is_string(f.type) for f in table.schema)
     pq.write_table(table, tmp_path / "test.parquet")
     assert (
@@ -127,9 +118,9 @@ def _compressed(obj: object) -> str:
 def test_malicious_pickle_payload_is_refused_and_never_runs(tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     payload = _compressed(_WritesMarker(marker))
-    records = _records()
+    records = read_records(LCB)
     records[1]["private_test_cases"] = payload
-    path = _write(tmp_path / "evil.jsonl", records)
+    path = write_records(tmp_path / "evil.jsonl", records)
 
     with pytest.raises(InputError) as info:
         import_dataset("livecodebench", path)
@@ -188,34 +179,34 @@ def test_compressed_encoding_round_trips(tests: list[dict[str, str]]) -> None:
 
 
 def test_functional_input_line_that_is_not_json_names_the_test(tmp_path: Path) -> None:
-    records = _records()
+    records = read_records(LCB)
     records[1]["public_test_cases"] = json.dumps(
         [{"input": "[1, 2\n3", "output": "1", "testtype": "functional"}]
     )
     with pytest.raises(InputError, match="input line 1 is not JSON") as info:
-        import_dataset("livecodebench", _write(tmp_path / "bad.jsonl", records))
+        import_dataset("livecodebench", write_records(tmp_path / "bad.jsonl", records))
     assert info.value.field == "public_test_cases[0]" and info.value.line == 2
 
 
 def test_functional_tests_without_func_name_are_an_error(tmp_path: Path) -> None:
-    records = _records()
+    records = read_records(LCB)
     records[1]["metadata"] = "{}"
     with pytest.raises(InputError, match="func_name"):
-        import_dataset("livecodebench", _write(tmp_path / "bad.jsonl", records))
+        import_dataset("livecodebench", write_records(tmp_path / "bad.jsonl", records))
 
 
 def test_record_without_tests_is_an_error(tmp_path: Path) -> None:
-    records = _records()
+    records = read_records(LCB)
     records[0]["public_test_cases"] = "[]"
     records[0]["private_test_cases"] = "[]"
     with pytest.raises(InputError, match="no tests") as info:
-        import_dataset("livecodebench", _write(tmp_path / "bad.jsonl", records))
+        import_dataset("livecodebench", write_records(tmp_path / "bad.jsonl", records))
     assert info.value.line == 1 and "'abc900_a'" in str(info.value)
 
 
 def test_public_tests_that_are_not_json_are_an_error(tmp_path: Path) -> None:
-    records = _records()
+    records = read_records(LCB)
     records[3]["public_test_cases"] = '[{"input": "1"'
     with pytest.raises(InputError, match="does not decode as JSON") as info:
-        import_dataset("livecodebench", _write(tmp_path / "bad.jsonl", records))
+        import_dataset("livecodebench", write_records(tmp_path / "bad.jsonl", records))
     assert (info.value.line, info.value.field) == (4, "public_test_cases")

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from importer_helpers import FIXTURES, problems_by_id
 
 from codefrontier.errors import InputError
 from codefrontier.problems.importers import import_dataset, mbpp
@@ -13,13 +14,12 @@ from codefrontier.problems.importers._common import RecordError
 from codefrontier.problems.io import load_problems, save_problems
 from codefrontier.problems.model import ProblemKind
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
 MBPP = FIXTURES / "mbpp.jsonl"
 SANITIZED = FIXTURES / "sanitized-mbpp.json"
 
 
 def _by_id(path: Path = MBPP) -> dict:
-    return {p.id: p for p in import_dataset("mbpp", path).problems}
+    return problems_by_id("mbpp", path)
 
 
 def test_each_assert_is_one_test_of_an_assert_problem() -> None:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from importer_helpers import FIXTURES
 
 from codefrontier.judge.api import judge_samples
 from codefrontier.judge.samples import Sample
 from codefrontier.judge.verdicts import Verdict
 from codefrontier.problems.importers import import_dataset
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "importers"
 KNOWN = json.loads((FIXTURES / "known_solutions.json").read_text())
 
 

@@ -173,6 +173,11 @@ class Analysis:
     def internal_total(self) -> int:
         return int(self.results.internal.sum())
 
+    @property
+    def ordered_policies(self) -> list[str]:
+        """Policy names in frontier order (the order of `points` and `order`)."""
+        return [p.policy for p in self.points]
+
 
 def _k_grid(limit: int) -> tuple[int, ...]:
     grid = [k for k in K_GRID if k <= limit]
@@ -537,7 +542,7 @@ def _complementarity_table(a: Analysis) -> Table:
     if a.comp is None:
         return Table("complementarity", columns, [])
     problems = int(a.shared.sum())
-    names = [a.results.policies[i] for i in a.order]
+    names = a.ordered_policies
     rows = [
         (
             name,
@@ -557,7 +562,7 @@ def _jaccard_table(a: Analysis) -> Table:
     columns = ("policy_a", "policy_b", "intersection", "union", "jaccard")
     if a.comp is None:
         return Table("jaccard", columns, [])
-    names = [a.results.policies[i] for i in a.order]
+    names = a.ordered_policies
     s = a.comp.solved
     rows = [
         (x, y, int((s[i] & s[j]).sum()), int((s[i] | s[j]).sum()), float(a.comp.jaccard[i, j]))

@@ -235,7 +235,7 @@ def complementarity_plot(a: Analysis, path: Path) -> Path:
     """Left: the pairwise Jaccard overlap of the sets of problems each policy
     solves (pass@k >= threshold). Right: how many problems each policy solves, and
     how many of them no other policy solves; the union is the dashed line."""
-    names = [a.results.policies[i] for i in a.order]
+    names = a.ordered_policies
     fig, (ax, bx) = plt.subplots(
         1,
         2,

@@ -62,10 +62,11 @@ def run_validate(args: argparse.Namespace) -> int:
 
     name, problems = resolve_problems(args.benchmark, args.problems)
     if args.only:
-        unknown = set(args.only) - {p.id for p in problems}
+        wanted = set(args.only)
+        unknown = wanted - {p.id for p in problems}
         if unknown:
             raise ConfigError(f"--only: no such problem(s) in {name}: {', '.join(sorted(unknown))}")
-        problems = [p for p in problems if p.id in set(args.only)]
+        problems = [p for p in problems if p.id in wanted]
     start = time.monotonic()
     checks = validate(problems, jobs=args.jobs, isolation=args.isolation, progress=sys.stderr.isatty())
     elapsed = time.monotonic() - start

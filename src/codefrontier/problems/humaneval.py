@@ -3,20 +3,19 @@
 Each problem's `check(candidate)` is converted to function tests (arguments and expected
 value, compared in the judge) when every statement in it is a plain
 ``assert candidate(<literals>) == <literal>`` (or ``abs(candidate(...) - x) < tol``, which
-sets a float checker); that is 161 of the 164. The rest stay `assert` problems: the
+sets a float checker); that is 144 of the 164. The rest stay `assert` problems: the
 whole check is one test, run in a harness process the solution cannot reach.
 """
 
 from __future__ import annotations
 
 import ast
-import gzip
 import importlib.resources
-import json
 from pathlib import Path
 from typing import Any
 
 from codefrontier.errors import InputError
+from codefrontier.problems.io import iter_jsonl
 from codefrontier.problems.model import (
     Checker,
     CheckerKind,
@@ -45,9 +44,7 @@ def data_file() -> Path:
 
 
 def read_records(path: Path | None = None) -> list[dict[str, Any]]:
-    path = path or data_file()
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    return [rec for _, rec in iter_jsonl(path or data_file())]
 
 
 def load_humaneval(path: Path | None = None) -> list[Problem]:

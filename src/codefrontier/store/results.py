@@ -201,7 +201,9 @@ class ResultsStore:
         try:
             return json.loads(self.provenance_path.read_text())
         except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON ({exc.msg})", path=self.provenance_path) from None
+            raise InputError(
+                f"not valid JSON ({exc.msg})", path=self.provenance_path, line=exc.lineno
+            ) from None
 
     # -- writing ------------------------------------------------------------------
     def write_provenance(self, provenance: dict[str, Any]) -> None:

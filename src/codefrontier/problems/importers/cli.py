@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from codefrontier.problems.importers import IMPORTERS, ImportRun
 from codefrontier.problems.io import save_problems
+from codefrontier.problems.model import Problem
 
 SUMMARY_REASONS = 3  # skipped records named in the summary line; all are listed as warnings
 
@@ -55,11 +57,30 @@ def register(subparsers: Any) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     run = ImportRun(args.format, args.path, on_error=args.on_error, limit=args.limit)
-    save_problems(args.out, run)  # atomic: a failed run leaves no (partial) output file
+    save_problems(args.out, _with_progress(run))  # atomic: a failed run leaves no (partial) output file
     for where, reason in run.skipped:
         print(f"codefrontier import: warning: skipped {where}: {reason}", file=sys.stderr)
     print(summary_line(run, args.path, args.out))
     return 0
+
+
+def _with_progress(run: ImportRun) -> Iterator[Problem]:
+    """The run's problems, with a live count on stderr when it is a terminal (a large
+    dataset takes minutes to convert)."""
+    if not sys.stderr.isatty():
+        yield from run
+        return
+    from rich.console import Console
+    from rich.markup import escape
+
+    where = escape(str(run.path))
+    with Console(stderr=True, highlight=False).status(f"importing {where}") as status:
+        for problem in run:
+            status.update(
+                f"importing {where}: {run.converted} problems ({run.tests} tests), "
+                f"{len(run.skipped)} records skipped"
+            )
+            yield problem
 
 
 def summary_line(run: ImportRun, path: Path, out: Path) -> str:

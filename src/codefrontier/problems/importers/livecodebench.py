@@ -20,6 +20,7 @@ import zlib
 from typing import Any, NoReturn
 
 from codefrontier.problems.importers._common import (
+    DEFAULT_MEMORY_MB,
     DatasetFormat,
     Record,
     RecordError,
@@ -45,7 +46,6 @@ LCB_PRELUDE = (
 )
 # LiveCodeBench ships no limits; its evaluator allows 6 s a test (codegen_metrics timeout=6).
 LCB_TIME_LIMIT_S = 6.0
-LCB_MEMORY_MB = 1024
 LIMITS_NOTE = (
     "LiveCodeBench gives no limits: 6 s per test is its evaluator's timeout; "
     "1024 MB is codefrontier's default for datasets without a memory limit"
@@ -200,7 +200,7 @@ def convert(record: Record) -> Problem:
         statement=get_str(data, "question_content", required=True),
         tests=tests,
         time_limit_s=LCB_TIME_LIMIT_S,
-        memory_mb=LCB_MEMORY_MB,
+        memory_mb=DEFAULT_MEMORY_MB,
         entry_point=entry_point,
         prelude=LCB_PRELUDE,
         difficulty=get_str(data, "difficulty"),
