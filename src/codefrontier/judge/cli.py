@@ -118,7 +118,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description="Detect the strongest isolation this machine allows, then run probe programs in the sandbox "
         "and report each protection that holds or fails.",
     )
-    doctor.add_argument("--isolation", choices=("auto", *LEVELS), default="auto")
+    doctor.add_argument(
+        "--isolation",
+        choices=("auto", *LEVELS),
+        default="auto",
+        help="probe this level instead of the strongest available one",
+    )
     doctor.set_defaults(func=run_doctor)
 
 

@@ -35,7 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add_problem_arguments(validate)
     validate.add_argument("--jobs", type=int, default=None, help="worker sandboxes (default: one per core)")
     validate.add_argument("--only", nargs="+", metavar="ID", help="validate only these problems")
-    validate.add_argument("--isolation", default="auto", choices=("auto", "full", "namespaces", "rlimits"))
+    validate.add_argument(
+        "--isolation",
+        default="auto",
+        choices=("auto", "full", "namespaces", "rlimits"),
+        help="sandbox isolation level (default: the strongest available; see `codefrontier doctor`)",
+    )
     validate.set_defaults(func=run_validate)
 
 

@@ -52,7 +52,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--policy-meta", metavar="JSON", help="policy_meta of each sample, e.g. '{\"alpha\": 0.5}'"
     )
     backend = sample.add_argument_group("backend")
-    backend.add_argument("--engine", choices=("auto", "http", "transformers", "vllm"), default="auto")
+    backend.add_argument(
+        "--engine",
+        choices=("auto", "http", "transformers", "vllm"),
+        default="auto",
+        help="how to run the model (auto: http for a URL; for a checkpoint vllm where it can run, "
+        "else transformers)",
+    )
     backend.add_argument("--model-name", help="HTTP: the served model's name (default: the only one served)")
     backend.add_argument("--api-key", help="HTTP: API key (default: $OPENAI_API_KEY)")
     backend.add_argument(
@@ -71,7 +77,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     sandbox.add_argument(
         "--jobs", type=int, default=None, help="sandboxes running code (default: cores, at most 8)"
     )
-    sandbox.add_argument("--isolation", choices=("auto", *LEVELS), default="auto")
+    sandbox.add_argument(
+        "--isolation",
+        choices=("auto", *LEVELS),
+        default="auto",
+        help="sandbox isolation level (default: the strongest available; see `codefrontier doctor`)",
+    )
     sandbox.add_argument("--time-scale", type=float, default=1.0, help="multiply every time limit")
     sample.add_argument("--no-progress", action="store_true", help="no progress bar")
     sample.set_defaults(func=run_sample_command)
@@ -90,7 +101,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "does no work.",
     )
     check = actions.add_parser(
-        "check", help="check an experiment file, its paths and endpoints; do nothing else"
+        "check",
+        help="check an experiment file, its paths and endpoints; do nothing else",
+        description="Load EXP.toml and check every key (errors name the file, line and key), that its "
+        "input paths exist and that its endpoints answer; run no stage.",
     )
     for parser in (run, check):
         parser.add_argument("file", type=Path, metavar="EXP.toml")

@@ -220,7 +220,7 @@ def _policy_samples(policy: PolicySpec, problems: dict[str, Problem]) -> list[Sa
 # -- merge ------------------------------------------------------------------------------------
 def _inputs_fingerprint(exp: Experiment) -> dict[str, Any]:
     """What the merged checkpoints depend on: each input's config and weight files (by
-    size and modification time; merge_sweep records their SHA-256 in each output)."""
+    size and modification time; merge_sweep records their digests in each output)."""
     assert exp.merge is not None
     inputs = []
     for role, directory in exp.merge.inputs:
