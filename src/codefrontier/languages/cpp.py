@@ -15,7 +15,7 @@ from pathlib import Path
 
 from codefrontier.errors import InternalJudgeError
 from codefrontier.languages.base import Language, Prepared
-from codefrontier.sandbox.isolation import cache_dir
+from codefrontier.native import cache_dir
 from codefrontier.sandbox.worker import Limits, RunResult, Sandbox, memfd_from_bytes, read_memfd
 
 FLAGS = ("-O2", "-std=c++17", "-pipe")

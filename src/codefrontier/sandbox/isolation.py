@@ -22,18 +22,17 @@ Levels, strongest first (docs/isolation.md):
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import sysconfig
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from codefrontier.errors import SandboxError
+from codefrontier.native import BuildError, build
 
 LEVELS = ("full", "namespaces", "rlimits")
 RUNTIME_DIR = Path(__file__).parent / "runtime"
@@ -43,38 +42,13 @@ SANDBOX_LAUNCHER = "/opt/codefrontier/cf-launch"
 UNPRIVILEGED_UID = 65534  # what the zygote becomes when the judge runs as root
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("CODEFRONTIER_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "codefrontier"
-    )
-    path = Path(base)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def launcher_path() -> Path:
-    """Build cf-launch (static, once per source version) and return its path."""
-    source = LAUNCH_SOURCE.read_bytes()
-    digest = hashlib.sha256(source).hexdigest()[:16]
-    target = cache_dir() / f"cf-launch-{digest}"
-    if target.exists():
-        return target
-    cc = shutil.which("gcc") or shutil.which("cc")
-    if cc is None:
-        raise SandboxError("no C compiler (gcc) found: it is needed once to build cf-launch; install gcc")
-    # Workers start in parallel threads: each builds under its own name, the last rename wins.
-    tmp = target.with_name(target.name + f".{os.getpid()}.{threading.get_ident()}.tmp")
-    for static in (["-static"], []):
-        proc = subprocess.run(
-            [cc, "-O2", *static, "-o", str(tmp), str(LAUNCH_SOURCE)], capture_output=True, text=True
-        )
-        if proc.returncode == 0:
-            break
-    else:
-        raise SandboxError(f"could not build cf-launch with {cc}: {proc.stderr.strip()[:500]}")
-    os.chmod(tmp, 0o755)
-    os.replace(tmp, target)
-    return target
+    """Build cf-launch (static where the C library allows, once per source version) and
+    return its path."""
+    try:
+        return build(LAUNCH_SOURCE, "cf-launch", [["-O2", "-static"], ["-O2"]])
+    except BuildError as exc:
+        raise SandboxError(str(exc)) from None
 
 
 def python_for_sandbox() -> tuple[Path, Path]:
