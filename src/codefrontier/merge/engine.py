@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import torch
 
 from codefrontier.merge.checkpoint import Checkpoint
+from codefrontier.merge.kernel import mixer_for
 from codefrontier.merge.layout import OutputLayout
 from codefrontier.merge.progress import ProgressCallback
 from codefrontier.merge.recipes import Recipe
@@ -210,6 +211,7 @@ class _Work:
         self.anchored = recipes[0].formula == "anchored"
         self.copies = [r.copies_input() for r in recipes]
         self.computed = [k for k, source in enumerate(self.copies) if source is None]
+        self.mixer = mixer_for([self.recipes[k] for k in self.computed], len(checkpoints))
         self.files = InputFiles(checkpoints)
         self.hashers = (
             [OrderedHasher(c, j, hash_algorithm) for j, c in enumerate(checkpoints)] if hash_algorithm else []
@@ -285,9 +287,19 @@ class _Work:
                 self.writers[k].write(shard, offset, convert(scratch, values, out_dtype, block.count))
         if not self.computed:
             return
-        # Compute in chunks small enough to stay in cache while every output is computed
-        # from them; write each output's whole block at once.
         outputs = [scratch.get(f"out{k}", out_dtype.torch_dtype, block.count) for k in self.computed]
+        if self.mixer is not None and self.mixer.handles(in_dtype.code, out_dtype.code, len(block.raw)):
+            self.mixer.mix(block.raw, in_dtype.code, [target for target, _ in outputs], out_dtype.code)
+        else:
+            self._compute_with_torch(block, scratch, outputs)
+        for k, (_, data) in zip(self.computed, outputs, strict=True):
+            self.writers[k].write(shard, offset, data)
+
+    def _compute_with_torch(
+        self, block: Block, scratch: Scratch, outputs: list[tuple[torch.Tensor, memoryview]]
+    ) -> None:
+        # Compute in chunks small enough to stay in cache while every output is computed
+        # from them.
         for lo in range(0, block.count, COMPUTE_CHUNK):
             hi = min(block.count, lo + COMPUTE_CHUNK)
             xs = load_inputs(scratch, block, lo, hi, writable=self.anchored)
@@ -296,5 +308,3 @@ class _Work:
                     x.sub_(xs[0])
             for k, (target, _) in zip(self.computed, outputs, strict=True):
                 target[lo:hi].copy_(evaluate(scratch, self.recipes[k], xs))
-        for k, (_, data) in zip(self.computed, outputs, strict=True):
-            self.writers[k].write(shard, offset, data)
