@@ -118,3 +118,59 @@ def test_large_tests_can_live_in_files_read_only_when_needed(tmp_path):
     test = problem.tests[0]
     assert test.input is None and test.input_bytes() == b"5 6\n" and test.output_bytes() == b"11\n"
     assert test.size == 4
+
+
+def _file_test(name: str, field: str = "input_file") -> dict:
+    test = {"id": "t", "input": "1\n", "output": "1\n"}
+    test.pop("input" if field == "input_file" else "output")
+    return {"id": "f", "kind": "stdio", "tests": [test | {field: name}]}
+
+
+@pytest.mark.parametrize("field", ["input_file", "output_file"])
+def test_a_problems_file_may_name_only_files_inside_its_directory(tmp_path, field):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret\n")
+    folder = tmp_path / "problems"
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "ok.txt").write_text("1\n")
+    (folder / "data" / "link.txt").symlink_to(outside)
+    (folder / "dirlink").symlink_to(tmp_path)
+    for name, reason in [
+        (str(outside), "absolute"),
+        ("../secret.txt", "outside"),
+        ("data/../../secret.txt", "outside"),
+        ("data/link.txt", "outside"),
+        ("dirlink/secret.txt", "outside"),
+        ("", "relative"),
+    ]:
+        path = write_lines(folder / "p.jsonl", _file_test(name, field))
+        with pytest.raises(InputError, match=reason) as info:
+            load_problems(path)
+        assert info.value.field == f"tests[0].{field}" and info.value.line == 1, name
+    (problem,) = load_problems(write_lines(folder / "p.jsonl", _file_test("data/../data/ok.txt", field)))
+    assert (problem.tests[0].input_bytes() if field == "input_file" else problem.tests[0].output_bytes()) == b"1\n"
+
+
+def test_an_inline_problem_names_no_file():
+    from codefrontier.problems.io import problem_from_json
+
+    with pytest.raises(InputError, match="inline problem may not name files") as info:
+        problem_from_json(_file_test("in.txt"))
+    assert info.value.field == "tests[0].input_file"
+
+
+def test_saving_elsewhere_keeps_file_tests_loadable(tmp_path):
+    """A test read from a file keeps naming it when saved beside it, and is written inline
+    when saved in a directory the file is not in (no absolute or `..` paths written)."""
+    (tmp_path / "in.txt").write_text("5 6\n")
+    (tmp_path / "out.txt").write_text("11\n")
+    record = {"id": "f", "kind": "stdio", "tests": [{"id": "big", "input_file": "in.txt", "output_file": "out.txt"}]}
+    problems = load_problems(write_lines(tmp_path / "p.jsonl", record))
+    save_problems(tmp_path / "same.jsonl", problems)
+    assert '"input_file":"in.txt"' in (tmp_path / "same.jsonl").read_text()
+    (tmp_path / "other").mkdir()
+    save_problems(tmp_path / "other" / "moved.jsonl", problems)
+    assert "input_file" not in (tmp_path / "other" / "moved.jsonl").read_text()
+    for saved in (tmp_path / "same.jsonl", tmp_path / "other" / "moved.jsonl"):
+        (loaded,) = load_problems(saved)
+        assert loaded.tests[0].input_bytes() == b"5 6\n" and loaded.tests[0].output_bytes() == b"11\n"

@@ -246,6 +246,29 @@ def test_bad_input_gets_a_4xx_naming_the_field_and_the_service_keeps_serving(
     assert after.status_code == 200 and after.json()["results"][0]["verdict"] == "AC"
 
 
+def _inline_with_file(field: str, name: str) -> dict[str, object]:
+    test = {"id": "t", "input": "", "output": "x\n"} | {field: name}
+    test.pop("input" if field == "input_file" else "output")
+    return {"id": "leak", "kind": "stdio", "tests": [test]}
+
+
+@pytest.mark.parametrize("field", ["input_file", "output_file"])
+@pytest.mark.parametrize("name", ["/etc/passwd", "../../../../../../etc/passwd", "passwd"])
+@pytest.mark.parametrize("path", ["/judge", "/reward"])
+def test_an_inline_problem_may_not_name_a_host_file(
+    served: tuple[JudgeService, str], path: str, field: str, name: str
+) -> None:
+    """A client once read /etc/shadow through a test's `output_file`: the verdict detail
+    echoed its tokens. An inline problem names no file at all, absolute or relative."""
+    _, url = served
+    key = "samples" if path == "/judge" else "items"
+    body = {key: [{"problem_id": "leak", "code": "print('x')"}], "problems": [_inline_with_file(field, name)]}
+    answer = httpx.post(f"{url}{path}", json=body)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["field"] == f"problems[0].tests[0].{field}"
+    assert "root:" not in answer.text
+
+
 def test_a_worker_killed_mid_batch_still_gives_every_sample_exactly_one_result(
     problems: list[Problem],
 ) -> None:

@@ -6,6 +6,7 @@ written transparently.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import io
 import json
@@ -124,14 +125,14 @@ def parse_test(obj: Any, kind: ProblemKind, index: int, fields: _Fields, base_di
     test_id = str(sub.get("id", (str, int), str(index)))
     input_path = output_path = None
     if "input_file" in obj:
-        input_path = _resolve(sub.get("input_file", str), base_dir)
+        input_path = _data_file(sub, "input_file", base_dir)
         data = None
     else:
         data = obj.get("input")
         if "input" not in obj:
             raise sub.error("input", "missing (give `input` or `input_file`)")
     if "output_file" in obj:
-        output_path = _resolve(sub.get("output_file", str), base_dir)
+        output_path = _data_file(sub, "output_file", base_dir)
         expected = None
     else:
         expected = obj.get("output")
@@ -166,9 +167,28 @@ def parse_test(obj: Any, kind: ProblemKind, index: int, fields: _Fields, base_di
     )
 
 
-def _resolve(name: str, base_dir: Path | None) -> Path:
-    p = Path(name)
-    return p if p.is_absolute() or base_dir is None else base_dir / p
+def _data_file(sub: _Fields, name: str, base_dir: Path | None) -> Path:
+    """A test's data file, held to the one rule for paths a problem names: only a problems
+    file may name files, and only inside its own directory — relative, no `..` out of it,
+    no symlink leading out of it. A problem that arrives inline (an HTTP request, an object
+    built in memory) has no directory and may name no file at all: otherwise a client could
+    have the service read any file of the host and echo it in a verdict's detail."""
+    value = sub.get(name, str)
+    if base_dir is None:
+        raise sub.error(name, "not allowed here: an inline problem may not name files; give `input`/`output`")
+    if not value or "\0" in value:
+        raise sub.error(name, "must be a file name relative to the problems file")
+    relative = Path(value)
+    if relative.is_absolute():
+        raise sub.error(name, f"{value!r} is absolute; name a file relative to the problems file's directory")
+    root = base_dir.resolve()
+    resolved = (root / relative).resolve()
+    if not resolved.is_relative_to(root):
+        raise sub.error(
+            name, f"{value!r} resolves outside the problems file's directory {str(root)!r} (symlinks included)"
+        )
+    # The resolved path is kept, so a symlink created later in the tree cannot redirect the read.
+    return resolved
 
 
 def problem_from_json(obj: dict[str, Any], *, path: Path | None = None, line: int | None = None) -> Problem:
@@ -248,16 +268,45 @@ def _opt_str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def problem_to_json(problem: Problem, *, with_solutions: bool = True) -> dict[str, Any]:
+def portable_problem(problem: Problem) -> Problem:
+    """`problem` with every test's data in memory, so it can travel to another machine or
+    into a file in another directory (tests read from `input_file`/`output_file` name paths
+    on this one)."""
+    if all(t.input_path is None and t.output_path is None for t in problem.tests):
+        return problem
+    return dataclasses.replace(problem, tests=[_test_in_memory(problem.kind, t) for t in problem.tests])
+
+
+def _test_in_memory(kind: ProblemKind, test: TestCase) -> TestCase:
+    data, expected = test.input, test.output
+    if test.input_path is not None:
+        text = test.input_path.read_text(encoding="utf-8")
+        data = json.loads(text) if kind is ProblemKind.FUNCTION else text
+    if test.output_path is not None:
+        text = test.output_path.read_text(encoding="utf-8")
+        expected = json.loads(text) if kind is ProblemKind.FUNCTION else text
+    return dataclasses.replace(test, input=data, output=expected, input_path=None, output_path=None)
+
+
+def problem_to_json(
+    problem: Problem, *, with_solutions: bool = True, base_dir: Path | None = None
+) -> dict[str, Any]:
+    """One native-format record. A test whose data lives in a file keeps naming that file
+    when it lies inside `base_dir` (the directory of the problems file being written), as a
+    path relative to it; otherwise its data is written inline, since a problems file may
+    name only files inside its own directory."""
+    root = base_dir.resolve() if base_dir is not None else None
     tests = []
     for t in problem.tests:
+        if not _files_inside(t, root):
+            t = _test_in_memory(problem.kind, t)
         rec: dict[str, Any] = {"id": t.id}
         if t.input_path is not None:
-            rec["input_file"] = str(t.input_path)
+            rec["input_file"] = str(t.input_path.relative_to(root))
         else:
             rec["input"] = t.input
         if t.output_path is not None:
-            rec["output_file"] = str(t.output_path)
+            rec["output_file"] = str(t.output_path.relative_to(root))
         else:
             rec["output"] = t.output
         rec["size"] = t.size
@@ -294,6 +343,11 @@ def problem_to_json(problem: Problem, *, with_solutions: bool = True) -> dict[st
             for s in problem.solutions
         ]
     return out
+
+
+def _files_inside(test: TestCase, root: Path | None) -> bool:
+    paths = [p for p in (test.input_path, test.output_path) if p is not None]
+    return not paths or (root is not None and all(p.resolve().is_relative_to(root) for p in paths))
 
 
 def load_problems(path: str | Path) -> list[Problem]:
@@ -359,4 +413,7 @@ def _open_tmp(tmp: str, final: Path) -> TextIO:
 
 
 def save_problems(path: str | Path, problems: Iterable[Problem], *, with_solutions: bool = True) -> int:
-    return write_jsonl_atomic(path, (problem_to_json(p, with_solutions=with_solutions) for p in problems))
+    base_dir = Path(path).parent
+    return write_jsonl_atomic(
+        path, (problem_to_json(p, with_solutions=with_solutions, base_dir=base_dir) for p in problems)
+    )

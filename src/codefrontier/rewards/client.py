@@ -18,11 +18,11 @@ from typing import Any
 from codefrontier.errors import CodefrontierError
 from codefrontier.judge.results import SampleResult
 from codefrontier.judge.samples import Sample
-from codefrontier.problems.io import problem_to_json
+from codefrontier.problems.io import portable_problem, problem_to_json
 from codefrontier.problems.model import Problem
 from codefrontier.rewards.rewarder import RewardItem
 from codefrontier.rewards.spec import Reward, RewardSpec
-from codefrontier.rewards.wire import portable_problem, result_from_json
+from codefrontier.rewards.wire import result_from_json
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 

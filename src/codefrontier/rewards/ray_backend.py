@@ -27,7 +27,7 @@ from codefrontier.judge.results import SampleResult
 from codefrontier.judge.runner import JudgeConfig, SampleJudge
 from codefrontier.judge.samples import Sample
 from codefrontier.problems.model import Problem
-from codefrontier.rewards.wire import portable_problem
+from codefrontier.problems.io import portable_problem
 
 ACTOR_PROBLEM_CACHE = 64  # problems an actor keeps decoded
 

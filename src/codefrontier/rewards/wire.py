@@ -77,26 +77,6 @@ def result_from_json(obj: Mapping[str, Any]) -> SampleResult:
     return SampleResult(**fields)
 
 
-def portable_problem(problem: Problem) -> Problem:
-    """`problem` with every test's data in memory, so it can travel to another machine
-    (tests read from `input_file`/`output_file` name paths on this one)."""
-    if all(t.input_path is None and t.output_path is None for t in problem.tests):
-        return problem
-    tests = []
-    for test in problem.tests:
-        data, expected = test.input, test.output
-        if test.input_path is not None:
-            text = test.input_path.read_text(encoding="utf-8")
-            data = json.loads(text) if problem.kind is ProblemKind.FUNCTION else text
-        if test.output_path is not None:
-            text = test.output_path.read_text(encoding="utf-8")
-            expected = json.loads(text) if problem.kind is ProblemKind.FUNCTION else text
-        tests.append(
-            dataclasses.replace(test, input=data, output=expected, input_path=None, output_path=None)
-        )
-    return dataclasses.replace(problem, tests=tests)
-
-
 # -- requests ----------------------------------------------------------------------------
 @dataclass
 class Limits:
