@@ -148,7 +148,9 @@ def test_a_problems_file_may_name_only_files_inside_its_directory(tmp_path, fiel
             load_problems(path)
         assert info.value.field == f"tests[0].{field}" and info.value.line == 1, name
     (problem,) = load_problems(write_lines(folder / "p.jsonl", _file_test("data/../data/ok.txt", field)))
-    assert (problem.tests[0].input_bytes() if field == "input_file" else problem.tests[0].output_bytes()) == b"1\n"
+    assert (
+        problem.tests[0].input_bytes() if field == "input_file" else problem.tests[0].output_bytes()
+    ) == b"1\n"
 
 
 def test_an_inline_problem_names_no_file():
@@ -164,7 +166,11 @@ def test_saving_elsewhere_keeps_file_tests_loadable(tmp_path):
     when saved in a directory the file is not in (no absolute or `..` paths written)."""
     (tmp_path / "in.txt").write_text("5 6\n")
     (tmp_path / "out.txt").write_text("11\n")
-    record = {"id": "f", "kind": "stdio", "tests": [{"id": "big", "input_file": "in.txt", "output_file": "out.txt"}]}
+    record = {
+        "id": "f",
+        "kind": "stdio",
+        "tests": [{"id": "big", "input_file": "in.txt", "output_file": "out.txt"}],
+    }
     problems = load_problems(write_lines(tmp_path / "p.jsonl", record))
     save_problems(tmp_path / "same.jsonl", problems)
     assert '"input_file":"in.txt"' in (tmp_path / "same.jsonl").read_text()

@@ -185,7 +185,8 @@ def _data_file(sub: _Fields, name: str, base_dir: Path | None) -> Path:
     resolved = (root / relative).resolve()
     if not resolved.is_relative_to(root):
         raise sub.error(
-            name, f"{value!r} resolves outside the problems file's directory {str(root)!r} (symlinks included)"
+            name,
+            f"{value!r} resolves outside the problems file's directory {str(root)!r} (symlinks included)",
         )
     # The resolved path is kept, so a symlink created later in the tree cannot redirect the read.
     return resolved

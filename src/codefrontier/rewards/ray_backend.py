@@ -26,8 +26,8 @@ from codefrontier.judge.pool import JudgePool, PoolObserver, WorkerLost
 from codefrontier.judge.results import SampleResult
 from codefrontier.judge.runner import JudgeConfig, SampleJudge
 from codefrontier.judge.samples import Sample
-from codefrontier.problems.model import Problem
 from codefrontier.problems.io import portable_problem
+from codefrontier.problems.model import Problem
 
 ACTOR_PROBLEM_CACHE = 64  # problems an actor keeps decoded
 

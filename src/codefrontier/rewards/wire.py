@@ -22,7 +22,7 @@ from codefrontier.judge.samples import Sample
 from codefrontier.judge.verdicts import FailureClass, Verdict
 from codefrontier.problems.io import problem_from_json
 from codefrontier.problems.levels import parse_level
-from codefrontier.problems.model import Problem, ProblemKind
+from codefrontier.problems.model import Problem
 from codefrontier.rewards.rewarder import DEFAULT_MAX_CODE_BYTES, CodeTooLarge, make_sample
 from codefrontier.rewards.spec import RewardSpec
 
