@@ -1,1 +1,36 @@
-"""sandbox"""
+"""The sandbox: isolated runs of untrusted programs with measured cost (docs/isolation.md).
+
+    from codefrontier.sandbox import Sandbox, Limits, RunResult, memfd_from_bytes
+
+A `Sandbox` is one worker (a warm zygote inside bubblewrap, or a weaker level that
+`detect_level` reports); `run_python` and `run_exec` run a program as a fresh process
+under `Limits`. Most callers want the judge (`codefrontier.judge`) instead; systems that
+run programs that are not samples of a problem (tracers, tool calls, fuzzers) use this.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Sandbox": "worker",
+    "Limits": "worker",
+    "RunResult": "worker",
+    "SandboxCrashed": "worker",
+    "memfd_from_bytes": "worker",
+    "read_memfd": "worker",
+    "detect_level": "isolation",
+    "LEVELS": "isolation",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'codefrontier.sandbox' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
