@@ -28,11 +28,11 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from codefrontier.contracts import Problem, ProblemKind, Sample, TestCase
 from codefrontier.judge.pool import JudgePool, default_jobs
 from codefrontier.judge.runner import JudgeConfig, SampleJudge
-from codefrontier.judge.samples import Sample, samples_from_solutions
+from codefrontier.judge.samples import samples_from_solutions
 from codefrontier.problems.humaneval import load_humaneval, read_records
-from codefrontier.problems.model import Problem, ProblemKind, TestCase
 
 
 def own_cpu() -> float:

@@ -56,7 +56,7 @@ def start_server() -> tuple[subprocess.Popen[str], str]:
 
 
 def problems(count: int) -> list:
-    from codefrontier.problems.model import Problem, ProblemKind, TestCase
+    from codefrontier.contracts import Problem, ProblemKind, TestCase
 
     return [
         Problem(

@@ -28,9 +28,9 @@ import threading
 import time
 from pathlib import Path
 
+from codefrontier.contracts import Problem, ProblemKind, Solution, TestCase
 from codefrontier.judge.pool import default_jobs
 from codefrontier.problems.io import save_problems
-from codefrontier.problems.model import Problem, ProblemKind, Solution, TestCase
 from codefrontier.problems.registry import resolve_problems
 from codefrontier.rewards import Rewarder, RewardItem, RewardSpec
 from codefrontier.rewards.client import RewardClient

@@ -12,8 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from codefrontier.judge.samples import Sample, samples_from_solutions
-from codefrontier.problems.model import Problem
+from codefrontier.contracts import Problem, Sample
+from codefrontier.judge.samples import samples_from_solutions
 
 
 def humaneval_samples(problems: list[Problem]) -> list[Sample]:

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from codefrontier.judge.verdicts import failure_class, sample_verdict
+from codefrontier.contracts import failure_class, sample_verdict
 from codefrontier.store.results import SAMPLES_SCHEMA, TESTS_SCHEMA
 
 # The contract's columns, from the judge's own store (less its bookkeeping columns).

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from codefrontier.contracts import CheckerKind
 from codefrontier.errors import InputError
 from codefrontier.problems.bundled import build
 from codefrontier.problems.bundled.authoring import generate_tests, load_spec, load_specs
@@ -18,7 +19,6 @@ from codefrontier.problems.bundled.build import (
     check_generation_in_fresh_process,
 )
 from codefrontier.problems.io import load_problems
-from codefrontier.problems.model import CheckerKind
 
 PROBLEM = '''
 import random

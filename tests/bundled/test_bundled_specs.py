@@ -14,6 +14,7 @@ import sys
 
 import pytest
 
+from codefrontier.contracts import CheckerKind
 from codefrontier.problems.bundled.authoring import (
     SPECS_DIR,
     GeneratedTest,
@@ -25,7 +26,6 @@ from codefrontier.problems.bundled.authoring import (
     suite_digest,
 )
 from codefrontier.problems.bundled.build import check_generation_in_fresh_process, outputs_differ, run_checker
-from codefrontier.problems.model import CheckerKind
 
 SLUGS = [d.name for d in spec_dirs(SPECS_DIR)]
 REQUIRED_SECTIONS = ("## Input", "## Output", "## Constraints", "## Example")

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from codefrontier.contracts import Checker, CheckerKind, Problem, ProblemKind, TestCase
 from codefrontier.errors import InputError, UnknownProblemError
 from codefrontier.judge.compare import compare_output, tokens_equal, values_equal
 from codefrontier.judge.samples import CompletionMode, extract_program, sample_from_json
-from codefrontier.problems.model import Checker, CheckerKind, Problem, ProblemKind, TestCase
 from codefrontier.sandbox.runtime import values
 
 

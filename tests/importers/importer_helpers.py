@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from codefrontier.contracts import Problem
 from codefrontier.problems.importers import import_dataset
-from codefrontier.problems.model import Problem
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "importers"
 

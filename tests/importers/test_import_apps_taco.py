@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from importer_helpers import FIXTURES, problems_by_id, read_records, write_records
 
+from codefrontier.contracts import ProblemKind
 from codefrontier.errors import InputError
 from codefrontier.problems.importers import apps, import_dataset
 from codefrontier.problems.io import load_problems, save_problems
-from codefrontier.problems.model import ProblemKind
 
 APPS = FIXTURES / "apps.jsonl"
 TACO = FIXTURES / "taco.jsonl"

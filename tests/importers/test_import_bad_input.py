@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from importer_helpers import FIXTURES
 
+from codefrontier.contracts import Problem
 from codefrontier.errors import ConfigError, InputError
 from codefrontier.problems.importers import IMPORTERS, DatasetFormat, ImportRun, import_dataset
 from codefrontier.problems.importers._common import Record
-from codefrontier.problems.model import Problem
 
 FIXTURE_OF = {
     "livecodebench": FIXTURES / "livecodebench.jsonl",

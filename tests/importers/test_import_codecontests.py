@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from importer_helpers import FIXTURES, problems_by_id, read_records, write_records
 
+from codefrontier.contracts import CheckerKind, ProblemKind
 from codefrontier.errors import InputError
 from codefrontier.problems.importers import import_dataset
 from codefrontier.problems.io import load_problems, save_problems
-from codefrontier.problems.model import CheckerKind, ProblemKind
 
 CC_JSONL = FIXTURES / "codecontests.jsonl"
 CC_PARQUET = FIXTURES / "codecontests.parquet"

@@ -16,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from importer_helpers import FIXTURES, problems_by_id, read_records, write_records
 
+from codefrontier.contracts import CheckerKind, ProblemKind
 from codefrontier.errors import InputError
 from codefrontier.problems.importers import import_dataset, livecodebench
 from codefrontier.problems.importers._common import RecordError
 from codefrontier.problems.io import load_problems, save_problems
-from codefrontier.problems.model import CheckerKind, ProblemKind
 
 LCB = FIXTURES / "livecodebench.jsonl"
 

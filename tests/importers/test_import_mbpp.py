@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from importer_helpers import FIXTURES, problems_by_id
 
+from codefrontier.contracts import ProblemKind
 from codefrontier.errors import InputError
 from codefrontier.problems.importers import import_dataset, mbpp
 from codefrontier.problems.importers._common import RecordError
 from codefrontier.problems.io import load_problems, save_problems
-from codefrontier.problems.model import ProblemKind
 
 MBPP = FIXTURES / "mbpp.jsonl"
 SANITIZED = FIXTURES / "sanitized-mbpp.json"

@@ -7,9 +7,8 @@ import json
 import pytest
 from importer_helpers import FIXTURES
 
+from codefrontier.contracts import Sample, Verdict
 from codefrontier.judge.api import judge_samples
-from codefrontier.judge.samples import Sample
-from codefrontier.judge.verdicts import Verdict
 from codefrontier.problems.importers import import_dataset
 
 KNOWN = json.loads((FIXTURES / "known_solutions.json").read_text())

@@ -15,11 +15,17 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from codefrontier.judge.results import SampleResult, TestResult
+from codefrontier.contracts import (
+    Checker,
+    Problem,
+    ProblemKind,
+    Sample,
+    SampleResult,
+    TestCase,
+    TestResult,
+    Verdict,
+)
 from codefrontier.judge.runner import SampleJudge
-from codefrontier.judge.samples import Sample
-from codefrontier.judge.verdicts import Verdict
-from codefrontier.problems.model import Checker, Problem, ProblemKind, TestCase
 from codefrontier.sandbox.isolation import RUNTIME_DIR, UNPRIVILEGED_UID
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from judge_kit import SUM_CPP, judge_one, sum_problem, verdicts
 
+from codefrontier.contracts import Verdict
 from codefrontier.judge.runner import JudgeConfig, SampleJudge
-from codefrontier.judge.verdicts import Verdict
 from codefrontier.languages import get_language
 from codefrontier.languages.cpp import compiler
 

@@ -48,12 +48,10 @@ from judge_kit import (
     wait_until,
 )
 
-from codefrontier.judge.results import SampleResult
+from codefrontier.contracts import Problem, ProblemKind, SampleResult, Verdict
+from codefrontier.contracts import TestCase as Case
 from codefrontier.judge.runner import JudgeConfig, Mode, SampleJudge
-from codefrontier.judge.verdicts import Verdict
 from codefrontier.problems.io import load_problems, save_problems
-from codefrontier.problems.model import Problem, ProblemKind
-from codefrontier.problems.model import TestCase as Case
 from codefrontier.sandbox.isolation import UNPRIVILEGED_UID
 from codefrontier.store.results import ResultsStore
 

@@ -12,9 +12,9 @@ from contextlib import contextmanager
 import pytest
 from judge_kit import judge_one, sample, stdio_problem
 
+from codefrontier.contracts import Verdict
 from codefrontier.judge.api import judge_samples
 from codefrontier.judge.runner import JudgeConfig, SampleJudge
-from codefrontier.judge.verdicts import Verdict
 
 pytestmark = pytest.mark.slow
 

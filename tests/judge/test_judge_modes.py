@@ -18,8 +18,8 @@ from judge_kit import (
     verdicts,
 )
 
+from codefrontier.contracts import FailureClass, Verdict
 from codefrontier.judge.runner import JudgeConfig, Mode, SampleJudge
-from codefrontier.judge.verdicts import FailureClass, Verdict
 from codefrontier.sandbox.worker import SandboxCrashed
 
 AC, WA = Verdict.AC, Verdict.WA

@@ -10,9 +10,8 @@ import random
 import pytest
 from judge_kit import judge_one, stdio_problem, verdicts
 
+from codefrontier.contracts import Problem, Verdict
 from codefrontier.judge.runner import SampleJudge
-from codefrontier.judge.verdicts import Verdict
-from codefrontier.problems.model import Problem
 from codefrontier.sandbox.worker import Limits, memfd_from_bytes
 
 

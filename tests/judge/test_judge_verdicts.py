@@ -18,9 +18,8 @@ from judge_kit import (
     verdicts,
 )
 
+from codefrontier.contracts import Checker, CheckerKind, FailureClass, Verdict
 from codefrontier.judge.runner import SampleJudge
-from codefrontier.judge.verdicts import FailureClass, Verdict
-from codefrontier.problems.model import Checker, CheckerKind
 
 LIMIT_S = 0.5
 MEMORY_MB = 128

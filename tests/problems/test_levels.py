@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from codefrontier.contracts import Problem, ProblemKind, TestCase
 from codefrontier.problems.levels import highest_level, level_tests, levels, sorted_tests
-from codefrontier.problems.model import Problem, ProblemKind, TestCase
 
 
 def tiered(sizes_by_tier: dict[str, list[int]]) -> Problem:

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from codefrontier.contracts import CheckerKind, ProblemKind
 from codefrontier.errors import InputError
 from codefrontier.problems.io import load_problems, save_problems
-from codefrontier.problems.model import CheckerKind, ProblemKind
 
 
 def write_lines(path, *records):

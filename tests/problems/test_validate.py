@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from codefrontier.cli import main
-from codefrontier.problems.model import Problem, ProblemKind, Solution, TestCase
+from codefrontier.contracts import Problem, ProblemKind, Solution, TestCase
 from codefrontier.problems.registry import load_benchmark
 from codefrontier.problems.validate import validate
 

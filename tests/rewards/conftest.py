@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from codefrontier.problems.model import Problem
+from codefrontier.contracts import Problem
 from codefrontier.rewards import JudgePool, Rewarder
 
 from .problems import broken_checker_problem, constant_problem, pairwise_problem

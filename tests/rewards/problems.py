@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from codefrontier.problems.model import Checker, CheckerKind, Problem, ProblemKind, Solution, TestCase
+from codefrontier.contracts import Checker, CheckerKind, Problem, ProblemKind, Solution, TestCase
 
 TIERS = {
     "tiny": (1, 4),

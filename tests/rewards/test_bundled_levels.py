@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from codefrontier.contracts import Problem, Solution
 from codefrontier.problems.levels import level_tests
-from codefrontier.problems.model import Problem, Solution
 from codefrontier.problems.registry import load_benchmark
 from codefrontier.rewards import JudgePool, Reward, Rewarder, RewardItem, RewardSpec
 

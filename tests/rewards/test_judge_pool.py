@@ -10,11 +10,9 @@ from collections.abc import Callable
 
 import pytest
 
+from codefrontier.contracts import Problem, Sample, SampleResult
 from codefrontier.judge.pool import JudgePool, PoolClosed, QueueFull, WorkerLost, internal_error_result
-from codefrontier.judge.results import SampleResult
 from codefrontier.judge.runner import JudgeConfig
-from codefrontier.judge.samples import Sample
-from codefrontier.problems.model import Problem
 
 from .problems import constant_problem
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codefrontier.problems.model import Problem
+from codefrontier.contracts import Problem
 from codefrontier.rewards import Reward, Rewarder, RewardItem, RewardSpec
 
 from .problems import PAIRWISE_NAIVE, PAIRWISE_REF, PAIRWISE_SMALL_ONLY, PAIRWISE_WA, TIERS, fenced

@@ -11,11 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from codefrontier.cli import main
-from codefrontier.judge.results import SampleResult
+from codefrontier.contracts import Problem, Sample, SampleResult
 from codefrontier.judge.runner import JudgeConfig, Mode
-from codefrontier.judge.samples import Sample
 from codefrontier.problems.io import save_problems
-from codefrontier.problems.model import Problem
 from codefrontier.rewards import JudgePool
 from codefrontier.rewards.ray_backend import RayWorker, ray_pool
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from codefrontier.cli import main
+from codefrontier.contracts import Problem
 from codefrontier.problems.io import save_problems
-from codefrontier.problems.model import Problem
 from codefrontier.rewards import JudgePool
 from codefrontier.rewards.service import JudgeService, running
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from codefrontier import contracts as results
+from codefrontier.contracts import SampleResult, Verdict, failure_class, sample_verdict
 from codefrontier.errors import InputError
-from codefrontier.judge import results
-from codefrontier.judge.results import SampleResult
 from codefrontier.judge.runner import JudgeConfig, Mode
-from codefrontier.judge.verdicts import Verdict, failure_class, sample_verdict
 from codefrontier.rewards import RewardKind, RewardSpec, reward_from_result
 from codefrontier.rewards.spec import EFFICIENCY_EPSILON_S
 

@@ -17,10 +17,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from codefrontier.contracts import Problem, SampleResult
 from codefrontier.judge.pool import Task
-from codefrontier.judge.results import SampleResult
 from codefrontier.problems.io import problem_to_json
-from codefrontier.problems.model import Problem
 from codefrontier.rewards import JudgePool, RewardItem, RewardSpec
 from codefrontier.rewards.client import RewardClient, ServiceError
 from codefrontier.rewards.service import JudgeService, ServiceSettings, running

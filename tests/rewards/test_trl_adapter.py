@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from codefrontier.problems.model import Problem
+from codefrontier.contracts import Problem
 from codefrontier.rewards import CodeReward, Rewarder, RewardSpec
 
 # Every piece is a whole line of Python, so any sequence the random policy writes is a

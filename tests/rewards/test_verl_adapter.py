@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 import codefrontier.rewards.verl_adapter
+from codefrontier.contracts import Problem
 from codefrontier.problems.io import save_problems
-from codefrontier.problems.model import Problem
 
 from .problems import PAIRWISE_NAIVE, PAIRWISE_REF, fenced
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from codefrontier.contracts import Problem
 from codefrontier.problems.io import load_problems
-from codefrontier.problems.model import Problem
 
 from .openai_server import LoopbackServer, Script
 from .tiny_models import build_tokenizer, save_tiny_model

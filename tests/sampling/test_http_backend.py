@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from codefrontier.cli import main
-from codefrontier.problems.model import Problem
+from codefrontier.contracts import Problem
 from codefrontier.sampling.backends import EndpointError, OpenAIBackend, RequestFailed, normalize_base_url
 from codefrontier.sampling.backends.http import retry_after_s
 from codefrontier.sampling.samplefile import read_keys

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from codefrontier.contracts import Problem
 from codefrontier.judge.api import judge_samples
 from codefrontier.judge.samples import load_samples
-from codefrontier.problems.model import Problem
 from codefrontier.sampling.backends import OpenAIBackend
 from codefrontier.sampling.samplefile import read_keys
 from codefrontier.sampling.sampler import draw_samples

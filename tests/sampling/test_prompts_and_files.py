@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from codefrontier.contracts import Problem, ProblemKind
+from codefrontier.contracts import TestCase as Case
 from codefrontier.judge.samples import extract_program
-from codefrontier.problems.model import Problem, ProblemKind
-from codefrontier.problems.model import TestCase as Case
 from codefrontier.sampling.backends import OpenAIBackend
 from codefrontier.sampling.infilling import CODE_LLAMA, STARCODER, fill, infill, infill_prompt, split_middle
 from codefrontier.sampling.prompts import extract_answer, initial_messages

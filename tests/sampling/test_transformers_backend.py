@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from codefrontier.cli import main
+from codefrontier.contracts import Problem
 from codefrontier.errors import InputError
 from codefrontier.judge.api import run_judge
 from codefrontier.judge.samples import load_samples
-from codefrontier.problems.model import Problem
 from codefrontier.sampling.backends import TransformersBackend, open_backend, parse_tool_calls
 from codefrontier.sampling.backends.base import BackendUnavailable
 from codefrontier.sampling.backends.local import VLLMBackend, vllm_missing

@@ -5,8 +5,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow.parquet as pq
 
-from codefrontier.judge.results import SampleResult, TestResult
-from codefrontier.judge.verdicts import FailureClass, Verdict
+from codefrontier.contracts import FailureClass, SampleResult, TestResult, Verdict
 from codefrontier.store.results import SAMPLES_SCHEMA, TESTS_SCHEMA, ResultsStore
 
 

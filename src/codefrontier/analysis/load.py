@@ -21,8 +21,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from codefrontier.contracts import FailureClass, Verdict, failure_class
 from codefrontier.errors import InputError
-from codefrontier.judge.verdicts import FailureClass, Verdict, failure_class
 
 # The columns the analysis reads, and the kind of each (see `_kind_ok`).
 SAMPLE_COLUMNS: dict[str, str] = {

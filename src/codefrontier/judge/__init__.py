@@ -20,17 +20,17 @@ _EXPORTS = {
     "JudgeConfig": "runner",
     "Mode": "runner",
     "SampleJudge": "runner",
-    "Sample": "samples",
+    "Sample": "codefrontier.contracts",
     "CompletionMode": "samples",
     "extract_program": "samples",
     "load_samples": "samples",
     "sample_from_json": "samples",
-    "SampleResult": "results",
-    "TestResult": "results",
-    "Verdict": "verdicts",
-    "FailureClass": "verdicts",
-    "failure_class": "verdicts",
-    "sample_verdict": "verdicts",
+    "SampleResult": "codefrontier.contracts",
+    "TestResult": "codefrontier.contracts",
+    "Verdict": "codefrontier.contracts",
+    "FailureClass": "codefrontier.contracts",
+    "failure_class": "codefrontier.contracts",
+    "sample_verdict": "codefrontier.contracts",
     "JudgePool": "pool",
     "default_jobs": "pool",
     "PoolClosed": "pool",
@@ -46,6 +46,7 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'codefrontier.judge' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    path = module if module.startswith("codefrontier.") else f"{__name__}.{module}"
+    value = getattr(importlib.import_module(path), name)
     globals()[name] = value
     return value

@@ -10,13 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codefrontier.contracts import Problem, Sample, SampleResult
 from codefrontier.errors import ConfigError
 from codefrontier.judge import provenance
 from codefrontier.judge.pool import JudgePool
-from codefrontier.judge.results import SampleResult
 from codefrontier.judge.runner import JudgeConfig
-from codefrontier.judge.samples import Sample
-from codefrontier.problems.model import Problem
 from codefrontier.store.results import ResultsStore
 
 # Settings that change verdicts: a store made with other values cannot be resumed.

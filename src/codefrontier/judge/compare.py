@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from itertools import zip_longest
 from typing import Any
 
-from codefrontier.problems.model import Checker, CheckerKind
+from codefrontier.contracts import Checker, CheckerKind
 
 FAST_PATH_BYTES = 4 << 20  # below this, split() in C; above, stream in chunks (bounded memory)
 CHUNK_BYTES = 1 << 20

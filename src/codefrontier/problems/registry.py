@@ -6,9 +6,9 @@ from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
+from codefrontier.contracts import Problem
 from codefrontier.errors import ConfigError, InputError
 from codefrontier.problems.io import load_problems
-from codefrontier.problems.model import Problem
 
 
 def _bundled() -> list[Problem]:

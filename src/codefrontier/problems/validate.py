@@ -19,14 +19,11 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from codefrontier.contracts import Problem, ProblemKind, Sample, SampleResult, Verdict
 from codefrontier.judge.api import judge_progress
 from codefrontier.judge.pool import JudgePool
-from codefrontier.judge.results import SampleResult
 from codefrontier.judge.runner import JudgeConfig, Mode
-from codefrontier.judge.samples import Sample
-from codefrontier.judge.verdicts import Verdict
 from codefrontier.problems.levels import sorted_tests
-from codefrontier.problems.model import Problem, ProblemKind
 
 DEFAULT_MARGIN = 2.0  # a reference must run within half its limit unless the problem records another margin
 

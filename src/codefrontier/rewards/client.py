@@ -15,11 +15,9 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from codefrontier.contracts import Problem, Sample, SampleResult
 from codefrontier.errors import CodefrontierError
-from codefrontier.judge.results import SampleResult
-from codefrontier.judge.samples import Sample
 from codefrontier.problems.io import portable_problem, problem_to_json
-from codefrontier.problems.model import Problem
 from codefrontier.rewards.rewarder import RewardItem
 from codefrontier.rewards.spec import Reward, RewardSpec
 from codefrontier.rewards.wire import result_from_json

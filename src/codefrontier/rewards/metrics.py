@@ -12,8 +12,8 @@ import time
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from codefrontier.contracts import SampleResult
 from codefrontier.judge.pool import JudgePool, Task
-from codefrontier.judge.results import SampleResult
 
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 

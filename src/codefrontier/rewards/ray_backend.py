@@ -21,13 +21,11 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
+from codefrontier.contracts import Problem, Sample, SampleResult
 from codefrontier.errors import ConfigError
 from codefrontier.judge.pool import JudgePool, PoolObserver, WorkerLost
-from codefrontier.judge.results import SampleResult
 from codefrontier.judge.runner import JudgeConfig, SampleJudge
-from codefrontier.judge.samples import Sample
 from codefrontier.problems.io import portable_problem
-from codefrontier.problems.model import Problem
 
 ACTOR_PROBLEM_CACHE = 64  # problems an actor keeps decoded
 

@@ -16,13 +16,11 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
+from codefrontier.contracts import Problem, Sample, SampleResult, Verdict
 from codefrontier.errors import InputError
 from codefrontier.judge.pool import JudgePool
-from codefrontier.judge.results import SampleResult
 from codefrontier.judge.runner import JudgeConfig
-from codefrontier.judge.samples import Sample, sample_from_json
-from codefrontier.judge.verdicts import Verdict
-from codefrontier.problems.model import Problem
+from codefrontier.judge.samples import sample_from_json
 from codefrontier.rewards.spec import Reward, RewardSpec, reward_from_result
 
 DEFAULT_MAX_CODE_BYTES = 256 * 1024

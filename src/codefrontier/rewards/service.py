@@ -33,10 +33,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from codefrontier import __version__
+from codefrontier.contracts import Problem, Sample
 from codefrontier.errors import CodefrontierError, InputError
 from codefrontier.judge.pool import JudgePool, PoolClosed, QueueFull
-from codefrontier.judge.samples import Sample
-from codefrontier.problems.model import Problem
 from codefrontier.rewards.metrics import CONTENT_TYPE, ServiceMetrics
 from codefrontier.rewards.rewarder import Rewarder
 from codefrontier.rewards.spec import Reward, RewardSpec

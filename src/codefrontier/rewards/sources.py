@@ -9,10 +9,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from codefrontier.contracts import FailureClass, Problem, Verdict
 from codefrontier.errors import ConfigError
 from codefrontier.judge.runner import JudgeConfig
-from codefrontier.judge.verdicts import FailureClass, Verdict
-from codefrontier.problems.model import Problem
 from codefrontier.rewards.rewarder import RewardItem
 from codefrontier.rewards.spec import Reward, RewardSpec
 

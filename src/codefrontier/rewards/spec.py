@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from codefrontier.contracts import Problem, SampleResult, Verdict
 from codefrontier.errors import InputError
-from codefrontier.judge.results import SampleResult
 from codefrontier.judge.runner import JudgeConfig, Mode
-from codefrontier.judge.verdicts import Verdict
 from codefrontier.problems.levels import level_tests, parse_level
-from codefrontier.problems.model import Problem
 
 # CPU seconds added to both sides of the efficiency ratio, per test: process start-up
 # noise on tiny tests must not decide the term.

@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from codefrontier.contracts import Problem
 from codefrontier.errors import InputError
 from codefrontier.judge.runner import JudgeConfig
-from codefrontier.problems.model import Problem
 from codefrontier.rewards.rewarder import RewardItem
 from codefrontier.rewards.sources import RewardSource, make_source
 from codefrontier.rewards.spec import Reward, RewardSpec

@@ -15,14 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from codefrontier.contracts import FailureClass, Problem, Sample, SampleResult, TestResult, Verdict
 from codefrontier.errors import InputError, UnknownLanguageError, UnknownProblemError
-from codefrontier.judge.results import SampleResult, TestResult
 from codefrontier.judge.runner import Mode
-from codefrontier.judge.samples import Sample
-from codefrontier.judge.verdicts import FailureClass, Verdict
 from codefrontier.problems.io import problem_from_json
 from codefrontier.problems.levels import parse_level
-from codefrontier.problems.model import Problem
 from codefrontier.rewards.rewarder import DEFAULT_MAX_CODE_BYTES, CodeTooLarge, make_sample
 from codefrontier.rewards.spec import RewardSpec
 

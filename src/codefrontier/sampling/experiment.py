@@ -34,10 +34,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from codefrontier.contracts import Problem, Sample
 from codefrontier.errors import ConfigError, InputError
 from codefrontier.judge.runner import JudgeConfig
-from codefrontier.judge.samples import Sample, load_samples, sample_from_json
-from codefrontier.problems.model import Problem
+from codefrontier.judge.samples import load_samples, sample_from_json
 from codefrontier.problems.registry import resolve_problems
 from codefrontier.sampling.backends import check_backend, open_backend, resolve_engine, vllm_missing
 from codefrontier.sampling.backends.base import BackendUnavailable, EndpointError

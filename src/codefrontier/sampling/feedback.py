@@ -14,12 +14,9 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from codefrontier.judge.results import SampleResult, TestResult
+from codefrontier.contracts import Problem, ProblemKind, Sample, SampleResult, TestCase, TestResult, Verdict
 from codefrontier.judge.runner import JudgeConfig, SampleJudge
-from codefrontier.judge.samples import Sample
-from codefrontier.judge.verdicts import Verdict
 from codefrontier.languages import get_language
-from codefrontier.problems.model import Problem, ProblemKind, TestCase
 from codefrontier.sampling.sandboxes import SandboxLeases
 from codefrontier.sandbox.worker import memfd_from_bytes
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
+from codefrontier.contracts import Problem, ProblemKind
 from codefrontier.judge.samples import extract_program
 from codefrontier.languages import get_language
-from codefrontier.problems.model import Problem, ProblemKind
 from codefrontier.sampling.backends.base import Message
 
 PROMPT_VERSION = "1"

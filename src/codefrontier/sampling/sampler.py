@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from codefrontier import __version__
+from codefrontier.contracts import Problem
 from codefrontier.errors import ConfigError
 from codefrontier.judge.runner import JudgeConfig
 from codefrontier.languages import get_language
-from codefrontier.problems.model import Problem
 from codefrontier.sampling.backends.base import Backend, RequestFailed, Usage
 from codefrontier.sampling.feedback import PublicJudge
 from codefrontier.sampling.prompts import final_answer

@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from codefrontier.contracts import Problem
 from codefrontier.errors import ConfigError
-from codefrontier.problems.model import Problem
 from codefrontier.sampling import prompts
 from codefrontier.sampling.backends.base import (
     Backend,

@@ -21,10 +21,10 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
+from codefrontier.contracts import Problem
 from codefrontier.errors import InternalJudgeError
 from codefrontier.judge.runner import JudgeConfig, classify_run
 from codefrontier.languages import get_language
-from codefrontier.problems.model import Problem
 from codefrontier.sampling.backends.base import ToolCall, ToolSpec
 from codefrontier.sampling.sandboxes import SandboxLeases
 from codefrontier.sandbox.worker import Sandbox, memfd_from_bytes

@@ -26,8 +26,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from codefrontier.contracts import SampleResult
 from codefrontier.errors import InputError
-from codefrontier.judge.results import SampleResult
 
 SAMPLE_KEY = ("benchmark", "problem_id", "policy", "sample")
 TEST_KEY = (*SAMPLE_KEY, "test_id")

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codefrontier.contracts import Checker, CheckerKind, Solution, Verdict
 from codefrontier.errors import InputError
-from codefrontier.problems.model import Checker, CheckerKind, Solution
 
 SPECS_DIR = Path(__file__).resolve().parent / "specs"
 PROBLEM_FILE = "problem.py"
@@ -301,7 +301,7 @@ def _collect_solutions(directory: Path, checker_file: Path | None) -> tuple[Solu
                 name=path.name,
                 language=LANGUAGE_BY_EXT[match.group("ext")],
                 code=path.read_text(encoding="utf-8"),
-                expected=tag.upper() if tag else "AC",
+                expected=Verdict(tag.upper()) if tag else Verdict.AC,
             )
         )
     for ref in ("ref.py", "ref.cpp"):

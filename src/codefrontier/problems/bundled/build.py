@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import codefrontier
+from codefrontier.contracts import Checker, CheckerKind, Problem, ProblemKind, Solution, TestCase
 from codefrontier.errors import CodefrontierError, InputError, UnknownLanguageError
 from codefrontier.problems.bundled.authoring import (
     PUBLIC_TIER,
@@ -53,7 +54,6 @@ from codefrontier.problems.bundled.authoring import (
     suite_digest,
 )
 from codefrontier.problems.io import load_problems, save_problems
-from codefrontier.problems.model import Checker, CheckerKind, Problem, ProblemKind, Solution, TestCase
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "data" / "bundled.jsonl.gz"
 GENERATOR_NAME = "codefrontier.problems.bundled"

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from codefrontier.contracts import Problem
 from codefrontier.errors import ConfigError, InputError
 from codefrontier.problems.importers import apps, codecontests, livecodebench, mbpp
 from codefrontier.problems.importers._common import DatasetFormat, Record, RecordError, where
 from codefrontier.problems.importers._read import data_files, iter_raw_records
-from codefrontier.problems.model import Problem
 
 __all__ = [
     "IMPORTERS",

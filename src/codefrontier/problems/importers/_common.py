@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codefrontier.contracts import Checker, CheckerKind, Problem
 from codefrontier.errors import InputError
-from codefrontier.problems.model import Checker, CheckerKind, Problem
 
 # Limits used where a dataset gives none (each importer says which and why in `limits_note`).
 DEFAULT_MEMORY_MB = 1024  # generous: catches memory bombs, never an honest solution of these datasets

@@ -14,6 +14,7 @@ import math
 import re
 from typing import Any
 
+from codefrontier.contracts import Problem, ProblemKind, Solution, TestCase, default_size
 from codefrontier.problems.importers._common import (
     DEFAULT_MEMORY_MB,
     DatasetFormat,
@@ -27,7 +28,6 @@ from codefrontier.problems.importers._common import (
     json_safe,
     text_lines,
 )
-from codefrontier.problems.model import Problem, ProblemKind, Solution, TestCase, default_size
 
 # The header both evaluators prepend to every program, minus `import numpy as np`: numpy
 # is not in the sandbox's standard library and importing it costs ~0.1 s of CPU per test.
@@ -142,9 +142,7 @@ def _solutions(data: dict[str, Any]) -> list[Solution]:
     codes = json_field(data, "solutions", already=(list,))
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
         raise RecordError("must decode to a list of programs (text)", "solutions")
-    return [
-        Solution(name=f"solution-{i}", language="python", code=c, expected="AC") for i, c in enumerate(codes)
-    ]
+    return [Solution(name=f"solution-{i}", language="python", code=c) for i, c in enumerate(codes)]
 
 
 def _problem(pid: str, data: dict[str, Any], source: str) -> Problem:

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from codefrontier.contracts import Problem
 from codefrontier.problems.importers import IMPORTERS, ImportRun
 from codefrontier.problems.io import save_problems
-from codefrontier.problems.model import Problem
 
 SUMMARY_REASONS = 3  # skipped records named in the summary line; all are listed as warnings
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from codefrontier.contracts import Problem, ProblemKind, Solution, TestCase, default_size
 from codefrontier.problems.importers._common import (
     DatasetFormat,
     Record,
@@ -19,7 +20,6 @@ from codefrontier.problems.importers._common import (
     guess_checker,
     json_safe,
 )
-from codefrontier.problems.model import Problem, ProblemKind, Solution, TestCase, default_size
 
 SOURCES = {
     0: "unknown",
@@ -190,7 +190,7 @@ def convert(record: Record) -> Problem:
         checker=guess_checker(t.output for t in tests),
         difficulty=None if difficulty is None else str(difficulty),
         source="codecontests",
-        solutions=[Solution(name=n, language=lang, code=c, expected="AC") for n, lang, c in correct],
+        solutions=[Solution(name=n, language=lang, code=c) for n, lang, c in correct],
         limits_note=limits_note,
         metadata={k: v for k, v in metadata.items() if v is not None},
     )

