@@ -147,6 +147,9 @@ class Solution:
     code: str
     expected: Verdict = Verdict.AC  # the verdict it must get: AC for references
 
+    def __post_init__(self) -> None:
+        self.expected = Verdict(self.expected)  # a tag given as text ("TLE") becomes the Verdict
+
 
 @dataclass
 class Problem:
