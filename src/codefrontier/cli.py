@@ -17,12 +17,14 @@ from codefrontier.errors import CodefrontierError
 COMMAND_MODULES = [
     "codefrontier.demo",  # demo (the main job)
     "codefrontier.judge.cli",  # judge, doctor
-    "codefrontier.problems.cli",  # export, validate
+    "codefrontier.problems.cli",  # export
+    "codefrontier.authoring.cli",  # validate
     "codefrontier.problems.importers.cli",  # import
     "codefrontier.rewards.cli",  # serve, reward
     "codefrontier.merge.cli",  # merge
     "codefrontier.analysis.cli",  # report, summary
-    "codefrontier.sampling.cli",  # sample, experiment
+    "codefrontier.sampling.cli",  # sample
+    "codefrontier.experiment.cli",  # experiment
 ]
 
 

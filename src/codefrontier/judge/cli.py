@@ -8,18 +8,10 @@ from pathlib import Path
 
 from codefrontier.judge.runner import JudgeConfig, Mode
 from codefrontier.judge.samples import CompletionMode, load_samples, samples_from_solutions
+from codefrontier.problems.cli import add_problem_arguments
 from codefrontier.problems.levels import parse_level
-from codefrontier.problems.registry import BENCHMARKS, resolve_problems
+from codefrontier.problems.registry import resolve_problems
 from codefrontier.sandbox.isolation import LEVELS
-
-
-def add_problem_arguments(parser: argparse.ArgumentParser) -> None:
-    """--benchmark NAME | --problems FILE, shared by every command that reads problems."""
-    group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument(
-        "--benchmark", metavar="NAME", help=f"a named benchmark: {', '.join(sorted(BENCHMARKS))}"
-    )
-    group.add_argument("--problems", type=Path, metavar="FILE", help="problems in the native JSONL format")
 
 
 def add_judge_arguments(parser: argparse.ArgumentParser, *, ray: bool = False) -> None:
@@ -147,7 +139,7 @@ def run_judge_command(args: argparse.Namespace) -> int:
         inputs["samples_sha256"] = file_digest(args.samples)
     pool = None
     if args.ray:
-        from codefrontier.rewards.ray_backend import ray_pool
+        from codefrontier.judge.ray_pool import ray_pool
 
         pool = ray_pool(config, args.jobs, address=args.ray)
     try:

@@ -5,7 +5,7 @@ backend all judge through a `JudgePool`: callers `submit` work (or `judge` a bat
 get results as they finish), each worker takes one sample at a time. Samples of a batch
 are handed out grouped by problem so each worker reuses its cached test data.
 A worker is a `SampleJudge` with its own sandbox (`LocalWorker`) or a Ray actor holding
-one (`codefrontier.rewards.ray_backend.RayWorker`); either way one thread here drives it.
+one (`codefrontier.judge.ray_pool.RayWorker`); either way one thread here drives it.
 
 Every accepted sample gets exactly one result:
 - an internal error (IE) after the worker's own retries is re-run once on another

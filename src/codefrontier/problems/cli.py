@@ -1,13 +1,21 @@
-"""Sub-commands `export` and `validate` of the `codefrontier` command."""
+"""Sub-command `export` of the `codefrontier` command, and the --benchmark/--problems
+arguments every command that reads problems shares."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 from pathlib import Path
 
-from codefrontier.judge.cli import add_problem_arguments
+from codefrontier.problems.registry import BENCHMARKS
+
+
+def add_problem_arguments(parser: argparse.ArgumentParser) -> None:
+    """--benchmark NAME | --problems FILE, shared by every command that reads problems."""
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument(
+        "--benchmark", metavar="NAME", help=f"a named benchmark: {', '.join(sorted(BENCHMARKS))}"
+    )
+    group.add_argument("--problems", type=Path, metavar="FILE", help="problems in the native JSONL format")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,25 +32,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     export.add_argument("--no-solutions", action="store_true", help="leave the solutions out")
     export.set_defaults(func=run_export)
 
-    validate = subparsers.add_parser(
-        "validate",
-        help="problem-setter checks: references AC, wrong solutions get their tags, nested tiers, limits",
-        description="Judge every known solution and check: references are AC on every test; known-wrong "
-        "solutions get their tagged verdict; naive-TLE solutions pass the lowest level and fail a higher one; "
-        "tests are distinct; generators are deterministic; limits leave the reference its margin. Prints a "
-        "table and exits 1 on any violation.",
-    )
-    add_problem_arguments(validate)
-    validate.add_argument("--jobs", type=int, default=None, help="worker sandboxes (default: one per core)")
-    validate.add_argument("--only", nargs="+", metavar="ID", help="validate only these problems")
-    validate.add_argument(
-        "--isolation",
-        default="auto",
-        choices=("auto", "full", "namespaces", "rlimits"),
-        help="sandbox isolation level (default: the strongest available; see `codefrontier doctor`)",
-    )
-    validate.set_defaults(func=run_validate)
-
 
 def run_export(args: argparse.Namespace) -> int:
     from codefrontier.problems.io import save_problems
@@ -55,39 +44,3 @@ def run_export(args: argparse.Namespace) -> int:
         f"wrote {count} problems of {name} ({sum(len(p.tests) for p in problems)} tests, {solutions} solutions) to {args.out}"
     )
     return 0
-
-
-def run_validate(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.table import Table
-
-    from codefrontier.errors import ConfigError
-    from codefrontier.problems.registry import resolve_problems
-    from codefrontier.problems.validate import validate
-
-    name, problems = resolve_problems(args.benchmark, args.problems)
-    if args.only:
-        wanted = set(args.only)
-        unknown = wanted - {p.id for p in problems}
-        if unknown:
-            raise ConfigError(f"--only: no such problem(s) in {name}: {', '.join(sorted(unknown))}")
-        problems = [p for p in problems if p.id in wanted]
-    start = time.monotonic()
-    checks = validate(problems, jobs=args.jobs, isolation=args.isolation, progress=sys.stderr.isatty())
-    elapsed = time.monotonic() - start
-    console = Console()
-    table = Table("problem", "check", "result", "detail", title=f"validate {name}")
-    for check in checks:
-        table.add_row(
-            check.problem_id,
-            check.check,
-            "[green]ok[/green]" if check.ok else "[red]FAIL[/red]",
-            check.detail,
-        )
-    console.print(table)
-    failed = [c for c in checks if not c.ok]
-    tests = sum(len(p.tests) for p in problems)
-    console.print(
-        f"{len(problems)} problems, {tests} tests, {len(checks)} checks, {len(failed)} failed, {elapsed:.0f} s"
-    )
-    return 1 if failed else 0

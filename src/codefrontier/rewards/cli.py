@@ -10,7 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 from codefrontier.errors import ConfigError, InputError
-from codefrontier.judge.cli import add_judge_arguments, add_problem_arguments, config_from_args
+from codefrontier.judge.cli import add_judge_arguments, config_from_args
+from codefrontier.problems.cli import add_problem_arguments
 from codefrontier.rewards.sources import TOKEN_ENV
 from codefrontier.rewards.spec import RewardKind, RewardSpec
 from codefrontier.rewards.wire import Limits
@@ -125,7 +126,7 @@ def make_pool(args: argparse.Namespace, max_queue: int | None = None) -> object:
 
     config: JudgeConfig = config_from_args(args)
     if args.ray:
-        from codefrontier.rewards.ray_backend import ray_pool
+        from codefrontier.judge.ray_pool import ray_pool
 
         return ray_pool(config, args.jobs, address=args.ray, max_queue=max_queue)
     return JudgePool.local(config, args.jobs, max_queue=max_queue)

@@ -1,9 +1,10 @@
 """Sampling programs from models: backends (an OpenAI-compatible server, transformers,
 vLLM), prompts and code extraction, infilling prompts, the three inference settings with
-their trajectories, the resumable sampler, and the end-to-end experiment runner
+their trajectories and the resumable sampler (the end-to-end experiment is
+`codefrontier.experiment`)
 (docs/sampling.md).
 
-    from codefrontier.sampling import SettingConfig, draw_samples, open_backend, run_experiment
+    from codefrontier.sampling import SettingConfig, draw_samples, open_backend
 
 Names load on first use, so that `codefrontier.sampling.cli` (which every `codefrontier`
 command imports) stays light.
@@ -33,10 +34,6 @@ _EXPORTS = {
     "Trajectory": "settings",
     "draw_samples": "sampler",
     "SampleRunReport": "sampler",
-    "run_experiment": "experiment",
-    "check_experiment": "experiment",
-    "ExperimentRun": "experiment",
-    "load_experiment": "experiment_config",
     "infill_prompt": "infilling",
     "infill": "infilling",
     "InfillOrder": "infilling",

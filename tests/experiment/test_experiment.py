@@ -13,11 +13,10 @@ import pytest
 
 from codefrontier.cli import main
 from codefrontier.errors import ConfigError, InputError
+from codefrontier.experiment.run import check_experiment, run_experiment
 from codefrontier.sampling.backends import EndpointError
-from codefrontier.sampling.experiment import check_experiment, run_experiment
-
-from .conftest import SOLUTIONS, problem_of
-from .openai_server import answer
+from sampling.conftest import SOLUTIONS, problem_of
+from sampling.openai_server import answer
 
 
 def write(path: Path, text: str) -> Path:

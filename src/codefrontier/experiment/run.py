@@ -36,12 +36,12 @@ from typing import Any
 
 from codefrontier.contracts import Problem, Sample
 from codefrontier.errors import ConfigError, InputError
+from codefrontier.experiment.config import Experiment, PolicySpec, load_experiment, merged_names
 from codefrontier.judge.runner import JudgeConfig
 from codefrontier.judge.samples import load_samples, sample_from_json
 from codefrontier.problems.registry import resolve_problems
 from codefrontier.sampling.backends import check_backend, open_backend, resolve_engine, vllm_missing
 from codefrontier.sampling.backends.base import BackendUnavailable, EndpointError
-from codefrontier.sampling.experiment_config import Experiment, PolicySpec, load_experiment, merged_names
 from codefrontier.sampling.samplefile import read_keys, write_json_atomic
 from codefrontier.sampling.sampler import check_languages, draw_samples, utc_now, versions
 

@@ -12,15 +12,37 @@ import pytest
 
 from codefrontier.cli import main
 from codefrontier.contracts import Problem, Sample, SampleResult
+from codefrontier.judge.ray_pool import RayWorker, ray_pool
 from codefrontier.judge.runner import JudgeConfig, Mode
 from codefrontier.problems.io import save_problems
 from codefrontier.rewards import JudgePool
-from codefrontier.rewards.ray_backend import RayWorker, ray_pool
-
-from .problems import PAIRWISE_NAIVE, PAIRWISE_REF, PAIRWISE_WA
-from .test_service import Started
+from rewards.problems import (
+    PAIRWISE_NAIVE,
+    PAIRWISE_REF,
+    PAIRWISE_WA,
+    broken_checker_problem,
+    constant_problem,
+    pairwise_problem,
+)
+from rewards.test_service import Started
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def problems() -> list[Problem]:
+    return [
+        pairwise_problem(),
+        broken_checker_problem(),
+        constant_problem("answer-42", "42"),
+        constant_problem("answer-7", "7"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[JudgePool]:
+    with JudgePool.local(jobs=2) as local:
+        yield local
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ import dataclasses
 
 import pytest
 
+from codefrontier.authoring.validate import validate
 from codefrontier.cli import main
 from codefrontier.contracts import Problem, ProblemKind, Solution, TestCase
 from codefrontier.problems.registry import load_benchmark
-from codefrontier.problems.validate import validate
 
 REF = "a, b = map(int, input().split())\nprint(a + b)\n"
 
