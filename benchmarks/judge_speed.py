@@ -29,8 +29,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from codefrontier.contracts import Problem, ProblemKind, Sample, TestCase
+from codefrontier.judge.config import JudgeConfig
 from codefrontier.judge.pool import JudgePool, default_jobs
-from codefrontier.judge.runner import JudgeConfig, SampleJudge
+from codefrontier.judge.runner import SampleJudge
 from codefrontier.judge.samples import samples_from_solutions
 from codefrontier.problems.humaneval import load_humaneval, read_records
 

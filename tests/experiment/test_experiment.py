@@ -276,7 +276,7 @@ def test_experiment_check_reports_ok(problems_file: Path, tmp_path: Path, capsys
 def test_task_arithmetic_merges_only_new_outputs_and_refuses_changed_inputs(
     problems_file: Path, tmp_path: Path
 ) -> None:
-    from .tiny_models import build_tokenizer, save_tiny_model
+    from sampling.tiny_models import build_tokenizer, save_tiny_model
 
     tokenizer = build_tokenizer()
     for seed, name in enumerate(("base", "code", "math")):

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from codefrontier.judge.runner import JudgeConfig, SampleJudge
+from codefrontier.judge.config import JudgeConfig
+from codefrontier.judge.runner import SampleJudge
 
 
 @pytest.fixture(scope="session", autouse=True)

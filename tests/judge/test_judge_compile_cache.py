@@ -9,7 +9,8 @@ import pytest
 from judge_kit import SUM_CPP, judge_one, sum_problem, verdicts
 
 from codefrontier.contracts import Verdict
-from codefrontier.judge.runner import JudgeConfig, SampleJudge
+from codefrontier.judge.config import JudgeConfig
+from codefrontier.judge.runner import SampleJudge
 from codefrontier.languages import get_language
 from codefrontier.languages.cpp import compiler
 

@@ -14,7 +14,8 @@ from judge_kit import judge_one, sample, stdio_problem
 
 from codefrontier.contracts import Verdict
 from codefrontier.judge.api import judge_samples
-from codefrontier.judge.runner import JudgeConfig, SampleJudge
+from codefrontier.judge.config import JudgeConfig
+from codefrontier.judge.runner import SampleJudge
 
 pytestmark = pytest.mark.slow
 

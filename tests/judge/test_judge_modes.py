@@ -19,7 +19,8 @@ from judge_kit import (
 )
 
 from codefrontier.contracts import FailureClass, Verdict
-from codefrontier.judge.runner import JudgeConfig, Mode, SampleJudge
+from codefrontier.judge.config import JudgeConfig, Mode
+from codefrontier.judge.runner import SampleJudge
 from codefrontier.sandbox.worker import SandboxCrashed
 
 AC, WA = Verdict.AC, Verdict.WA

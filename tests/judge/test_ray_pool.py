@@ -12,8 +12,8 @@ import pytest
 
 from codefrontier.cli import main
 from codefrontier.contracts import Problem, Sample, SampleResult
+from codefrontier.judge.config import JudgeConfig, Mode
 from codefrontier.judge.ray_pool import RayWorker, ray_pool
-from codefrontier.judge.runner import JudgeConfig, Mode
 from codefrontier.problems.io import save_problems
 from codefrontier.rewards import JudgePool
 from rewards.problems import (

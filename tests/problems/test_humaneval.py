@@ -8,7 +8,7 @@ import pytest
 
 from codefrontier.contracts import ProblemKind, Sample, Verdict
 from codefrontier.judge.api import judge_samples
-from codefrontier.judge.runner import JudgeConfig, Mode
+from codefrontier.judge.config import JudgeConfig, Mode
 from codefrontier.judge.samples import samples_from_solutions
 from codefrontier.problems.humaneval import convert_check, load_humaneval, read_records
 from codefrontier.problems.humaneval_mutants import OPERATORS, candidate_mutants, load_mutants

@@ -11,8 +11,8 @@ from collections.abc import Callable
 import pytest
 
 from codefrontier.contracts import Problem, Sample, SampleResult
+from codefrontier.judge.config import JudgeConfig
 from codefrontier.judge.pool import JudgePool, PoolClosed, QueueFull, WorkerLost, internal_error_result
-from codefrontier.judge.runner import JudgeConfig
 
 from .problems import constant_problem
 

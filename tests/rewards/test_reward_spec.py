@@ -8,7 +8,7 @@ import pytest
 from codefrontier import contracts as results
 from codefrontier.contracts import SampleResult, Verdict, failure_class, sample_verdict
 from codefrontier.errors import InputError
-from codefrontier.judge.runner import JudgeConfig, Mode
+from codefrontier.judge.config import JudgeConfig, Mode
 from codefrontier.rewards import RewardKind, RewardSpec, reward_from_result
 from codefrontier.rewards.spec import EFFICIENCY_EPSILON_S
 

@@ -19,7 +19,7 @@ from codefrontier.sampling.backends.base import BackendUnavailable
 from codefrontier.sampling.backends.local import VLLMBackend, vllm_missing
 from codefrontier.sampling.sampler import draw_samples
 from codefrontier.sampling.settings import SettingConfig
-from codefrontier.sampling.tools import RUN_PYTHON
+from codefrontier.sampling.tools import tool_specs
 
 
 def test_tiny_model_samples_are_drawn_in_batches_and_judged_as_failures(
@@ -87,7 +87,7 @@ def test_chat_template_renders_tools_and_tool_results(tiny_pair: tuple[Path, Pat
         ]},
         {"role": "tool", "tool_call_id": "c1", "content": '{"status": "OK"}'},
     ]  # fmt: skip
-    text = backend.render(messages, [RUN_PYTHON])
+    text = backend.render(messages, tool_specs(cpp=False))
     # this template ignores `tools`, so their description and the call format join the system message
     assert text.startswith("<|system|>sys\n\nYou can call tools.") and "run_python" in text
     assert '<|tool|>{"status": "OK"}' in text and text.endswith("<|assistant|>")

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from codefrontier.contracts import Problem, ProblemKind, Sample, SampleResult, Verdict
 from codefrontier.judge.api import judge_progress
+from codefrontier.judge.config import JudgeConfig, Mode
 from codefrontier.judge.pool import JudgePool
-from codefrontier.judge.runner import JudgeConfig, Mode
 from codefrontier.problems.levels import sorted_tests
 
 DEFAULT_MARGIN = 2.0  # a reference must run within half its limit unless the problem records another margin

@@ -37,7 +37,7 @@ from typing import Any
 from codefrontier.contracts import Problem, Sample
 from codefrontier.errors import ConfigError, InputError
 from codefrontier.experiment.config import Experiment, PolicySpec, load_experiment, merged_names
-from codefrontier.judge.runner import JudgeConfig
+from codefrontier.judge.config import JudgeConfig
 from codefrontier.judge.samples import load_samples, sample_from_json
 from codefrontier.problems.registry import resolve_problems
 from codefrontier.sampling.backends import check_backend, open_backend, resolve_engine, vllm_missing

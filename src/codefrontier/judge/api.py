@@ -13,8 +13,8 @@ from typing import Any
 from codefrontier.contracts import Problem, Sample, SampleResult
 from codefrontier.errors import ConfigError
 from codefrontier.judge import provenance
+from codefrontier.judge.config import JudgeConfig
 from codefrontier.judge.pool import JudgePool
-from codefrontier.judge.runner import JudgeConfig
 from codefrontier.store.results import ResultsStore
 
 # Settings that change verdicts: a store made with other values cannot be resumed.

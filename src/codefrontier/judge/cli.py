@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from codefrontier.judge.runner import JudgeConfig, Mode
+from codefrontier.judge.config import JudgeConfig, Mode
 from codefrontier.judge.samples import CompletionMode, load_samples, samples_from_solutions
 from codefrontier.problems.cli import add_problem_arguments
 from codefrontier.problems.levels import parse_level

@@ -33,7 +33,8 @@ from typing import Protocol
 
 from codefrontier.contracts import Problem, Sample, SampleResult, Verdict
 from codefrontier.errors import CodefrontierError
-from codefrontier.judge.runner import JudgeConfig, SampleJudge, internal_error_result
+from codefrontier.judge.config import JudgeConfig
+from codefrontier.judge.runner import SampleJudge, internal_error_result
 
 log = logging.getLogger(__name__)
 

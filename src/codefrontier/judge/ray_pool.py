@@ -23,8 +23,9 @@ from typing import Any
 
 from codefrontier.contracts import Problem, Sample, SampleResult
 from codefrontier.errors import ConfigError
+from codefrontier.judge.config import JudgeConfig
 from codefrontier.judge.pool import JudgePool, PoolObserver, WorkerLost
-from codefrontier.judge.runner import JudgeConfig, SampleJudge
+from codefrontier.judge.runner import SampleJudge
 from codefrontier.problems.io import portable_problem
 
 ACTOR_PROBLEM_CACHE = 64  # problems an actor keeps decoded

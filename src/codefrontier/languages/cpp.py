@@ -1,7 +1,10 @@
 """C++17 with g++ -O2, compiled inside the sandbox once per distinct source.
 
 Compiled binaries (and compile errors) are cached on disk by the hash of the compiler's
-version, its flags and the source, so a source seen before is never compiled again.
+version, its flags and the source, so a source seen before is never compiled again. The
+cache is bounded: an executable over `MAX_BINARY_BYTES` is a compile error (a program that
+makes its compiler emit 240 MB is not judged, nor kept), and the cache as a whole keeps
+under `CACHE_BYTES`, least recently used first out.
 """
 
 from __future__ import annotations
@@ -14,13 +17,15 @@ from functools import cache
 from pathlib import Path
 
 from codefrontier.errors import InternalJudgeError
-from codefrontier.languages.base import Language, Prepared
+from codefrontier.languages.base import Language, Prepared, SelfTest
 from codefrontier.native import cache_dir
 from codefrontier.sandbox.worker import Limits, RunResult, Sandbox, memfd_from_bytes, read_memfd
 
 FLAGS = ("-O2", "-std=c++17", "-pipe")
 COMPILE_LIMITS = Limits(cpu_s=30.0, wall_s=60.0, memory_mb=2048, output_bytes=256 << 20, nproc=32, nofile=256)
 CE_DETAIL_BYTES = 4000
+MAX_BINARY_BYTES = 64 << 20  # a larger executable is refused as a compile error
+CACHE_BYTES = 1 << 30  # the on-disk cache of compiled programs is trimmed to this size
 
 
 @cache
@@ -45,12 +50,20 @@ def _lock_for(key: str) -> threading.Lock:
 
 class Cpp(Language):
     name = "cpp"
+    title = "C++17"
     aliases = ("c++", "cpp17", "c++17", "g++", "cc", "cxx")
     fence_tags = ("cpp", "c++", "cc", "cxx", "c++17")
+    tool_name = "run_cpp"
+    needs = ("g++",)
+    self_test = SelfTest(
+        "#include <iostream>\nint main() { long a, b; std::cin >> a >> b; std::cout << a + b << '\\n'; }\n",
+        "2 3\n",
+        "5\n",
+    )
 
     def prepare(self, source: str, sandbox: Sandbox) -> Prepared:
         path, version = compiler()
-        data = source.encode("utf-8", errors="surrogateescape")
+        data = source.encode("utf-8", errors="surrogatepass")
         key = self.digest(version, " ".join(FLAGS), data)
         store = cache_dir() / "compiled" / key[:2]
         binary, error = store / f"{key}.bin", store / f"{key}.ce"
@@ -73,10 +86,16 @@ class Cpp(Language):
             exe_fd = result.collected.pop("a.out", None)
             for fd in result.collected.values():
                 os.close(fd)
+            if result.ok and exe_fd is not None and os.fstat(exe_fd).st_size > MAX_BINARY_BYTES:
+                size = os.fstat(exe_fd).st_size
+                os.close(exe_fd)
+                message = f"the executable is {size >> 20} MiB; the limit is {MAX_BINARY_BYTES >> 20} MiB"
+                return _prepared(self.name, key, ("ce", message.encode()), compile_cpu_s=result.cpu_s)
             if result.ok and exe_fd is not None:
                 exe = read_memfd(exe_fd)
                 os.close(exe_fd)
                 _write_atomic(binary, exe)
+                _trim_cache(store.parent)
                 return _prepared(self.name, key, ("bin", exe), compile_cpu_s=result.cpu_s)
             if exe_fd is not None:
                 os.close(exe_fd)
@@ -113,7 +132,9 @@ def _compile_message(result: RunResult) -> str:
 
 def _read_cached(binary: Path, error: Path) -> tuple[str, bytes] | None:
     try:
-        return ("bin", binary.read_bytes())
+        data = binary.read_bytes()
+        os.utime(binary)  # recently used: the cache trims the least recently used first
+        return ("bin", data)
     except FileNotFoundError:
         pass
     try:
@@ -137,6 +158,27 @@ def _prepared(
     return Prepared(
         name, fd=memfd_from_bytes(data, "main"), digest=key, cached=cached_hit, compile_cpu_s=compile_cpu_s
     )
+
+
+_trim_lock = threading.Lock()
+
+
+def _trim_cache(root: Path, budget: int = CACHE_BYTES) -> None:
+    """Keep the compile cache under `budget` bytes, least recently used entries out first."""
+    with _trim_lock:
+        entries = []
+        for path in root.glob("*/*"):
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            entries.append((st.st_mtime, st.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= budget:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

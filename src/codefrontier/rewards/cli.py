@@ -121,8 +121,8 @@ def read_token(args: argparse.Namespace) -> str | None:
 
 
 def make_pool(args: argparse.Namespace, max_queue: int | None = None) -> object:
+    from codefrontier.judge.config import JudgeConfig
     from codefrontier.judge.pool import JudgePool
-    from codefrontier.judge.runner import JudgeConfig
 
     config: JudgeConfig = config_from_args(args)
     if args.ray:

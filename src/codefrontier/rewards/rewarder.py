@@ -18,8 +18,8 @@ from typing import Any
 
 from codefrontier.contracts import Problem, Sample, SampleResult, Verdict
 from codefrontier.errors import InputError
+from codefrontier.judge.config import JudgeConfig
 from codefrontier.judge.pool import JudgePool
-from codefrontier.judge.runner import JudgeConfig
 from codefrontier.judge.samples import sample_from_json
 from codefrontier.rewards.spec import Reward, RewardSpec, reward_from_result
 
@@ -55,9 +55,9 @@ def make_sample(
         raise InputError("must be an object", field=prefix.rstrip("."))
     for name in ("code", "completion"):
         text = obj.get(name)
-        if isinstance(text, str) and len(text.encode(errors="surrogateescape")) > max_code_bytes:
+        if isinstance(text, str) and len(text.encode(errors="surrogatepass")) > max_code_bytes:
             raise CodeTooLarge(
-                f"is {len(text.encode(errors='surrogateescape'))} bytes; the limit is {max_code_bytes}",
+                f"is {len(text.encode(errors='surrogatepass'))} bytes; the limit is {max_code_bytes}",
                 field=prefix + name,
             )
     record = {"policy": policy, "sample": index, **obj}

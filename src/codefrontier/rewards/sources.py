@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from codefrontier.contracts import FailureClass, Problem, Verdict
 from codefrontier.errors import ConfigError
-from codefrontier.judge.runner import JudgeConfig
+from codefrontier.judge.config import JudgeConfig
 from codefrontier.rewards.rewarder import RewardItem
 from codefrontier.rewards.spec import Reward, RewardSpec
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from codefrontier.contracts import Problem, SampleResult, Verdict
 from codefrontier.errors import InputError
-from codefrontier.judge.runner import JudgeConfig, Mode
+from codefrontier.judge.config import JudgeConfig, Mode
 from codefrontier.problems.levels import level_tests, parse_level
 
 # CPU seconds added to both sides of the efficiency ratio, per test: process start-up

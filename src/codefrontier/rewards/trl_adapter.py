@@ -20,7 +20,7 @@ from typing import Any
 
 from codefrontier.contracts import Problem
 from codefrontier.errors import InputError
-from codefrontier.judge.runner import JudgeConfig
+from codefrontier.judge.config import JudgeConfig
 from codefrontier.rewards.rewarder import RewardItem
 from codefrontier.rewards.sources import RewardSource, make_source
 from codefrontier.rewards.spec import Reward, RewardSpec

@@ -17,7 +17,7 @@ from typing import Any
 
 from codefrontier.contracts import FailureClass, Problem, Sample, SampleResult, TestResult, Verdict
 from codefrontier.errors import InputError, UnknownLanguageError, UnknownProblemError
-from codefrontier.judge.runner import Mode
+from codefrontier.judge.config import Mode
 from codefrontier.problems.io import problem_from_json
 from codefrontier.problems.levels import parse_level
 from codefrontier.rewards.rewarder import DEFAULT_MAX_CODE_BYTES, CodeTooLarge, make_sample

@@ -96,7 +96,7 @@ def _show_warnings() -> None:
 
 
 def run_sample_command(args: argparse.Namespace) -> int:
-    from codefrontier.judge.runner import JudgeConfig
+    from codefrontier.judge.config import JudgeConfig
     from codefrontier.problems.registry import resolve_problems
     from codefrontier.sampling.backends import check_backend, open_backend
     from codefrontier.sampling.sampler import draw_samples

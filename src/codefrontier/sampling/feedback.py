@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from codefrontier.contracts import Problem, ProblemKind, Sample, SampleResult, TestCase, TestResult, Verdict
-from codefrontier.judge.runner import JudgeConfig, SampleJudge
+from codefrontier.judge.config import JudgeConfig
+from codefrontier.judge.runner import SampleJudge
 from codefrontier.languages import get_language
 from codefrontier.sampling.sandboxes import SandboxLeases
 from codefrontier.sandbox.worker import memfd_from_bytes

@@ -17,7 +17,6 @@ PROMPT_VERSION = "1"
 
 SYSTEM = "You are an expert programmer. You write correct and efficient programs."
 
-LANGUAGE_TITLES = {"python": "Python 3", "cpp": "C++17"}
 
 STDIO_TEMPLATE = """\
 Solve the following problem in {language_title}.
@@ -91,7 +90,7 @@ def task_text(problem: Problem, language: str) -> str:
     limit = f"{problem.time_limit_for(name):g}"
     if problem.kind is ProblemKind.STDIO:
         return STDIO_TEMPLATE.format(
-            language_title=LANGUAGE_TITLES.get(name, name),
+            language_title=get_language(name).title,
             statement=problem.statement.strip(),
             time_limit=limit,
             memory_mb=problem.memory_mb,

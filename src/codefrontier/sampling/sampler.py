@@ -26,7 +26,7 @@ from typing import Any
 from codefrontier import __version__
 from codefrontier.contracts import Problem
 from codefrontier.errors import ConfigError
-from codefrontier.judge.runner import JudgeConfig
+from codefrontier.judge.config import JudgeConfig
 from codefrontier.languages import get_language
 from codefrontier.sampling.backends.base import Backend, RequestFailed, Usage
 from codefrontier.sampling.feedback import PublicJudge

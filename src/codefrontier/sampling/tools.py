@@ -16,29 +16,27 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from codefrontier.contracts import Problem
 from codefrontier.errors import InternalJudgeError
-from codefrontier.judge.runner import JudgeConfig, classify_run
-from codefrontier.languages import get_language
+from codefrontier.judge.config import JudgeConfig
+from codefrontier.languages import Language, all_languages, get_language
 from codefrontier.sampling.backends.base import ToolCall, ToolSpec
 from codefrontier.sampling.sandboxes import SandboxLeases
 from codefrontier.sandbox.worker import Sandbox, memfd_from_bytes
 
 TOOL_OUTPUT_BYTES = 8 << 20  # a tool run's output cap (what the model sees is cut much shorter)
-TOOL_LANGUAGES = {"run_python": "python", "run_cpp": "cpp"}
 
 
-def _spec(name: str, language: str) -> ToolSpec:
+def _spec(language: Language) -> ToolSpec:
     return {
         "type": "function",
         "function": {
-            "name": name,
-            "description": f"Run a {language} program in a sandbox on the given standard input, with the "
+            "name": language.tool_name,
+            "description": f"Run a {language.title} program in a sandbox on the given standard input, with the "
             "problem's time and memory limits. Returns JSON with status (OK, RE, TLE, MLE, OLE, CE), "
             "exit_code, cpu_s, wall_s, stdout and stderr.",
             "parameters": {
@@ -53,17 +51,23 @@ def _spec(name: str, language: str) -> ToolSpec:
     }
 
 
-RUN_PYTHON = _spec("run_python", "Python 3")
-RUN_CPP = _spec("run_cpp", "C++17 (g++ -O2)")
+def tool_languages() -> dict[str, Language]:
+    """Every language with a tool, by tool name (run_python, run_cpp, ...)."""
+    return {lang.tool_name: lang for lang in all_languages().values() if lang.tool_name}
 
 
 def cpp_available() -> bool:
-    return shutil.which("g++") is not None
+    return get_language("cpp").available()[0]
 
 
 def tool_specs(*, cpp: bool | None = None) -> list[ToolSpec]:
-    """The tools offered: run_python, and run_cpp where g++ is installed."""
-    return [RUN_PYTHON, RUN_CPP] if (cpp_available() if cpp is None else cpp) else [RUN_PYTHON]
+    """The tools offered: one per language this machine can run (`cpp` forces C++ on or off)."""
+    specs = []
+    for language in tool_languages().values():
+        usable = language.available()[0] if (cpp is None or language.name != "cpp") else cpp
+        if usable:
+            specs.append(_spec(language))
+    return specs
 
 
 @dataclass
@@ -96,7 +100,7 @@ class CodeRunner:
         if problem_text is not None:
             return ToolOutcome(problem_text, "error", time.perf_counter() - started, {"error": problem_text})
         args = json.loads(call.arguments)
-        language = TOOL_LANGUAGES[call.name]
+        language = tool_languages()[call.name].name
         result = await self.pool.run(lambda sandbox: self._run(sandbox, problem, language, args))
         assert isinstance(result, dict)
         return ToolOutcome(
@@ -107,7 +111,7 @@ class CodeRunner:
         self, sandbox: Sandbox, problem: Problem, language_name: str, args: dict[str, Any]
     ) -> dict[str, Any]:
         language = get_language(language_name)
-        limits = replace(self.config.limits_for(problem, language.name), output_bytes=TOOL_OUTPUT_BYTES)
+        limits = self.config.limits_for(problem, language.name).replace(output_bytes=TOOL_OUTPUT_BYTES)
         stdin = memfd_from_bytes(str(args.get("stdin") or "").encode(), "stdin")
         try:
             program = language.prepare(args["code"], sandbox)
@@ -117,7 +121,7 @@ class CodeRunner:
                 run = language.run(sandbox, program, stdin, limits)
             finally:
                 program.close()
-            verdict, detail = classify_run(run, limits, language.name)
+            verdict, detail = language.verdict_of(run, limits)
         except InternalJudgeError as exc:
             try:
                 sandbox.restart()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codefrontier.errors import CodefrontierError
+from codefrontier.sandbox import cgroups
 from codefrontier.sandbox.isolation import detect_level, launcher_path
 from codefrontier.sandbox.worker import Limits, RunResult, Sandbox, memfd_from_bytes
 
@@ -39,6 +40,45 @@ def _probe(sandbox: Sandbox, code: str, limits: Limits | None = None) -> RunResu
 
 def _out(run: RunResult) -> str:
     return run.stdout.decode(errors="replace").strip()
+
+
+def accounting() -> tuple[str, str]:
+    """How CPU time and peak memory are measured here: ("cgroup" | "process", why)."""
+    return cgroups.describe()
+
+
+def language_checks(sandbox: Sandbox) -> list[Check]:
+    """Every language's own self-test program, judged in the sandbox (DMOJ's executors do
+    the same at start-up): a language this machine cannot run is reported, not required."""
+    from codefrontier.languages import all_languages
+
+    results = []
+    for language in sorted(all_languages().values(), key=lambda lang: lang.name):
+        name = f"language {language.name} ({language.title}) runs its self-test"
+        usable, why = language.available()
+        if not usable:
+            results.append(Check(name, False, why, False))
+            continue
+        test = language.self_test
+        stdin = memfd_from_bytes(test.stdin.encode(), "stdin")
+        try:
+            program = language.prepare(test.source, sandbox)
+            try:
+                if program.compile_error is not None:
+                    results.append(Check(name, False, f"compile error: {program.compile_error[:200]}", True))
+                    continue
+                run = language.run(sandbox, program, stdin, Limits(cpu_s=5.0, wall_s=15.0, memory_mb=512))
+            finally:
+                program.close()
+        except CodefrontierError as exc:
+            results.append(Check(name, False, f"the probe could not run: {exc}", True))
+            continue
+        finally:
+            os.close(stdin)
+        got = run.stdout.decode(errors="replace")
+        ok = run.ok and got == test.stdout
+        results.append(Check(name, ok, f"{language.version() or language.title}: printed {got!r}", True))
+    return results
 
 
 def checks(level: str, sandbox: Sandbox) -> list[Check]:
@@ -104,7 +144,7 @@ def checks(level: str, sandbox: Sandbox) -> list[Check]:
                 sandbox,
                 """
                 import os
-                for path in ("/usr/codefrontier-probe", "/codefrontier-probe", "/dev/shm/codefrontier-probe"):
+                for path in ("/usr/codefrontier-probe", "/codefrontier-probe", "/etc/codefrontier-probe"):
                     try:
                         open(path, "w").close(); print("wrote", path)
                     except OSError as exc:
@@ -140,7 +180,7 @@ def checks(level: str, sandbox: Sandbox) -> list[Check]:
         run = _probe(
             sandbox, "x = bytearray(512 << 20); print('allocated')", Limits(cpu_s=2, wall_s=5, memory_mb=64)
         )
-        return "allocated" not in _out(run), f"exit {run.exit_code}, peak {run.rss_kb / 1024:.0f} MiB"
+        return "allocated" not in _out(run), f"exit {run.exit_code}, peak {run.peak_kb / 1024:.0f} MiB"
 
     def fork_bomb() -> tuple[bool, str]:
         run = _probe(
@@ -168,6 +208,52 @@ def checks(level: str, sandbox: Sandbox) -> list[Check]:
     add("environment scrubbed", True, environment_scrubbed)
     add("system read-only outside the scratch directory", full, system_read_only)
     add("every process a run starts is gone after it", ns, processes_reaped)
+
+    def own_proc() -> tuple[bool, str]:
+        out = _out(_probe(sandbox, "import os; print(sorted(p for p in os.listdir('/proc') if p.isdigit()))"))
+        return out == "['1']", f"processes a run sees in /proc: {out}"
+
+    add("a run sees only its own processes", full, own_proc)
+
+    def child_cpu_counted() -> tuple[bool, str]:
+        run = _probe(
+            sandbox,
+            """
+            import os
+            r, w = os.pipe()
+            if os.fork() == 0:
+                s = 0
+                for i in range(6_000_000):
+                    s += i
+                os.write(w, b"x")
+                import time
+                time.sleep(10)
+            os.read(r, 1)
+            """,
+            Limits(cpu_s=5.0, wall_s=10.0, memory_mb=256),
+        )
+        return run.cpu_s > 0.2, f"CPU of a child that outlives its parent: {run.cpu_s:.3f} s ({run.measured})"
+
+    add("CPU of every process of a run is counted", full, child_cpu_counted)
+
+    def peak_kept() -> tuple[bool, str]:
+        run = _probe(
+            sandbox,
+            """
+            b = bytearray(96 << 20)
+            for i in range(0, len(b), 4096):
+                b[i] = 1
+            del b
+            open("/proc/self/clear_refs", "w").write("5")
+            """,
+            Limits(cpu_s=5.0, wall_s=10.0, memory_mb=256),
+        )
+        return (
+            run.peak_kb >= 90 << 10,
+            f"peak after a reset through clear_refs: {run.peak_kb >> 10} MiB ({run.measured})",
+        )
+
+    add("peak memory cannot be reset by the program", full, peak_kept)
     add("CPU time limit enforced", True, cpu_limit)
     add("memory limit enforced", True, memory_limit)
     add("process count limited (fork bomb)", True, fork_bomb)
@@ -184,12 +270,15 @@ def run_checks(requested: str = "auto") -> int:
     for reason in reasons:
         console.print(f"  - {reason}")
     console.print(f"  cf-launch: {launcher_path()}")
+    method, why = accounting()
+    console.print(f"[bold]CPU and memory accounting: {method}[/bold]")
+    console.print(f"  - {why}")
     gxx = shutil.which("g++")
     console.print(f"  g++: {gxx or 'not found (C++ samples cannot be judged; apt-get install g++)'}")
     os.environ[CANARY_ENV] = "secret"
     try:
         with Sandbox(requested) as sandbox:
-            results = checks(level, sandbox)
+            results = checks(level, sandbox) + language_checks(sandbox)
     finally:
         os.environ.pop(CANARY_ENV, None)
     table = Table("check", "result", "detail")

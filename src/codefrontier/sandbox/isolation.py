@@ -33,13 +33,17 @@ from pathlib import Path
 
 from codefrontier.errors import SandboxError
 from codefrontier.native import BuildError, build
+from codefrontier.sandbox.cgroups import SANDBOX_CGROUP_ROOT, WorkerCgroup
 
 LEVELS = ("full", "namespaces", "rlimits")
 RUNTIME_DIR = Path(__file__).parent / "runtime"
 LAUNCH_SOURCE = Path(__file__).parent / "launch.c"
 SANDBOX_RUNTIME = "/opt/codefrontier/runtime"
 SANDBOX_LAUNCHER = "/opt/codefrontier/cf-launch"
+SANDBOX_PYTHON = "/opt/python"  # where a non-system interpreter appears inside bubblewrap
 UNPRIVILEGED_UID = 65534  # what the zygote becomes when the judge runs as root
+SCRATCH_INODES = 16384  # files and directories one run may make in its scratch
+SHM_MB = 64  # size of a run's /dev/shm
 
 
 def launcher_path() -> Path:
@@ -59,12 +63,14 @@ def python_for_sandbox() -> tuple[Path, Path]:
 
 @dataclass
 class IsolationPlan:
-    """How to start one worker's zygote at a given isolation level."""
+    """How to start one worker's zygote at a given isolation level. The zygote's
+    configuration travels over its control socket, not on its command line."""
 
     level: str
     argv: list[str]
     zygote_config: dict
     private_dir: str | None = None  # for levels without bubblewrap: the scratch root we made
+    env: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -87,7 +93,19 @@ def _bind_system(args: list[str]) -> None:
         args += ["--ro-bind-try", etc, etc]
 
 
-def bwrap_plan(bwrap: str, tmpfs_mb: int, control_fd: int) -> IsolationPlan:
+def _run_view(scratch: str, tmpfs_mb: int) -> dict:
+    """What every run gets (runtime/spawn.py, RunView)."""
+    return {
+        "scratch": scratch,
+        "scratch_bytes": tmpfs_mb * 1024 * 1024,
+        "scratch_inodes": SCRATCH_INODES,
+        "shm_bytes": SHM_MB * 1024 * 1024,
+    }
+
+
+def bwrap_plan(
+    bwrap: str, tmpfs_mb: int, control_fd: int, cgroup: WorkerCgroup | None = None
+) -> IsolationPlan:
     python, prefix = python_for_sandbox()
     launcher = launcher_path()
     root = os.geteuid() == 0
@@ -102,42 +120,52 @@ def bwrap_plan(bwrap: str, tmpfs_mb: int, control_fd: int) -> IsolationPlan:
     else:
         args += ["--unshare-all"]
     _bind_system(args)
+    args += ["--perms", "0755", "--dir", "/opt", "--perms", "0755", "--dir", "/opt/codefrontier"]
+    env = {}
+    inner_python = python
     if not str(prefix).startswith("/usr/"):
-        # bubblewrap copies the mode of the source's parents (e.g. /root is 0700), which
-        # would lock the unprivileged sandbox user out of the interpreter: open them up.
-        for parent in reversed(prefix.parents[:-1]):
-            args += ["--perms", "0755", "--dir", str(parent)]
-        args += ["--ro-bind", str(prefix), str(prefix)]
+        # The interpreter's installation appears at a neutral path, so no run sees the
+        # host's directories (sys.executable, /proc/self/cmdline); its shared library is
+        # found there first through LD_LIBRARY_PATH (its RUNPATH names the host path).
+        args += ["--ro-bind", str(prefix), SANDBOX_PYTHON]
+        inner_python = Path(SANDBOX_PYTHON) / python.relative_to(prefix)
+        env["LD_LIBRARY_PATH"] = f"{SANDBOX_PYTHON}/lib"
     # Only the standard library: installed packages (and any dataset files in them) stay out of sight.
     site = Path(sysconfig.get_paths(vars={"base": str(prefix), "platbase": str(prefix)})["purelib"])
     if site.is_dir():
-        args += ["--tmpfs", str(site)]
-    args += ["--perms", "0755", "--dir", "/opt", "--perms", "0755", "--dir", "/opt/codefrontier"]
+        inner_site = Path(SANDBOX_PYTHON) / site.relative_to(prefix) if env else site
+        args += ["--tmpfs", str(inner_site)]
     args += ["--ro-bind", str(RUNTIME_DIR), SANDBOX_RUNTIME, "--ro-bind", str(launcher), SANDBOX_LAUNCHER]
-    args += [
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
-        "--remount-ro",
-        "/dev",
-    ]  # devices still work; /dev/shm is read-only
-    # The one writable place: a size-capped tmpfs, emptied after every run.
+    hide: list[str] = []
+    if cgroup is not None:
+        args += ["--perms", "0755", "--dir", SANDBOX_CGROUP_ROOT]
+        for name, path in cgroup.host_dirs.items():
+            args += ["--bind", str(path), f"{SANDBOX_CGROUP_ROOT}/{name}"]
+        hide = cgroup.hide_paths(inside_bwrap=True)
+    args += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev"]  # devices work; /dev/shm is per run
+    # The zygote's own writable place (compiles work there); every run gets its own tmpfs.
     args += ["--size", str(tmpfs_mb * 1024 * 1024), "--tmpfs", "/tmp"]
+    for key, value in env.items():
+        args += ["--setenv", key, value]
     args += ["--hostname", "sandbox", "--remount-ro", "/", "--chdir", "/"]
-    args += ["--", str(python), "-I", "-S", "-B", f"{SANDBOX_RUNTIME}/zygote.py"]
+    args += ["--", str(inner_python), "-I", "-S", "-B", f"{SANDBOX_RUNTIME}/zygote.py", str(control_fd)]
     config = {
         "namespaces": True,
         "netns": False,
         "launcher": SANDBOX_LAUNCHER,
-        "scratch": "/tmp",
+        **_run_view("/tmp", tmpfs_mb),
+        "own_proc": True,
+        "hide": hide,
         "drop_uid": UNPRIVILEGED_UID if root else None,
-        "control_fd": control_fd,
+        "cgroup": cgroup.zygote_config(inside_bwrap=True) if cgroup else None,
+        "child_env": env,
     }
     return IsolationPlan("full", args, config)
 
 
-def direct_plan(level: str, control_fd: int) -> IsolationPlan:
+def direct_plan(
+    level: str, control_fd: int, tmpfs_mb: int = 512, cgroup: WorkerCgroup | None = None
+) -> IsolationPlan:
     """Start the zygote without bubblewrap (levels `namespaces` and `rlimits`)."""
     python, _ = python_for_sandbox()
     launcher = launcher_path()
@@ -145,17 +173,22 @@ def direct_plan(level: str, control_fd: int) -> IsolationPlan:
     # Owned by the judge's user; a root judge hands it to the unprivileged sandbox user
     # (the zygote chowns it), so 0755 lets that user reach it and nobody else write it.
     os.chmod(private, 0o755)
-    args = [str(python), "-I", "-S", "-B", str(RUNTIME_DIR / "zygote.py")]
+    args = [str(python), "-I", "-S", "-B", str(RUNTIME_DIR / "zygote.py"), str(control_fd)]
+    namespaces = level == "namespaces"
     config = {
-        "namespaces": level == "namespaces",
-        "netns": level == "namespaces",
+        "namespaces": namespaces,
+        "netns": namespaces,
         "launcher": str(launcher),
-        "scratch": private,
+        **_run_view(private, tmpfs_mb),
+        "own_proc": namespaces,
+        "hide": cgroup.hide_paths(inside_bwrap=False) if (cgroup and namespaces) else [],
         # Never run untrusted code as root: without bubblewrap's mount namespace it could
         # write anywhere root can. (The price: modules under a private home directory,
         # e.g. a pyenv in /root, can be imported only if the zygote preloaded them.)
         "drop_uid": UNPRIVILEGED_UID if os.geteuid() == 0 else None,
-        "control_fd": control_fd,
+        # Without namespaces a run could reach its cgroup's files: measure by process instead.
+        "cgroup": cgroup.zygote_config(inside_bwrap=False) if (cgroup and namespaces) else None,
+        "child_env": {},
     }
     return IsolationPlan(level, args, config, private_dir=private)
 
@@ -245,10 +278,12 @@ def detect_level(requested: str = "auto") -> tuple[str, list[str]]:
     return level, reasons
 
 
-def plan_for(level: str, control_fd: int, tmpfs_mb: int = 512) -> IsolationPlan:
+def plan_for(
+    level: str, control_fd: int, tmpfs_mb: int = 512, cgroup: WorkerCgroup | None = None
+) -> IsolationPlan:
     if level == "full":
         bwrap = shutil.which("bwrap")
         if bwrap is None:
             raise SandboxError("bubblewrap (bwrap) is not installed")
-        return bwrap_plan(bwrap, tmpfs_mb, control_fd)
-    return direct_plan(level, control_fd)
+        return bwrap_plan(bwrap, tmpfs_mb, control_fd, cgroup)
+    return direct_plan(level, control_fd, tmpfs_mb, cgroup)

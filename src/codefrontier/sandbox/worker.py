@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
-import json
 import os
 import select
 import shutil
@@ -23,53 +22,39 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codefrontier.errors import InternalJudgeError, SandboxError
-from codefrontier.sandbox.isolation import detect_level, plan_for
+from codefrontier.sandbox import cgroups
+from codefrontier.sandbox.isolation import UNPRIVILEGED_UID, detect_level, plan_for
+from codefrontier.sandbox.runtime import protocol
+from codefrontier.sandbox.runtime.protocol import CallReply, RunReply
 
 STDERR_KEEP = 64 * 1024  # bytes of a program's stderr kept for the verdict's detail
-REPLY_MARGIN_S = 30.0
-MAX_FDS = 250  # descriptors one request may carry (the zygote's limit; the kernel's is 253)  # how much longer than a run's wall limit the judge waits for the zygote
+REPLY_MARGIN_S = 30.0  # how much longer than a run's wall limit the judge waits for the zygote
+MAX_FDS = protocol.MAX_FDS  # descriptors one request may carry
 
 
 class SandboxCrashed(InternalJudgeError):
     """The worker's zygote died or stopped answering; the worker restarts and the run is retried."""
 
 
-@dataclass
-class Limits:
-    """Limits of one run. `cpu_s` decides TLE; `wall_s` is the backstop for programs that sleep."""
-
-    cpu_s: float
-    wall_s: float
-    memory_mb: float | None = 256
-    output_bytes: int = 64 << 20
-    nproc: int = 8
-    nofile: int = 64
-    harness_cpu_s: float = 10.0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "cpu_s": self.cpu_s,
-            "wall_s": self.wall_s,
-            "memory_mb": self.memory_mb,
-            "output_bytes": self.output_bytes,
-            "nproc": self.nproc,
-            "nofile": self.nofile,
-            "harness_cpu_s": self.harness_cpu_s,
-        }
+Limits = protocol.Limits  # the limits of one run: one class, shared with the zygote
 
 
 @dataclass
 class RunResult:
-    """What one fresh-process run did. Times and memory are measured by the zygote or
-    cf-launch from the kernel's accounting, never reported by the program."""
+    """What one fresh-process run did. Times and memory are measured by the sandbox from
+    outside the run (its cgroup, or wait4 and the process clock), never reported by the
+    program; `setup` is what the child runtime said before any user code ran."""
 
     status: str  # exited | signaled | internal
     exit_code: int | None = None
     signal: int | None = None
     cpu_s: float = 0.0
     wall_s: float = 0.0
-    rss_kb: int = 0
-    killed: str = "none"  # none | cpu | wall
+    peak_kb: int = 0
+    killed: str = protocol.KILLED_NONE  # none | cpu | wall | output
+    oom: bool = False  # the kernel killed a process of the run at its memory limit
+    setup: str = protocol.SETUP_NONE  # started | syntax | failed | none | exec_failed | exec_nomem
+    measured: str = protocol.MEASURED_PROCESS  # cgroup | process
     stdout: bytes = b""
     stdout_size: int = 0
     stderr: bytes = b""
@@ -78,7 +63,12 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        return self.status == "exited" and self.exit_code == 0 and self.killed == "none"
+        return self.status == "exited" and self.exit_code == 0 and self.killed == protocol.KILLED_NONE
+
+    @property
+    def started(self) -> bool:
+        """User code ran: from here on, how the run ended is the program's doing."""
+        return self.setup == protocol.SETUP_STARTED
 
 
 def memfd_from_bytes(data: bytes, name: str = "data") -> int:
@@ -146,6 +136,8 @@ class Sandbox:
         self.private_dir: str | None = None
         self.stdout_fd = self.stderr_fd = -1
         self.info: dict[str, Any] = {}
+        self.last_stderr = b""
+        self.cgroup: cgroups.WorkerCgroup | None = None
         self.session_alive = False
         self._log: tempfile._TemporaryFileWrapper[bytes] | None = None
         self.start()
@@ -153,10 +145,13 @@ class Sandbox:
     # -- life cycle -----------------------------------------------------------
     def start(self) -> None:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        plan = plan_for(self.level, child.fileno(), self.tmpfs_mb)
+        if self.level != "rlimits":
+            owner = UNPRIVILEGED_UID if os.geteuid() == 0 else None
+            self.cgroup = cgroups.make_worker_cgroup(owner)
+        plan = plan_for(self.level, child.fileno(), self.tmpfs_mb, self.cgroup)
         self.private_dir = plan.private_dir
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the sandbox; closed in close()
-        argv = plan.argv + [json.dumps(plan.zygote_config)]
+        argv = plan.argv
         try:
             self.proc = subprocess.Popen(
                 argv,
@@ -172,13 +167,17 @@ class Sandbox:
         finally:
             child.close()
         self.sock = parent
+        try:
+            parent.send(protocol.encode(plan.zygote_config))
+        except OSError as exc:
+            raise SandboxError(f"cannot configure the sandbox: {exc}; {self.zygote_log()}") from exc
         hello = self._recv(timeout=60.0)
         if hello.get("status") != "ready":
             raise SandboxError(f"the sandbox did not start: {hello}")
         self.info = hello
         self.stdout_fd = os.memfd_create("stdout", os.MFD_CLOEXEC)
         self.stderr_fd = os.memfd_create("stderr", os.MFD_CLOEXEC)
-        reply, _ = self._request({"op": "setup"}, [self.stdout_fd, self.stderr_fd], timeout=30.0)
+        reply, _ = self._request({"op": protocol.OP_SETUP}, [self.stdout_fd, self.stderr_fd], timeout=30.0)
         if reply.get("status") != "ok":
             raise SandboxError(f"sandbox setup failed: {reply}")
         self.session_alive = False
@@ -206,6 +205,9 @@ class Sandbox:
         if self._log is not None:
             self._log.close()
             self._log = None
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
 
     def restart(self) -> None:
         self.close()
@@ -237,13 +239,18 @@ class Sandbox:
         try:
             msg, fds, _, _ = socket.recv_fds(self.sock, 1 << 20, 16)
         except OSError as exc:
+            log = self.zygote_log().strip()
             self._kill()
-            raise SandboxCrashed(f"lost the sandbox: {exc}") from exc
+            raise SandboxCrashed(f"lost the sandbox: {exc}" + (f": {log[-1000:]}" if log else "")) from exc
         if not msg:
             log = self.zygote_log()
             self._kill()
             raise SandboxCrashed("the sandbox exited" + (f": {log.strip()[-1000:]}" if log.strip() else ""))
-        return json.loads(msg), fds
+        try:
+            return protocol.decode(msg), fds
+        except protocol.ProtocolError as exc:
+            self._kill()
+            raise SandboxCrashed(f"the sandbox answered outside the protocol: {exc}") from exc
 
     def _kill(self) -> None:
         """Kill the whole sandbox. bubblewrap puts its child in a session of its own, so
@@ -262,7 +269,7 @@ class Sandbox:
     ) -> tuple[dict[str, Any], list[int]]:
         if self.sock is None:
             raise SandboxCrashed("the sandbox is closed")
-        data = json.dumps(request).encode()
+        data = protocol.encode(request)
         try:
             if fds:
                 socket.send_fds(self.sock, [data], fds)
@@ -281,7 +288,7 @@ class Sandbox:
     def descendant_pids(self) -> set[int]:
         """Every process descended from this sandbox (host PIDs), after asking the zygote
         to drop its parked child: what remains is the sandbox itself, or a leak."""
-        self._request({"op": "quiesce"}, [], timeout=REPLY_MARGIN_S)
+        self._request({"op": protocol.OP_QUIESCE}, [], timeout=REPLY_MARGIN_S)
         self.session_alive = False
         if self.proc is None:
             return set()
@@ -309,20 +316,23 @@ class Sandbox:
             os.ftruncate(fd, 0)
             os.lseek(fd, 0, os.SEEK_SET)
 
-    def _collect(self, reply: dict[str, Any], read_stdout: bool, stdout_limit: int | None) -> RunResult:
-        stdout_size = os.fstat(self.stdout_fd).st_size
+    def _collect(self, obj: dict[str, Any], read_stdout: bool, stdout_limit: int | None) -> RunResult:
+        reply = RunReply.from_json(obj)
         result = RunResult(
-            status=reply.get("status", "internal"),
-            exit_code=reply.get("code"),
-            signal=reply.get("signal"),
-            cpu_s=float(reply.get("cpu_s", 0.0)),
-            wall_s=float(reply.get("wall_s", 0.0)),
-            rss_kb=int(reply.get("maxrss_kb", 0)),
-            killed=reply.get("killed", "none"),
+            status=reply.status,
+            exit_code=reply.code,
+            signal=reply.signal,
+            cpu_s=float(reply.cpu_s),
+            wall_s=float(reply.wall_s),
+            peak_kb=int(reply.peak_kb),
+            killed=reply.killed,
+            oom=bool(reply.oom),
+            setup=reply.setup,
+            measured=reply.measured,
             stdout=read_memfd(self.stdout_fd, stdout_limit) if read_stdout else b"",
-            stdout_size=stdout_size,
+            stdout_size=int(reply.stdout_bytes),
             stderr=read_memfd(self.stderr_fd, STDERR_KEEP),
-            message=reply.get("message", ""),
+            message=reply.message,
         )
         self._reset_outputs()
         return result
@@ -347,7 +357,7 @@ class Sandbox:
             extra[str(target)] = len(fds)
             fds.append(fd)
         request = {
-            "op": "python",
+            "op": protocol.OP_PYTHON,
             "limits": limits.to_json(),
             "argv": argv or ["main.py"],
             "extra_fds": extra,
@@ -373,7 +383,12 @@ class Sandbox:
         sandbox path argv[0]. `files` are copied into the scratch directory first;
         `collect` names files to hand back as memfds (in RunResult.collected)."""
         fds = [stdin_fd if stdin_fd is not None else self._empty_fd()]
-        request: dict[str, Any] = {"op": "exec", "argv": argv, "limits": limits.to_json(), "stdin": 0}
+        request: dict[str, Any] = {
+            "op": protocol.OP_EXEC,
+            "argv": argv,
+            "limits": limits.to_json(),
+            "stdin": 0,
+        }
         if exe_fd is not None:
             request["exe"] = len(fds)
             fds.append(exe_fd)
@@ -405,46 +420,41 @@ class Sandbox:
             return cls._empty
 
     # -- sessions ---------------------------------------------------------------
-    def session_start(self, code_fd: int, entry: str, limits: Limits) -> dict[str, Any]:
+    def session_start(self, code_fd: int, entry: str, limits: Limits) -> CallReply:
         """Load a solution for function/assert tests; the reply says `ready` or why not."""
         self._reset_outputs()
-        reply, _ = self._request(
-            {"op": "session_start", "entry": entry, "limits": limits.to_json()},
+        obj, _ = self._request(
+            {"op": protocol.OP_SESSION_START, "entry": entry, "limits": limits.to_json()},
             [code_fd],
             timeout=limits.wall_s + REPLY_MARGIN_S,
         )
-        reply["stderr"] = read_memfd(self.stderr_fd, STDERR_KEEP)
-        self._reset_outputs()
-        self.session_alive = reply.get("status") == "ready"
-        return reply
+        return self._after_session_op(obj)
 
-    def call(self, args_fd: int, result_fd: int, limits: Limits, name: str | None = None) -> dict[str, Any]:
+    def call(self, args_fd: int, result_fd: int, limits: Limits, name: str | None = None) -> CallReply:
         """Call the loaded entry point with typed-JSON arguments; the value lands in `result_fd`."""
-        reply, _ = self._request(
-            {"op": "call", "limits": limits.to_json(), "name": name},
+        obj, _ = self._request(
+            {"op": protocol.OP_CALL, "limits": limits.to_json(), "name": name},
             [args_fd, result_fd],
             timeout=limits.wall_s + REPLY_MARGIN_S,
         )
-        self._after_session_op(reply)
-        return reply
+        return self._after_session_op(obj)
 
-    def run_assert(self, test_fd: int, entry: str, limits: Limits) -> dict[str, Any]:
+    def run_assert(self, test_fd: int, entry: str, limits: Limits) -> CallReply:
         """Run one assert test (code using `candidate`) against the loaded solution."""
-        reply, _ = self._request(
-            {"op": "assert", "limits": limits.to_json(), "entry": entry},
+        obj, _ = self._request(
+            {"op": protocol.OP_ASSERT, "limits": limits.to_json(), "entry": entry},
             [test_fd],
             timeout=limits.wall_s + limits.harness_cpu_s + REPLY_MARGIN_S,
         )
-        self._after_session_op(reply)
-        return reply
+        return self._after_session_op(obj)
 
     def run_session(
         self, code_fd: int, entry: str, kind: str, limits: Limits, test_fds: list[list[int]]
-    ) -> tuple[list[dict[str, Any]], bytes]:
+    ) -> tuple[list[CallReply], bytes]:
         """Every test of one sample in one request: `test_fds` holds, per test, [args,
         result] memfds (kind `function`) or [test code] (kind `assert`). Returns one reply
-        per test reached (a load failure appears as {"load": reply}) and the stderr tail."""
-        replies: list[dict[str, Any]] = []
+        per test reached (a load failure has `load` set) and the stderr tail."""
+        replies: list[CallReply] = []
         per_test = max(1, max((len(g) for g in test_fds), default=1))
         chunk = (MAX_FDS - 1) // per_test  # one message carries at most MAX_FDS descriptors
         self._reset_outputs()
@@ -452,9 +462,9 @@ class Sandbox:
             part = test_fds[first : first + chunk]
             fds = [code_fd] + [fd for group in part for fd in group]
             timeout = (limits.wall_s * 2 + limits.harness_cpu_s) * len(part) + REPLY_MARGIN_S
-            reply, _ = self._request(
+            obj, _ = self._request(
                 {
-                    "op": "run_session",
+                    "op": protocol.OP_RUN_SESSION,
                     "entry": entry,
                     "kind": kind,
                     "limits": limits.to_json(),
@@ -463,22 +473,24 @@ class Sandbox:
                 fds,
                 timeout=timeout,
             )
-            replies.extend(reply["tests"])
-            if len(reply["tests"]) < len(part):
+            part_replies = [CallReply.from_json(r) for r in obj["tests"]]
+            replies.extend(part_replies)
+            if len(part_replies) < len(part):
                 break  # the sandbox stopped early (a compile error)
         stderr = read_memfd(self.stderr_fd, STDERR_KEEP)
         self._reset_outputs()
         self.session_alive = False
         return replies, stderr
 
-    def _after_session_op(self, reply: dict[str, Any]) -> None:
-        self.session_alive = bool(reply.get("session_alive", False))
-        reply["stderr"] = read_memfd(self.stderr_fd, STDERR_KEEP)
+    def _after_session_op(self, obj: dict[str, Any]) -> CallReply:
+        self.session_alive = bool(obj.get("session_alive", False))
+        self.last_stderr = read_memfd(self.stderr_fd, STDERR_KEEP)
         self._reset_outputs()
+        return CallReply.from_json(obj)
 
     def session_end(self) -> None:
         if self.session_alive:
-            self._request({"op": "session_end"}, [], timeout=REPLY_MARGIN_S)
+            self._request({"op": protocol.OP_SESSION_END}, [], timeout=REPLY_MARGIN_S)
             self.session_alive = False
 
 
