@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -226,3 +227,65 @@ def test_verl_0_6s_batch_manager_scores_with_compute_score_batch(problems_file: 
     assert last_token_scores(result["reward_tensor"], data) == [score for *_, score in ROWS]
     with pytest.raises(verl_adapter.RewardUnavailable, match="checker"):
         manager(batch(tokenizer, [ROWS[0], BROKEN]))
+
+
+@pytest.fixture(scope="module")
+def ray_cluster() -> Iterator[None]:
+    import ray
+
+    ray.init(num_cpus=6, include_dashboard=False, log_to_driver=False)  # workers inherit PYTHONPATH
+    yield
+    ray.shutdown()
+
+
+def test_verls_reward_workers_on_ray_share_one_judge_pool(
+    ray_cluster: None, problems_file: Path, tokenizer_dir: Path, tokenizer: Any, runtime_dir: Path
+) -> None:
+    """RewardLoopManager as the trainer runs it: reward.num_workers actors, each its own
+    process loading the adapter, the batch split between them. They judge on one pool."""
+    import ray
+    from verl.experimental.reward_loop import RewardLoopManager
+
+    config = compose(*reward_overrides(problems_file, tokenizer_dir), "reward.num_workers=2")
+    manager = RewardLoopManager(config)
+    data = batch(tokenizer, ROWS + ROWS[:1])
+    scored = manager.compute_rm_score(data)
+    assert last_token_scores(scored.batch["rm_scores"], data) == [1.0, 0.0, 1.0, 1.0]
+    assert list(scored.non_tensor_batch["passed"]) == [1.0, 0.0, 1.0, 1.0]
+
+    def pool_of_worker(worker: Any) -> tuple[int, list[str]]:  # nested: Ray ships it by value
+        """In a reward loop worker's process: its pid, and the node pools its adapter uses."""
+        import os
+
+        fn = worker.reward_manager.compute_score.args[0]  # get_custom_reward_fn's partial(raw_fn, ...)
+        return os.getpid(), sorted({s.node.url for s in fn.__globals__["_sources"].values()})
+
+    used = ray.get([w.__ray_call__.remote(pool_of_worker) for w in manager.reward_loop_workers])
+    pids = {pid for pid, _ in used}
+    urls = {url for _, urls in used for url in urls}
+    assert len(pids) == 2 and pids != {os.getpid()}  # two worker processes...
+    assert len(urls) == 1  # ...one pool
+    assert len(list(runtime_dir.glob("*.json"))) == 1  # and no other pool on the node
+    for worker in manager.reward_loop_workers:
+        ray.kill(worker)
+
+
+def test_a_missing_reward_stops_verls_remote_manager_with_the_reason(
+    ray_cluster: None, problems_file: Path, tokenizer_dir: Path, tokenizer: Any
+) -> None:
+    """The `remote` manager calls the adapter in Ray actors of its own: the error crosses
+    two actor boundaries and reaches the trainer with the judge's reason."""
+    import ray
+    from ray.exceptions import RayTaskError
+    from verl.experimental.reward_loop import RewardLoopManager
+
+    config = compose(
+        *reward_overrides(problems_file, tokenizer_dir, manager="remote"), "reward.num_workers=1"
+    )
+    manager = RewardLoopManager(config)
+    good = manager.compute_rm_score(batch(tokenizer, ROWS[:2]))
+    assert good.batch["rm_scores"].sum().item() == 1.0
+    with pytest.raises(RayTaskError, match="checker of broken-checker failed"):
+        manager.compute_rm_score(batch(tokenizer, [ROWS[0], BROKEN]))
+    for worker in manager.reward_loop_workers:
+        ray.kill(worker)

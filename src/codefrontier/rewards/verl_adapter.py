@@ -187,3 +187,16 @@ def close() -> None:
         for source in _sources.values():
             source.close()
         _sources.clear()
+
+
+if __name__ != "codefrontier.rewards.verl_adapter":
+    # verl loaded this file by path, as a module of its own. Answer with the package
+    # module's functions instead: they pickle by reference, as verl's `remote` manager
+    # needs to ship them to its Ray actors (by value they would drag this module's lock
+    # and pools along), and every load in a process shares one set of pools.
+    from codefrontier.rewards.verl_adapter import (  # noqa: F811
+        RewardUnavailable,
+        close,
+        compute_score,
+        compute_score_batch,
+    )
