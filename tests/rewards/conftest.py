@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from codefrontier.problems.io import save_problems
 from codefrontier.problems.model import Problem
 from codefrontier.rewards import JudgePool, Rewarder
 from codefrontier.rewards.node_pool import RUNTIME_DIR_ENV
@@ -39,6 +40,14 @@ def problems() -> list[Problem]:
         constant_problem("answer-42", "42"),
         constant_problem("answer-7", "7"),
     ]
+
+
+@pytest.fixture(scope="session")
+def problems_file(tmp_path_factory: pytest.TempPathFactory, problems: list[Problem]) -> Path:
+    """The session's problems as a problems file, for trainers that are given a path."""
+    path = tmp_path_factory.mktemp("problems") / "problems.jsonl"
+    save_problems(path, problems)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -57,7 +57,8 @@ def gone(pid: int, timeout: float = 60.0) -> bool:
 
 
 @pytest.fixture(scope="module")
-def problems_file(tmp_path_factory: pytest.TempPathFactory, problems: list[Problem]) -> Path:
+def own_problems_file(tmp_path_factory: pytest.TempPathFactory, problems: list[Problem]) -> Path:
+    """A file of this module's own: a pool of its own, which no other test holds on to."""
     path = tmp_path_factory.mktemp("node-pool") / "problems.jsonl"
     save_problems(path, problems)
     return path
@@ -65,8 +66,9 @@ def problems_file(tmp_path_factory: pytest.TempPathFactory, problems: list[Probl
 
 @pytest.mark.slow
 def test_two_training_processes_share_one_pool_that_stops_with_the_last(
-    problems_file: Path, runtime_dir: Path
+    own_problems_file: Path, runtime_dir: Path
 ) -> None:
+    problems_file = own_problems_file
     first, used_first = start_trainer(problems_file)
     second, used_second = start_trainer(problems_file)
     assert used_first["pid"] != used_second["pid"]
@@ -74,7 +76,7 @@ def test_two_training_processes_share_one_pool_that_stops_with_the_last(
     assert used_first["url"] == used_second["url"] and used_first["keeper"] == used_second["keeper"]
     keeper = used_first["keeper"]
     states = [json.loads(p.read_text()) for p in runtime_dir.glob("*.json")]
-    assert [s["keeper_pid"] for s in states].count(keeper) == 1
+    assert [s["keeper_pid"] for s in states].count(keeper) == 1  # one pool for the two
 
     first.stdin.close()  # type: ignore[union-attr]
     assert first.wait(timeout=60) == 0

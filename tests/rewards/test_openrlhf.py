@@ -21,8 +21,6 @@ from typing import Any
 import httpx
 import pytest
 
-from codefrontier.problems.io import save_problems
-from codefrontier.problems.model import Problem
 from codefrontier.rewards.sources import RewardUnavailable
 from codefrontier.rewards.wire import response_text
 
@@ -60,13 +58,6 @@ def rollout(
     params = SimpleNamespace(max_tokens=len(engine.ids), logprobs=None)
     output = asyncio.run(executor.execute(prompt, label, params, max_length, tokenizer, engine))
     return output, engine
-
-
-@pytest.fixture(scope="module")
-def problems_file(tmp_path_factory: pytest.TempPathFactory, problems: list[Problem]) -> Path:
-    path = tmp_path_factory.mktemp("openrlhf") / "problems.jsonl"
-    save_problems(path, problems)
-    return path
 
 
 @pytest.fixture(scope="module")

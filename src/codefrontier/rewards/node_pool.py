@@ -45,7 +45,7 @@ from typing import IO, Any
 
 from codefrontier.errors import ConfigError
 from codefrontier.judge import JudgeConfig
-from codefrontier.problems.model import Problem
+from codefrontier.problems import Problem
 
 RUNTIME_DIR_ENV = "CODEFRONTIER_RUNTIME_DIR"
 START_TIMEOUT_S = 180.0  # importing FastAPI and starting the sandboxes on a busy node

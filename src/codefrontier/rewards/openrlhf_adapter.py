@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from codefrontier.judge import JudgeConfig
-from codefrontier.problems.model import Problem
+from codefrontier.problems import Problem
 from codefrontier.rewards.rewarder import RewardItem
 from codefrontier.rewards.sources import RewardSource, RewardUnavailable, make_source
 from codefrontier.rewards.spec import Reward, RewardSpec

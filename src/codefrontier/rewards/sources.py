@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from codefrontier.errors import ConfigError
-from codefrontier.judge.runner import JudgeConfig
-from codefrontier.judge.verdicts import FailureClass, Verdict
-from codefrontier.problems.model import Problem
+from codefrontier.judge import FailureClass, JudgeConfig, Verdict
+from codefrontier.problems import Problem
 from codefrontier.rewards.rewarder import RewardItem
 from codefrontier.rewards.spec import Reward, RewardSpec
 
