@@ -110,6 +110,7 @@ def test_response_text_strips_a_prompt_whose_start_was_cut() -> None:
     assert response_text(ANSWER, prompt) == ANSWER  # nothing of the prompt: nothing stripped
 
 
+@pytest.mark.slow
 def test_openrlhf_rewards_a_rollout_whose_prompt_it_truncated(served: str) -> None:
     output, engine = rollout(
         f"{served}/openrlhf?kind=level&level=small", LONG_PROMPT, "answer-42", max_length=40
