@@ -393,8 +393,6 @@ def test_saying_out_of_memory_is_not_a_memory_limit(judge: SampleJudge, language
     (the cgroup's OOM kill, a peak at the limit) may say it, never the program's words."""
     attack(judge, SUM, code, {Verdict.RE}, language)
 
-    inputs = [f"{int(token('')[:8], 16):08x}" for _ in range(4)]
-
 
 @pytest.mark.parametrize("language", ["python", "cpp"])
 def test_really_running_out_of_memory_is_a_memory_limit(judge: SampleJudge, language: str) -> None:
@@ -411,7 +409,7 @@ def test_really_running_out_of_memory_is_a_memory_limit(judge: SampleJudge, lang
 def remember_problem() -> Problem:
     """Each test's answer is the previous test's input (8 hex digits, so that even a
     timestamp can carry one): only state carried across runs solves it."""
-    inputs = ["%08x" % int(token("")[:8], 16) for _ in range(4)]
+    inputs = [f"{int(token('')[:8], 16):08x}" for _ in range(4)]
     answers = ["none", *inputs[:-1]]
     return stdio_problem(
         "remember", [(i + "\n", a + "\n") for i, a in zip(inputs, answers, strict=True)], time_limit_s=LIMIT_S

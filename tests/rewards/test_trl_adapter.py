@@ -1,5 +1,8 @@
-"""TRL: a real GRPOTrainer step on the CPU, with a tiny random Llama, an offline tokenizer,
-a two-problem dataset and codefrontier's reward; the rewards reach the trainer's logs."""
+"""TRL (the installed release): real GRPOTrainer steps on the CPU, with a tiny random Llama,
+an offline tokenizer, a small dataset and codefrontier's reward. The rewards reach the
+trainer's logs; a missing reward is masked when codefrontier is the only reward function
+(TRL's NaN handling) and stops the run next to other reward functions (TRL would sum it
+as 0)."""
 
 from __future__ import annotations
 
@@ -7,9 +10,13 @@ import math
 from pathlib import Path
 
 import pytest
+import torch
 
 from codefrontier.contracts import Problem
-from codefrontier.rewards import CodeReward, Rewarder, RewardSpec
+from codefrontier.rewards import CodeReward, JudgePool, Rewarder, RewardSpec
+from codefrontier.rewards.sources import RewardUnavailable
+
+from .problems import constant_problem
 
 # Every piece is a whole line of Python, so any sequence the random policy writes is a
 # program; some of them print the right answer first and stop.
@@ -75,30 +82,26 @@ class Recorder:
         return values
 
 
-@pytest.mark.slow
-def test_grpo_trainer_step_gets_codefrontier_rewards_into_its_logs(
-    tmp_path: Path, problems: list[Problem], rewarder: Rewarder
-) -> None:
+def grpo_step(
+    tmp_path: Path, reward_funcs: list, rows: list[dict[str, str]]
+) -> tuple[list[dict[str, float]], list[torch.Tensor]]:
+    """One GRPO step; the trainer's logs and the advantages it computed."""
     from datasets import Dataset
     from transformers import TrainerCallback
     from trl import GRPOConfig, GRPOTrainer
 
-    reward = CodeReward(
-        [p for p in problems if p.id.startswith("answer-")], spec=RewardSpec("level", "small")
-    )
-    reward._source = rewarder  # the session's sandboxes: no second pool on a two-core machine
-    recorder = Recorder(reward)
-    dataset = Dataset.from_list(
-        [
-            {"prompt": "# Problem: print 42\n", "problem_id": "answer-42"},
-            {"prompt": "# Problem: print 7\n", "problem_id": "answer-7"},
-        ]
-    )
     logged: list[dict[str, float]] = []
+    advantages: list[torch.Tensor] = []
 
     class KeepLogs(TrainerCallback):
         def on_log(self, args, state, control, logs=None, **kwargs):
             logged.append(dict(logs or {}))
+
+    class KeepAdvantages(GRPOTrainer):
+        def _generate_and_score_completions(self, inputs):
+            output = super()._generate_and_score_completions(inputs)
+            advantages.append(output["advantages"].detach().clone())
+            return output
 
     args = GRPOConfig(
         output_dir=str(tmp_path / "out"),
@@ -112,15 +115,34 @@ def test_grpo_trainer_step_gets_codefrontier_rewards_into_its_logs(
         save_strategy="no",
         seed=0,
     )
-    trainer = GRPOTrainer(
+    trainer = KeepAdvantages(
         model=tiny_llama(tmp_path / "model"),
-        reward_funcs=[recorder],
+        reward_funcs=reward_funcs,
         args=args,
-        train_dataset=dataset,
+        train_dataset=Dataset.from_list(rows),
         processing_class=tiny_tokenizer(),
         callbacks=[KeepLogs()],
     )
     trainer.train()
+    return logged, advantages
+
+
+ROWS = [
+    {"prompt": "# Problem: print 42\n", "problem_id": "answer-42"},
+    {"prompt": "# Problem: print 7\n", "problem_id": "answer-7"},
+]
+
+
+@pytest.mark.slow
+def test_grpo_trainer_step_gets_codefrontier_rewards_into_its_logs(
+    tmp_path: Path, problems: list[Problem], rewarder: Rewarder
+) -> None:
+    reward = CodeReward(
+        [p for p in problems if p.id.startswith("answer-")], spec=RewardSpec("level", "small"), pool="process"
+    )
+    reward._source = rewarder  # the session's sandboxes: no second pool on a two-core machine
+    recorder = Recorder(reward)
+    logged, _ = grpo_step(tmp_path, [recorder], ROWS)
 
     assert len(recorder.calls) == 1
     problem_ids, values = recorder.calls[0]
@@ -134,8 +156,57 @@ def test_grpo_trainer_step_gets_codefrontier_rewards_into_its_logs(
     assert math.isfinite(step["loss"])
 
 
+@pytest.mark.slow
+def test_grpo_leaves_a_completion_whose_reward_is_missing_out_of_its_group(
+    tmp_path: Path, problems: list[Problem], pool: JudgePool
+) -> None:
+    # Printing nothing solves "silent": most of what the random policy writes passes, so a
+    # missing reward counted as 0 would show in the mean.
+    reward = CodeReward(spec=RewardSpec("level", "tiny"), pool="process")
+    reward._source = Rewarder([*problems, constant_problem("silent", "")], pool=pool)
+    recorder = Recorder(reward)
+    rows = [
+        {"prompt": "# Problem: print 42\n", "problem_id": "silent"},
+        {"prompt": "# Problem: print 7\n", "problem_id": "broken-checker"},
+    ]
+    logged, advantages = grpo_step(tmp_path, [recorder], rows)
+
+    problem_ids, values = recorder.calls[0]
+    missing = [pid == "broken-checker" for pid in problem_ids]
+    assert [v is None for v in values] == missing and any(missing)  # the judge failed on these
+    judged = [v for v in values if v is not None]
+    assert sum(judged) > 0
+    step = next(log for log in logged if f"rewards/{reward.__name__}/mean" in log)
+    assert step[f"rewards/{reward.__name__}/mean"] == pytest.approx(
+        sum(judged) / len(judged)
+    )  # no 0 among them
+    assert step["reward"] == pytest.approx(sum(judged) / len(judged))
+    assert step[f"{reward.__name__}/missing_fraction"] == pytest.approx(0.5)
+    assert all(
+        a == 0.0 for a, m in zip(advantages[0].tolist(), missing, strict=True) if m
+    )  # no push either way
+    assert math.isfinite(step["loss"])
+
+
+@pytest.mark.slow
+def test_next_to_another_reward_function_a_missing_reward_stops_grpo(
+    tmp_path: Path, rewarder: Rewarder
+) -> None:
+    """TRL sums the reward functions with nansum: the missing reward would count as 0."""
+    reward = CodeReward(spec=RewardSpec("level", "tiny"), pool="process")
+    reward._source = rewarder
+
+    def brevity(completions, **kwargs):
+        return [1.0 / (1 + len(c)) for c in completions]
+
+    rows = [ROWS[0], {"prompt": "# Problem: print 7\n", "problem_id": "broken-checker"}]
+    with pytest.raises(RewardUnavailable, match="other reward functions \\(brevity\\)") as stopped:
+        grpo_step(tmp_path, [Recorder(reward), brevity], rows)
+    assert "checker of broken-checker failed" in str(stopped.value)
+
+
 def test_reward_function_has_the_grpo_signature_and_keeps_missing_rewards_missing(rewarder: Rewarder) -> None:
-    reward = CodeReward(spec=RewardSpec("level", "tiny"), name="code")
+    reward = CodeReward(spec=RewardSpec("level", "tiny"), name="code", pool="process")
     reward._source = rewarder
     completions = [
         [{"role": "assistant", "content": "```python\nprint(42)\n```"}],  # conversational
@@ -160,7 +231,7 @@ def test_reward_function_has_the_grpo_signature_and_keeps_missing_rewards_missin
 def test_a_dataset_without_the_problem_column_is_an_error_naming_it(rewarder: Rewarder) -> None:
     from codefrontier.errors import InputError
 
-    reward = CodeReward(problem_column="task")
+    reward = CodeReward(problem_column="task", pool="process")
     reward._source = rewarder
     with pytest.raises(InputError) as caught:
         reward(prompts=["p"], completions=["print(1)"], problem_id=["answer-42"])

@@ -1,5 +1,6 @@
-"""Where trainer adapters get rewards from: a `Rewarder` in this process, or the HTTP
-service through a `RewardClient`. Both answer `rewards(items, spec) -> list[Reward]`."""
+"""Where trainer adapters get rewards from: the node's shared pool (`node_pool`, the
+default), a `Rewarder` in this process, or a service named by URL. All answer
+`rewards(items, spec) -> list[Reward]`."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from codefrontier.contracts import FailureClass, Problem, Verdict
 from codefrontier.errors import ConfigError
-from codefrontier.judge.config import JudgeConfig
+from codefrontier.judge import FailureClass, JudgeConfig, Verdict
+from codefrontier.problems import Problem
 from codefrontier.rewards.rewarder import RewardItem
 from codefrontier.rewards.spec import Reward, RewardSpec
 
@@ -19,6 +20,17 @@ log = logging.getLogger(__name__)
 
 URL_ENV = "CODEFRONTIER_URL"
 TOKEN_ENV = "CODEFRONTIER_TOKEN"
+POOLS = ("node", "process")  # where local judging happens: the node's shared pool, or this process
+
+
+class RewardUnavailable(BaseException):  # noqa: N818 - the name trainers' tracebacks show
+    """A reward is missing (the judge's internal error, after its retries) where the
+    trainer has no way to leave a sample out, so the run must stop with the reason.
+
+    A BaseException, not an Exception, on purpose: trainers wrap reward functions in
+    `except Exception` and turn what they catch into a score (verl's `rate_limited`
+    manager into 0.0) or a None that fails later far from the cause (OpenRLHF); neither
+    may swallow this. Ray and asyncio carry it to the caller like any error."""
 
 
 class RewardSource(Protocol):
@@ -57,13 +69,25 @@ def make_source(
     token: str | None = None,
     jobs: int | None = None,
     config: JudgeConfig | None = None,
+    pool: str = "node",
 ) -> RewardSource:
-    """The service at `url` (or $CODEFRONTIER_URL) if one is named, else a local pool."""
+    """The service at `url` (or $CODEFRONTIER_URL) if one is named; else the node's shared
+    pool (`pool="node"`: one pool for every process on this machine that judges the same
+    problems with the same settings), or a pool of this process's own (`pool="process"`)."""
+    if pool not in POOLS:
+        raise ConfigError(f"pool must be one of {', '.join(POOLS)}, got {pool!r}")
     url = url or os.environ.get(URL_ENV)
     if url:
         from codefrontier.rewards.client import RewardClient
 
         return RemoteSource(RewardClient(url, token=token or os.environ.get(TOKEN_ENV)))
+    if pool == "node":
+        from codefrontier.rewards import node_pool
+
+        shared = node_pool.acquire(
+            problems, benchmark=benchmark, problems_file=problems_file, jobs=jobs, config=config
+        )
+        return RemoteSource(shared.client(), shared)
     from codefrontier.rewards.rewarder import Rewarder
 
     name, loaded = problems_from(problems, benchmark=benchmark, problems_file=problems_file)
@@ -75,8 +99,9 @@ class RemoteSource:
     client's retries gives missing rewards (None, with the reason), never zeros; a
     request the service refuses as wrong (4xx) raises."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, node: Any = None) -> None:
         self.client = client
+        self.node = node  # the node pool this process uses, released on close()
 
     def rewards(self, items: Sequence[RewardItem | Mapping[str, Any]], spec: RewardSpec) -> list[Reward]:
         from codefrontier.rewards.client import ServiceError
@@ -91,6 +116,8 @@ class RemoteSource:
 
     def close(self) -> None:
         self.client.close()
+        if self.node is not None:
+            self.node.close()
 
 
 def _problem_id(item: RewardItem | Mapping[str, Any]) -> str:

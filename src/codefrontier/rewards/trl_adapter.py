@@ -6,23 +6,29 @@
     trainer = GRPOTrainer(model=..., reward_funcs=[reward], train_dataset=dataset, ...)
 
 The dataset needs a `problem_id` column (and may have a `language` column); TRL passes
-every dataset column to reward functions as a list, one entry per completion. A reward
-the judge could not compute is None, which TRL turns into NaN and leaves out of the
-group statistics; it is never 0. This module does not import TRL.
+every dataset column to reward functions as a list, one entry per completion.
+
+A reward the judge could not compute is None. GRPOTrainer and RLOOTrainer turn it into
+NaN; when every reward function of the trainer gave None for a completion, it is left
+out of its group's mean and std and its advantage is 0 -- the sample is masked. Next to
+other reward functions TRL would instead sum the NaN as 0 (`nansum`), so there a missing
+reward stops the run (`RewardUnavailable`) rather than count as 0. This module does not
+import TRL.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from codefrontier.contracts import Problem
 from codefrontier.errors import InputError
-from codefrontier.judge.config import JudgeConfig
+from codefrontier.judge import JudgeConfig
+from codefrontier.problems import Problem
 from codefrontier.rewards.rewarder import RewardItem
-from codefrontier.rewards.sources import RewardSource, make_source
+from codefrontier.rewards.sources import RewardSource, RewardUnavailable, make_source
 from codefrontier.rewards.spec import Reward, RewardSpec
 
 log = logging.getLogger(__name__)
@@ -32,9 +38,10 @@ class CodeReward:
     """Callable with GRPOTrainer's reward function signature:
     `(prompts, completions, completion_ids, **dataset_columns) -> list[float | None]`.
 
-    Judges in this process on `jobs` sandboxes (started on the first call), or on the
-    service at `url` (or $CODEFRONTIER_URL) — the choice for multi-process training,
-    where every process would otherwise start its own pool."""
+    Judges on the node's shared pool (`pool="node"`, the default: the first process on the
+    machine starts it with `jobs` sandboxes, default one per core, and every training
+    process uses it), on a pool of this process's own (`pool="process"`), or on the
+    service at `url` (or $CODEFRONTIER_URL)."""
 
     def __init__(
         self,
@@ -51,6 +58,7 @@ class CodeReward:
         problem_column: str = "problem_id",
         language_column: str = "language",
         name: str | None = None,
+        pool: str = "node",
     ) -> None:
         self.spec = spec or RewardSpec()
         self.language = language
@@ -66,6 +74,7 @@ class CodeReward:
             token=token,
             jobs=jobs,
             config=config,
+            pool=pool,
         )
         self._source: RewardSource | None = None
         self.last_rewards: list[Reward] = []  # the details behind the values of the last call
@@ -99,6 +108,17 @@ class CodeReward:
         rewards = self.source.rewards(items, self.spec)
         self.last_rewards = rewards
         self._log(rewards, kwargs)
+        missing = [i for i, r in enumerate(rewards) if r.value is None]
+        if missing:
+            others = _other_reward_functions(self)
+            if others:
+                first = rewards[missing[0]]
+                raise RewardUnavailable(
+                    f"{len(missing)} of {len(rewards)} rewards are missing (first: completion {missing[0]}, "
+                    f"{first.problem_id}: {first.reason}); TRL would sum them as 0 next to the other reward "
+                    f"functions ({', '.join(others)}), so the run stops. With {self.__name__} as the only "
+                    "reward function, a missing reward leaves its completion out instead."
+                )
         return [r.value for r in rewards]
 
     def _log(self, rewards: list[Reward], kwargs: Mapping[str, Any]) -> None:
@@ -119,6 +139,24 @@ class CodeReward:
         if self._source is not None:
             self._source.close()
             self._source = None
+
+
+def _other_reward_functions(reward: CodeReward) -> list[str]:
+    """The names of the trainer's other reward functions, when a TRL trainer is the caller.
+
+    TRL hands a reward function no reference to its trainer; the trainer is the `self` of
+    the frame that calls it (GRPOTrainer's and RLOOTrainer's `_calculate_rewards`), or a
+    few frames up when the function is wrapped."""
+    frame = sys._getframe(2)
+    for _ in range(8):
+        if frame is None:
+            break
+        funcs = getattr(frame.f_locals.get("self"), "reward_funcs", None)
+        if isinstance(funcs, list):
+            names = [getattr(f, "__name__", type(f).__name__) for f in funcs]
+            return [n for n in names if n != reward.__name__] if len(funcs) > 1 else []
+        frame = frame.f_back
+    return []
 
 
 def completion_text(completion: Any) -> str:

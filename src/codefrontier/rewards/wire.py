@@ -246,9 +246,38 @@ TRAILING_SPECIAL_TOKENS = re.compile(r"(?:\s*(?:<\|[A-Za-z0-9_.:-]{1,40}\|>|</s>
 
 def response_text(query: str, prompt: str) -> str:
     """The model's response in an OpenRLHF query (prompt + response, as decoded), without
-    the end-of-turn special tokens after it."""
-    text = query[len(prompt) :] if prompt and query.startswith(prompt) else query
+    the end-of-turn special tokens after it.
+
+    OpenRLHF keeps only the last tokens of a prompt that is too long for its context
+    (`prompt_token_ids[-max_prompt_length:]`) but sends the whole prompt, so the query
+    starts with a *suffix* of the prompt, not the prompt. The response is what follows the
+    longest suffix of the prompt that the query starts with (the whole prompt when nothing
+    was cut; nothing is stripped when they share no text)."""
+    text = query[_overlap(prompt, query) :] if prompt else query
     return TRAILING_SPECIAL_TOKENS.sub("\n", text)
+
+
+def _overlap(prompt: str, query: str) -> int:
+    """The length of the longest suffix of `prompt` that is a prefix of `query`, in linear
+    time: `prompt` run through the Knuth-Morris-Pratt automaton of `query`'s head."""
+    head = query[: len(prompt)]
+    if not head:
+        return 0
+    fail = [0] * len(head)  # fail[i]: longest proper prefix of head[: i + 1] that is also its suffix
+    k = 0
+    for i in range(1, len(head)):
+        while k and head[i] != head[k]:
+            k = fail[k - 1]
+        if head[i] == head[k]:
+            k += 1
+        fail[i] = k
+    k = 0  # the longest prefix of head that ends at the current character of the prompt
+    for char in prompt:
+        while k and (k == len(head) or char != head[k]):
+            k = fail[k - 1]
+        if char == head[k]:
+            k += 1
+    return k
 
 
 def parse_openrlhf_request(
