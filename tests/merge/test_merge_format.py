@@ -14,8 +14,8 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from codefrontier.errors import ConfigError, InputError
-from codefrontier.merge.layout import parse_size, plan_layout
-from codefrontier.merge.recipes import Recipe, format_coefficient, interpolation_recipes
+from codefrontier.merge.layout import plan_layout
+from codefrontier.merge.methods import Interpolation, TaskArithmetic, format_coefficient
 from codefrontier.merge.safetensors_io import (
     DTYPES,
     OUTPUT_DTYPES,
@@ -23,6 +23,7 @@ from codefrontier.merge.safetensors_io import (
     encode_header,
     read_safetensors_header,
 )
+from codefrontier.merge.settings import parse_size
 
 
 def test_our_header_reading_agrees_with_the_safetensors_library(tmp_path: Path) -> None:
@@ -188,7 +189,6 @@ def test_an_output_name_reads_back_as_its_alpha(alpha: float) -> None:
 
 
 def test_exact_copies_are_recognised_only_where_the_math_gives_an_input() -> None:
-    assert [r.copies_input() for r in interpolation_recipes([0, 1, 0.5, 2])] == [0, 1, None, None]
-    assert Recipe("x", "anchored", (0.0, 0.0)).copies_input() == 0
-    assert Recipe("x", "anchored", (0.0, 1.0)).copies_input() == 2
-    assert Recipe("x", "anchored", (1.0, 1.0)).copies_input() is None
+    assert [o.copies for o in Interpolation([0, 1, 0.5, 2]).outputs()] == [0, 1, None, None]
+    lambdas = [[0.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
+    assert [o.copies for o in TaskArithmetic(lambdas, n_tasks=2).outputs()] == [0, 2, None]
