@@ -8,8 +8,6 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
-import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +20,7 @@ from codefrontier.cli import main
 from codefrontier.errors import ConfigError, InputError
 from codefrontier.merge import MergeOverflowError, merge_sweep
 
-from .tiny import Pair, interpolate, load_tensors, same_bits
+from .tiny import Pair, interpolate, load_tensors, paused_merge, same_bits
 
 
 def nothing_written(out: Path) -> bool:
@@ -172,40 +170,12 @@ def test_an_output_under_a_file_is_one_line_and_exit_2(
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
-PAUSED_MERGE = textwrap.dedent(
-    """
-    import sys
-    from codefrontier.merge import merge_sweep
-
-    paused = False
-
-    def pause_midway(done, total):
-        global paused
-        if not paused and done > total // 3:
-            paused = True
-            print("midway", flush=True)
-            sys.stdin.readline()  # until the test lets it go on
-
-    low, high, out = sys.argv[1:4]
-    merge_sweep(low, high, [0.5, 1.5], out, block_elements=1000, workers=1, progress=pause_midway)
-    print("done", flush=True)
-    """
-)
-
-
 def test_a_second_merge_into_the_same_output_refuses_and_the_first_completes(
     bf16_sharded: Pair, out: Path
 ) -> None:
-    first = subprocess.Popen(
-        [sys.executable, "-c", PAUSED_MERGE, str(bf16_sharded.low), str(bf16_sharded.high), str(out)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    first = paused_merge(bf16_sharded, out, [0.5, 1.5])
     try:
-        assert first.stdout is not None and first.stdin is not None
-        assert first.stdout.readline() == "midway\n"
-
+        assert first.stdin is not None and first.stdout is not None
         with pytest.raises(
             ConfigError, match=f"being written by another codefrontier merge \\(process {first.pid}"
         ):

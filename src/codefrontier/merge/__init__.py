@@ -13,22 +13,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from codefrontier.merge import methods  # light (no torch): the registry and its methods
+
 if TYPE_CHECKING:
     from codefrontier.merge.checks import CheckpointMismatchError
     from codefrontier.merge.engine import MergeOverflowError
     from codefrontier.merge.inspection import InspectReport, TensorDrift, inspect_merge
-    from codefrontier.merge.methods import (
-        Combination,
-        Interpolation,
-        MergeMethod,
-        Output,
-        PairMethod,
-        TaskArithmetic,
-        TaskVectorMethod,
-        method_class,
-        method_names,
-        register_method,
-    )
     from codefrontier.merge.progress import ProgressCallback
     from codefrontier.merge.settings import MergeSettings
     from codefrontier.merge.stream import FileDigest
@@ -56,48 +46,24 @@ _EXPORTS = {
     "MergeOverflowError": "engine",
     "ProgressCallback": "progress",
     "MergeSettings": "settings",
-    **dict.fromkeys(
-        (
-            "Combination",
-            "Interpolation",
-            "MergeMethod",
-            "Output",
-            "PairMethod",
-            "TaskArithmetic",
-            "TaskVectorMethod",
-            "method_class",
-            "method_names",
-            "register_method",
-        ),
-        "methods",
-    ),
-}
+} | dict.fromkeys(methods.__all__, "methods")
 
 __all__ = [
     "CheckpointMismatchError",
-    "Combination",
     "FileDigest",
     "InputRecord",
     "InspectReport",
-    "Interpolation",
-    "MergeMethod",
     "MergeOverflowError",
     "MergeResult",
     "MergeSettings",
     "MergedCheckpoint",
-    "Output",
-    "PairMethod",
     "ProgressCallback",
-    "TaskArithmetic",
-    "TaskVectorMethod",
     "TensorDrift",
     "inspect_merge",
     "merge",
     "merge_sweep",
     "merge_task_arithmetic",
-    "method_class",
-    "method_names",
-    "register_method",
+    *methods.__all__,
 ]
 
 

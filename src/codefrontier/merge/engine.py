@@ -281,8 +281,10 @@ class _Plans:
                 pending.ready.set()
         else:
             pending.ready.wait()
-        if pending.plan is None:  # the owner failed (its error is raised on its own thread) or cancelled
-            raise RuntimeError(f"no statistics for tensor '{spec.name}'") from pending.error
+        if pending.error is not None:  # the owner's failure, raised here too
+            raise pending.error
+        if pending.plan is None:
+            raise RuntimeError(f"the merge stopped before the statistics of tensor '{spec.name}'")
         return pending.plan
 
     def _chunks(self, spec: BlockSpec) -> Iterator[tuple[torch.Tensor, ...]]:
