@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import struct
 from pathlib import Path
@@ -71,6 +72,11 @@ def test_headers_we_write_are_read_by_the_safetensors_library(tmp_path: Path) ->
             assert torch.equal(f.get_tensor(name), tensor)
 
 
+def header(entries: dict[str, object], data_bytes: int) -> bytes:
+    body = json.dumps(entries).encode()
+    return struct.pack("<Q", len(body)) + body + bytes(data_bytes)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -87,6 +93,13 @@ def test_headers_we_write_are_read_by_the_safetensors_library(tmp_path: Path) ->
             "shape must be a list of integers",
         ),
         (struct.pack("<Q", 18) + b'{"__metadata__":1}', "'__metadata__' is not a JSON object"),
+        (
+            header({"a": {"dtype": "F32", "shape": [-8, -4], "data_offsets": [0, 128]}}, 128),
+            "negative dimension",
+        ),
+        (header({"a": {"dtype": "F32", "shape": [2.0], "data_offsets": [0, 8]}}, 8), "list of integers"),
+        (header({"a": {"dtype": "F32", "shape": [True], "data_offsets": [0, 4]}}, 4), "list of integers"),
+        (header({"a": {"dtype": "F32", "shape": [0], "data_offsets": [8, 0]}}, 8), "do not match shape"),
     ],
 )
 def test_malformed_files_are_refused_naming_the_file(tmp_path: Path, content: bytes, message: str) -> None:
