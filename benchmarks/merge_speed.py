@@ -1,6 +1,7 @@
 """How fast `codefrontier merge` is against the raw I/O bound and against mergekit.
 
     .venv/bin/python benchmarks/merge_speed.py [--size-gb 1] [--repeat 3] [--mergekit-python /tmp/mk-venv/bin/python]
+        [--baseline OTHER_CHECKOUT/src]
 
 Builds a synthetic pair of Llama-architecture checkpoints (bf16, sharded at 250 MB, about
 `--size-gb` each; high = low + a small random update), then times, in the same run:
@@ -21,7 +22,10 @@ kept; mergekit's one-alpha figure is the faster of its two runs at alpha 0.5.
 mergekit must be installed in a separate environment (`--mergekit-python`, default
 /tmp/mk-venv/bin/python): `python3 -m venv /tmp/mk-venv && /tmp/mk-venv/bin/pip install
 torch==2.13.0 && /tmp/mk-venv/bin/pip install mergekit`. If it is missing or fails, that
-is said and the other figures are still printed. Everything is written under a temporary
+is said and the other figures are still printed. With `--baseline SRC` (the `src` directory of
+another checkout, e.g. main's), (b), (b') and (c) are run once more with this tree and
+with the baseline, alternating run by run, and their ratios printed: a change's cost,
+measured under the same load. Everything is written under a temporary
 directory that is removed at the end. The page cache is warm for every measurement (the
 pair fits in memory): the figures compare CPU and memory work, not disk reads. Prints
 ratios, never pass/fail.
@@ -197,14 +201,19 @@ class Measurement:
         return self.error is None
 
 
-def run_child(python: str, code: str, args: list[str], label: str = "") -> Measurement:
-    """Run `code` in a fresh interpreter; its RESULT line, its peak RSS (wait4: this child
-    only) and its wall time."""
+def run_child(
+    python: str, code: str, args: list[str], label: str = "", src: str | None = None
+) -> Measurement:
+    """Run `code` in a fresh interpreter (importing codefrontier from `src` if given); its
+    RESULT line, its peak RSS (wait4: this child only) and its wall time."""
     script = CHILD_PRELUDE + textwrap.dedent(code)
+    env = None if src is None else {**os.environ, "PYTHONPATH": src}
     os.sync()
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
-        process = subprocess.Popen([python, "-c", script, *args], stdout=stdout, stderr=stderr, text=True)
+        process = subprocess.Popen(
+            [python, "-c", script, *args], stdout=stdout, stderr=stderr, text=True, env=env
+        )
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - started
@@ -258,6 +267,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--workdir", default=None, help="where the temporary checkpoints go (default: $TMPDIR)"
+    )
+    parser.add_argument(
+        "--baseline",
+        default=None,
+        metavar="SRC",
+        help="the src directory of another checkout: also time (b), (b') and (c) with it, alternating",
     )
     args = parser.parse_args()
 
@@ -334,8 +349,36 @@ def benchmark(root: Path, args: argparse.Namespace) -> int:
     ):
         if m.ok:
             print(f"  {m.label}: {m.peak_mb:.0f} MB")
+    if args.baseline:
+        _against_baseline(args, python, pair, out)
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
     return 0
+
+
+def _against_baseline(args: argparse.Namespace, python: str, pair: list[str], out: Path) -> None:
+    """This tree's codefrontier against another checkout's, run for run in turn (so both see
+    the same load), the fastest of `--repeat` kept for each."""
+    here = os.environ.get("PYTHONPATH") or "(as installed)"
+    print(f"\nthis tree ({here}) against the baseline {args.baseline}, alternating, best of {args.repeat}:")
+    cases = [
+        ("(b)  1 alpha", str(ONE), "blake3"),
+        ("(b') 1 alpha, --hash none", str(ONE), "none"),
+        ("(c)  5 alphas, one pass", ",".join(map(str, SWEEP)), "blake3"),
+    ]
+    for label, alphas, input_hash in cases:
+        ours, theirs = [], []
+        for _ in range(args.repeat):
+            for runs, src in ((ours, None), (theirs, args.baseline)):
+                runs.append(run_child(python, CODEFRONTIER_CHILD, [*pair, alphas, input_hash], label, src))
+                shutil.rmtree(out, ignore_errors=True)
+        if not all(r.ok for r in ours + theirs):
+            print(f"  {label}: FAILED: {next(r.error for r in ours + theirs if not r.ok)}")
+            continue
+        a, b = min(ours, key=lambda r: r.seconds), min(theirs, key=lambda r: r.seconds)
+        print(
+            f"  {label:28s} this {a.seconds:.2f} s, {a.cpu:.2f} CPU-s; baseline {b.seconds:.2f} s, "
+            f"{b.cpu:.2f} CPU-s; this/baseline {a.seconds / b.seconds:.2f}x (CPU {a.cpu / b.cpu:.2f}x)"
+        )
 
 
 def _mergekit(

@@ -136,7 +136,7 @@ def test_through_the_codefrontier_command_an_error_is_one_line_and_exit_2(
 
 
 def test_the_command_offers_the_dtypes_and_digests_the_api_accepts() -> None:
-    """The command keeps its own lists (it must not import torch to build its help)."""
+    """The command's choices are the library's: one list each, in `merge.settings`."""
     from codefrontier.merge.safetensors_io import OUTPUT_DTYPES
     from codefrontier.merge.stream import HASH_ALGORITHMS
 
@@ -145,4 +145,4 @@ def test_the_command_offers_the_dtypes_and_digests_the_api_accepts() -> None:
     register(subparsers)
     choices = {a.dest: a.choices for a in subparsers.choices["merge"]._actions if a.choices}
     assert tuple(choices["out_dtype"]) == tuple(OUTPUT_DTYPES)
-    assert tuple(choices["hash"]) == (*HASH_ALGORITHMS, "none")
+    assert tuple(choices["input_hash"]) == (*HASH_ALGORITHMS, "none")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import struct
 from pathlib import Path
@@ -14,8 +15,8 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from codefrontier.errors import ConfigError, InputError
-from codefrontier.merge.layout import parse_size, plan_layout
-from codefrontier.merge.recipes import Recipe, format_coefficient, interpolation_recipes
+from codefrontier.merge.layout import plan_layout
+from codefrontier.merge.methods import Interpolation, TaskArithmetic, format_coefficient
 from codefrontier.merge.safetensors_io import (
     DTYPES,
     OUTPUT_DTYPES,
@@ -23,6 +24,7 @@ from codefrontier.merge.safetensors_io import (
     encode_header,
     read_safetensors_header,
 )
+from codefrontier.merge.settings import parse_size
 
 
 def test_our_header_reading_agrees_with_the_safetensors_library(tmp_path: Path) -> None:
@@ -70,6 +72,11 @@ def test_headers_we_write_are_read_by_the_safetensors_library(tmp_path: Path) ->
             assert torch.equal(f.get_tensor(name), tensor)
 
 
+def header(entries: dict[str, object], data_bytes: int) -> bytes:
+    body = json.dumps(entries).encode()
+    return struct.pack("<Q", len(body)) + body + bytes(data_bytes)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -86,6 +93,13 @@ def test_headers_we_write_are_read_by_the_safetensors_library(tmp_path: Path) ->
             "shape must be a list of integers",
         ),
         (struct.pack("<Q", 18) + b'{"__metadata__":1}', "'__metadata__' is not a JSON object"),
+        (
+            header({"a": {"dtype": "F32", "shape": [-8, -4], "data_offsets": [0, 128]}}, 128),
+            "negative dimension",
+        ),
+        (header({"a": {"dtype": "F32", "shape": [2.0], "data_offsets": [0, 8]}}, 8), "list of integers"),
+        (header({"a": {"dtype": "F32", "shape": [True], "data_offsets": [0, 4]}}, 4), "list of integers"),
+        (header({"a": {"dtype": "F32", "shape": [0], "data_offsets": [8, 0]}}, 8), "do not match shape"),
     ],
 )
 def test_malformed_files_are_refused_naming_the_file(tmp_path: Path, content: bytes, message: str) -> None:
@@ -188,7 +202,6 @@ def test_an_output_name_reads_back_as_its_alpha(alpha: float) -> None:
 
 
 def test_exact_copies_are_recognised_only_where_the_math_gives_an_input() -> None:
-    assert [r.copies_input() for r in interpolation_recipes([0, 1, 0.5, 2])] == [0, 1, None, None]
-    assert Recipe("x", "anchored", (0.0, 0.0)).copies_input() == 0
-    assert Recipe("x", "anchored", (0.0, 1.0)).copies_input() == 2
-    assert Recipe("x", "anchored", (1.0, 1.0)).copies_input() is None
+    assert [o.copies for o in Interpolation([0, 1, 0.5, 2]).outputs()] == [0, 1, None, None]
+    lambdas = [[0.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
+    assert [o.copies for o in TaskArithmetic(lambdas, n_tasks=2).outputs()] == [0, 2, None]

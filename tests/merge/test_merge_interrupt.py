@@ -6,9 +6,6 @@ from __future__ import annotations
 import errno
 import os
 import signal
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -17,7 +14,7 @@ from codefrontier.errors import CodefrontierError
 from codefrontier.merge import merge_sweep
 from codefrontier.merge import writer as writer_module
 
-from .tiny import Pair, interpolate, load_tensors, same_bits
+from .tiny import Pair, interpolate, load_tensors, paused_merge, same_bits
 
 ALPHAS = [-0.5, 0.5, 1.5]
 
@@ -57,32 +54,9 @@ def test_ctrl_c_midway_leaves_nothing_and_a_rerun_completes(bf16_sharded: Pair, 
 def test_a_killed_merge_leaves_only_a_hidden_partial_that_the_rerun_removes(
     bf16_sharded: Pair, out: Path
 ) -> None:
-    child = textwrap.dedent(
-        """
-        import sys
-        from codefrontier.merge import merge_sweep
-
-        def stop_midway(done, total):
-            if done > total // 3:
-                print("midway", flush=True)
-                sys.stdin.read()  # wait here until killed
-
-        low, high, out = sys.argv[1:4]
-        merge_sweep(low, high, [-0.5, 0.5, 1.5], out, block_elements=1000, workers=1, progress=stop_midway)
-        """
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", child, str(bf16_sharded.low), str(bf16_sharded.high), str(out)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        assert process.stdout.readline() == "midway\n"
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+    process = paused_merge(bf16_sharded, out, ALPHAS)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
 
     assert not out.exists()
     partials = list(out.parent.glob(f".{out.name}.partial-*"))

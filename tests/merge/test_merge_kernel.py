@@ -14,11 +14,13 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from codefrontier.merge import kernel, merge_sweep, merge_task_arithmetic
+from codefrontier.merge import MergeOverflowError, kernel, merge_sweep, merge_task_arithmetic
 
 from .tiny import load_tensors, same_bits
 
-SPECIAL = [float("inf"), float("-inf"), 0.0, -0.0, 1e-40, -1e-40, 3.0e38, -3.0e38, 1.0, 0.1]
+# Large values stay within float32 at the tests' coefficients (|w| <= 2.2): 3e38 would
+# overflow, which both paths refuse (test_both_paths_refuse_the_same_overflow).
+SPECIAL = [float("inf"), float("-inf"), 0.0, -0.0, 1e-40, -1e-40, 1.5e38, -1.5e38, 1.0, 0.1]
 
 
 def checkpoint(path: Path, seed: int, dtype: torch.dtype) -> Path:
@@ -97,3 +99,25 @@ def test_float16_inputs_take_the_torch_path_and_stay_right(tmp_path: Path) -> No
     for name, value in merged.items():
         expected = (a[name].float() * 0.75 + b[name].float() * 0.25).to(torch.float16)
         assert same_bits(value, expected), name
+
+
+def test_both_paths_refuse_the_same_overflow(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """3e38 in both inputs: at alpha 1.7 the product 1.7 * 3e38 is past float32's range."""
+    low, high = (
+        checkpoint(tmp_path / "low", 1, torch.bfloat16),
+        checkpoint(tmp_path / "high", 2, torch.bfloat16),
+    )
+    for path in (low, high):
+        tensors = load_tensors(path)
+        tensors["long"][4000] = 3.0e38
+        save_file(tensors, str(path / "model.safetensors"))
+    refusals = []
+
+    def run(out: Path) -> None:
+        with pytest.raises(MergeOverflowError) as caught:
+            merge_sweep(low, high, [0.5, 1.7], out, input_hash=None, block_elements=700)
+        refusals.append((caught.value.output, caught.value.tensor))
+        assert not out.exists()
+
+    both_paths(monkeypatch, tmp_path, run)
+    assert refusals == [("alpha_1.7", "long")] * 2

@@ -7,6 +7,10 @@ same weights after a small random update, as a fine-tuning run would leave them.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,3 +124,46 @@ def interpolate(low: torch.Tensor, high: torch.Tensor, alpha: float) -> torch.Te
 
 def read_json(path: Path) -> Any:
     return json.loads(path.read_text())
+
+
+PAUSED_MERGE = textwrap.dedent(
+    """
+    import json, sys
+    from codefrontier.merge import merge_sweep
+
+    paused = False
+
+    def pause_midway(done, total):
+        global paused
+        if not paused and done > total // 3:
+            paused = True
+            print("midway", flush=True)
+            sys.stdin.readline()  # until the test says go on (or kills the process)
+
+    low, high, out, alphas = sys.argv[1:5]
+    merge_sweep(low, high, json.loads(alphas), out, block_elements=1000, workers=1, progress=pause_midway)
+    print("done", flush=True)
+    """
+)
+
+
+def paused_merge(pair: Pair, out: Path, alphas: Sequence[float]) -> subprocess.Popen[str]:
+    """A merge in a child process, stopped a third of the way through: it has printed
+    "midway" when this returns, and goes on (printing "done" at the end) when a line is
+    written to its stdin."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            PAUSED_MERGE,
+            str(pair.low),
+            str(pair.high),
+            str(out),
+            json.dumps(list(alphas)),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stdout.readline() == "midway\n"
+    return process

@@ -388,7 +388,7 @@ def _check_merge_output(table: dict[str, Any], where: _Where) -> None:
         except CodefrontierError as exc:
             raise where.error("merge.out_dtype", str(exc).removeprefix("--out-dtype ")) from None
     if "max_shard_size" in table:
-        from codefrontier.merge.layout import parse_size
+        from codefrontier.merge.settings import parse_size
 
         try:
             parse_size(table["max_shard_size"])
@@ -398,11 +398,11 @@ def _check_merge_output(table: dict[str, Any], where: _Where) -> None:
 
 def merged_names(merge: MergeSpec) -> list[str]:
     """The policy names of the merged checkpoints: merge_sweep's directory names."""
-    from codefrontier.merge.recipes import interpolation_recipes, task_arithmetic_recipes
+    from codefrontier.merge.methods import Interpolation, TaskArithmetic
 
     if merge.method == "interpolation":
-        return [r.name for r in interpolation_recipes(merge.alphas)]
-    return [r.name for r in task_arithmetic_recipes(merge.lambdas, len(merge.inputs) - 1)]
+        return [o.name for o in Interpolation(merge.alphas).outputs()]
+    return [o.name for o in TaskArithmetic(merge.lambdas, len(merge.inputs) - 1).outputs()]
 
 
 def _policies(entries: list[dict[str, Any]], base: Path, where: _Where) -> list[PolicySpec]:

@@ -1,5 +1,8 @@
 """`codefrontier merge`: a thin layer over `codefrontier.merge` (imported only when the
-command runs, so other commands do not load torch)."""
+command runs, so other commands do not load torch).
+
+The flags that say how outputs are written are generated from `MergeSettings`' fields;
+`--method` offers every registered method (`codefrontier.merge.methods`)."""
 
 from __future__ import annotations
 
@@ -9,11 +12,11 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from codefrontier.errors import ConfigError
+from codefrontier.merge.methods import PairMethod, TaskVectorMethod, method_class, method_names
+from codefrontier.merge.settings import add_setting_flags, settings_from_arguments
 
 if TYPE_CHECKING:
     from codefrontier.merge.inspection import InspectReport
-
-OUT_DTYPES = ("float32", "bfloat16", "float16")
 
 EXAMPLES = """\
 examples:
@@ -27,6 +30,10 @@ examples:
   codefrontier merge --inspect --low ckpt/sft --high ckpt/rl --alpha 0.5 1 1.5 --out-dtype bfloat16
 """
 
+# The method each set of inputs means when --method is not given.
+DEFAULT_PAIR_METHOD = "interpolation"
+DEFAULT_TASK_METHOD = "task_arithmetic"
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -38,13 +45,23 @@ def register(subparsers: Any) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    pair = parser.add_argument_group("interpolation and extrapolation")
+    parser.add_argument(
+        "--method",
+        choices=method_names(),
+        help=f"the merge method (default: {DEFAULT_PAIR_METHOD} for --low/--high, "
+        f"{DEFAULT_TASK_METHOD} for --base/--task)",
+    )
+    pair = parser.add_argument_group(
+        "interpolation and extrapolation (two checkpoints, one output per alpha)"
+    )
     pair.add_argument("--low", metavar="DIR", help="checkpoint at alpha 0 (side files are copied from it)")
     pair.add_argument("--high", metavar="DIR", help="checkpoint at alpha 1")
     pair.add_argument(
         "--alpha", nargs="+", type=float, metavar="A", help="one output per value, e.g. -0.5 0 0.5 1 1.5"
     )
-    tasks = parser.add_argument_group("task arithmetic")
+    tasks = parser.add_argument_group(
+        "task arithmetic (a base and task checkpoints, one output per --lambda)"
+    )
     tasks.add_argument(
         "--base", metavar="DIR", help="the shared starting point (side files are copied from it)"
     )
@@ -64,23 +81,7 @@ def register(subparsers: Any) -> None:
     output.add_argument(
         "--out", metavar="DIR", help="directory that receives one checkpoint per alpha or lambda vector"
     )
-    output.add_argument(
-        "--out-dtype", choices=OUT_DTYPES, help="dtype of floating-point tensors (default: as input)"
-    )
-    output.add_argument(
-        "--max-shard-size", default="5GB", metavar="SIZE", help="tensor bytes per output shard (default 5GB)"
-    )
-    output.add_argument("--overwrite", action="store_true", help="replace an earlier merge output at --out")
-    output.add_argument(
-        "--hash",
-        choices=("blake3", "sha256", "none"),
-        default="blake3",
-        help="digest of each input file for the metadata record (default blake3; sha256 matches "
-        "sha256sum and the Hugging Face Hub but costs about 4x the CPU)",
-    )
-    output.add_argument("--no-hash", action="store_true", help="the same as --hash none")
-    output.add_argument("--fsync", action="store_true", help="make outputs durable before they appear")
-    output.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_setting_flags(output)
     inspect = parser.add_argument_group("inspection")
     inspect.add_argument(
         "--inspect",
@@ -93,9 +94,10 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     _require_merge_extra()
+    settings = settings_from_arguments(args)  # the class checks every value
     if args.inspect:
         return _inspect(args)
-    from codefrontier.merge.sweep import merge_sweep, merge_task_arithmetic
+    from codefrontier.merge.sweep import merge
 
     pair = args.low is not None or args.high is not None or args.alpha is not None
     tasks = args.base is not None or args.task is not None or args.lambdas is not None
@@ -103,20 +105,18 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("give either --low, --high and --alpha, or --base, --task and --lambda")
     if args.out is None:
         raise ConfigError("--out DIR is required")
-    options = {
-        "out_dtype": args.out_dtype,
-        "max_shard_size": args.max_shard_size,
-        "overwrite": args.overwrite,
-        "input_hash": None if args.no_hash or args.hash == "none" else args.hash,
-        "fsync": args.fsync,
-        "progress": not args.quiet,
-    }
+    cls = method_class(args.method or (DEFAULT_PAIR_METHOD if pair else DEFAULT_TASK_METHOD))
     if pair:
+        if not issubclass(cls, PairMethod):
+            raise ConfigError(f"--method {cls.name} takes --base, --task and --lambda, not --low and --high")
         _require(args, "low", "high", "alpha")
-        result = merge_sweep(args.low, args.high, args.alpha, args.out, **options)
+        method, inputs = cls(args.alpha), [args.low, args.high]
     else:
+        if not issubclass(cls, TaskVectorMethod):
+            raise ConfigError(f"--method {cls.name} takes --low, --high and --alpha, not --base and --task")
         _require(args, "base", "task", "lambdas")
-        result = merge_task_arithmetic(args.base, args.task, args.lambdas, args.out, **options)
+        method, inputs = cls(args.lambdas, len(args.task)), [args.base, *args.task]
+    result = merge(method, inputs, args.out, settings)
     for warning in result.warnings:
         print(f"codefrontier merge: warning: {warning}", file=sys.stderr)
     for output in result.outputs:
@@ -135,8 +135,10 @@ def _inspect(args: argparse.Namespace) -> int:
         raise ConfigError(
             "--inspect compares --low and --high and writes nothing: drop --base, --task, --lambda, --out"
         )
+    if args.method not in (None, DEFAULT_PAIR_METHOD):
+        raise ConfigError(f"--inspect measures {DEFAULT_PAIR_METHOD}: drop --method {args.method}")
     alphas = args.alpha if args.alpha is not None else DEFAULT_INSPECT_ALPHAS
-    report = inspect_merge(args.low, args.high, alphas, out_dtype=args.out_dtype, progress=not args.quiet)
+    report = inspect_merge(args.low, args.high, alphas, out_dtype=args.out_dtype, progress=args.progress)
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:

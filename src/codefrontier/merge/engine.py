@@ -3,13 +3,18 @@
 Numerics, block by block:
 
 - floating-point inputs are widened to float32 (float64 stays float64; widening is
-  exact), the recipe is evaluated one rounded operation at a time, left to right, exactly
-  as `recipes` writes it, and the result is rounded once to the output dtype by torch's
-  conversion, which rounds to nearest, ties to even;
+  exact), each output's combination (see `methods.base.Combination`) is evaluated one
+  rounded operation at a time, left to right, exactly as written, and the result is
+  rounded once to the output dtype by torch's conversion, which rounds to nearest, ties
+  to even;
 - an output that is mathematically one of the inputs (alpha 0 or 1, all lambdas 0, ...)
   is that input's bytes, converted straight to the output dtype if it differs, so the
   identity holds bit for bit (the arithmetic would turn -0.0 into +0.0 and inf into nan);
-- integer and boolean tensors, checked equal in every input beforehand, are copied.
+- integer and boolean tensors, checked equal in every input beforehand, are copied;
+- an output element that is infinite or NaN where every input element is finite (the
+  coefficients pushed it past the output dtype's range) stops the merge with
+  MergeOverflowError naming the output and the tensor: a checkpoint of infinities is
+  never written.
 
 All scratch buffers are allocated once per worker and reused, so the pass allocates
 nothing per tensor or block; at the default block size the working set of one block stays
@@ -20,16 +25,18 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 
+from codefrontier.errors import CodefrontierError
 from codefrontier.merge.checkpoint import Checkpoint
-from codefrontier.merge.kernel import mixer_for
+from codefrontier.merge.kernel import Mixer, mixer_for
 from codefrontier.merge.layout import OutputLayout
+from codefrontier.merge.methods import Combination, MergeMethod, Output
 from codefrontier.merge.progress import ProgressCallback
-from codefrontier.merge.recipes import Recipe
 from codefrontier.merge.safetensors_io import Dtype
 from codefrontier.merge.stream import (
     Block,
@@ -46,6 +53,19 @@ from codefrontier.merge.writer import ShardWriter
 # sweep is computed from it. Blocks (the unit of reading and writing) are larger, to keep
 # the per-block system calls and page faults few.
 COMPUTE_CHUNK = 1 << 16
+
+
+class MergeOverflowError(CodefrontierError):
+    """An output element came out infinite or NaN where every input element was finite:
+    the coefficients (a large |alpha| or lambda) took it past the output dtype's range.
+    `output` is the output's name, `tensor` the tensor; nothing is written."""
+
+    def __init__(self, output: str, tensor: str, dtype: str) -> None:
+        self.output, self.tensor = output, tensor
+        super().__init__(
+            f"{output}: tensor '{tensor}' overflows {dtype} (an element is ±inf or NaN where every input "
+            "is finite); choose a coefficient of smaller magnitude. Nothing was written"
+        )
 
 
 def compute_dtype(dtype: Dtype) -> torch.dtype:
@@ -93,7 +113,7 @@ def convert(scratch: Scratch, source: torch.Tensor, out: Dtype, count: int) -> m
 
 def load_inputs(scratch: Scratch, block: Block, lo: int, hi: int, *, writable: bool) -> list[torch.Tensor]:
     """Elements [lo, hi) of each input's block, widened to the compute dtype. Raw bytes are
-    used in place when no widening is needed and the recipe does not modify its inputs."""
+    used in place when no widening is needed and the combination does not modify its inputs."""
     dtype = block.spec.tensors[0].dtype
     wide = compute_dtype(dtype)
     xs = []
@@ -107,23 +127,34 @@ def load_inputs(scratch: Scratch, block: Block, lo: int, hi: int, *, writable: b
     return xs
 
 
-def evaluate(scratch: Scratch, recipe: Recipe, xs: Sequence[torch.Tensor]) -> torch.Tensor:
-    """The recipe on one block, one rounded operation at a time (no fused multiply-add, so
-    the result is what the formula written in Python with torch tensors gives). For the
-    anchored formula, `xs[1:]` already hold the differences theta_j - theta_0."""
+def evaluate(scratch: Scratch, combination: Combination, xs: Sequence[torch.Tensor]) -> torch.Tensor:
+    """The combination on one chunk, one rounded operation at a time (no fused
+    multiply-add, so the result is what the formula written in Python with torch tensors
+    gives). For an anchored combination, `xs[1:]` already hold the differences
+    x_j - x_0."""
     count = xs[0].numel()
     acc, _ = scratch.get("acc", xs[0].dtype, count)
     tmp, _ = scratch.get("tmp", xs[0].dtype, count)
-    if recipe.formula == "linear":
-        torch.mul(xs[0], recipe.weights[0], out=acc)
-        terms = zip(xs[1:], recipe.weights[1:], strict=True)
+    if combination.kind == "linear":
+        torch.mul(xs[0], combination.weights[0], out=acc)
+        terms = zip(xs[1:], combination.weights[1:], strict=True)
     else:
         acc.copy_(xs[0])
-        terms = zip(xs[1:], recipe.weights, strict=True)
+        terms = zip(xs[1:], combination.weights, strict=True)
     for x, weight in terms:
         torch.mul(x, weight, out=tmp)
         acc.add_(tmp)
     return acc
+
+
+def overflowed(result: torch.Tensor, inputs: Sequence[torch.Tensor]) -> bool:
+    """Whether `result` has an infinite or NaN element where every input is finite."""
+    if bool(torch.isfinite(result).all()):
+        return False
+    bad = ~torch.isfinite(result)
+    for x in inputs:
+        bad &= torch.isfinite(x)
+    return bool(bad.any())
 
 
 @dataclass
@@ -140,7 +171,7 @@ def default_workers() -> int:
 
 def run_pass(
     checkpoints: Sequence[Checkpoint],
-    recipes: Sequence[Recipe],
+    method: MergeMethod,
     layout: OutputLayout,
     writers: Sequence[ShardWriter],
     *,
@@ -149,7 +180,8 @@ def run_pass(
     workers: int,
     progress: ProgressCallback | None = None,
 ) -> PassResult:
-    """Stream every block of the inputs once and write every output's share of it.
+    """Stream every block of the inputs once and write every output's share of it
+    (`writers` in the order of `method.outputs()`).
 
     `workers` threads each take the next block, read it from every input, compute and
     write every output, then take the next; torch runs single-threaded inside each (many
@@ -157,10 +189,7 @@ def run_pass(
     and degrade badly when the cores are shared). The calling thread is one of the
     workers, so Ctrl-C and `progress` (called after each of its blocks) are handled there.
     """
-    formulas = {r.formula for r in recipes}
-    if len(formulas) != 1:
-        raise ValueError("all recipes of one pass must use the same formula")
-    work = _Work(checkpoints, recipes, layout, writers, block_elements, hash_algorithm)
+    work = _Work(checkpoints, method, layout, writers, block_elements, hash_algorithm)
     helpers = [
         threading.Thread(target=work.run_helper, name=f"merge-worker-{i}", daemon=True)
         for i in range(workers - 1)
@@ -182,6 +211,7 @@ def run_pass(
         return PassResult(work.files.bytes_read + sum(h.bytes_read for h in work.hashers), digests)
     finally:
         work.stop.set()
+        work.plans.cancel()
         for h in work.hashers:
             h.abort()
         for thread in helpers:
@@ -194,25 +224,107 @@ def _unhashed(checkpoint: Checkpoint) -> list[FileDigest]:
     return [FileDigest(s.path.name, s.file_size, None) for s in checkpoint.shards]
 
 
+@dataclass
+class _Plan:
+    """How the computed outputs of one tensor are made: their combinations, and the C
+    kernel bound to them (None: torch)."""
+
+    combinations: list[Combination]
+    mixer: Mixer | None
+    anchored: bool
+
+
+@dataclass
+class _Pending:
+    ready: threading.Event = field(default_factory=threading.Event)
+    plan: _Plan | None = None
+    error: BaseException | None = None
+
+
+class _Plans:
+    """The plan for each tensor. A method without statistics has one plan for the whole
+    pass; otherwise the first worker to reach a tensor computes its statistics from chunks
+    of the tensor (read, then released, like blocks) while the others wait for it."""
+
+    def __init__(
+        self, method: MergeMethod, computed: list[int], files: InputFiles, n_inputs: int, chunk: int
+    ) -> None:
+        self.method, self.computed, self.files = method, computed, files
+        self.n_inputs, self.chunk = n_inputs, chunk
+        self._lock = threading.Lock()
+        self._pending: dict[str, _Pending] = {}
+        self._cancelled = False
+        self._constant = None if method.needs_statistics else self._plan(None)
+
+    def _plan(self, statistics: Any) -> _Plan:
+        combinations = self.method.combinations(statistics)
+        chosen = [combinations[k] for k in self.computed]
+        if len({c.kind for c in chosen}) > 1:
+            raise ValueError(f"merge method {self.method.name!r} mixes kinds of combination in one tensor")
+        return _Plan(chosen, mixer_for(chosen, self.n_inputs), bool(chosen) and chosen[0].kind == "anchored")
+
+    def get(self, spec: BlockSpec) -> _Plan:
+        if self._constant is not None:
+            return self._constant
+        with self._lock:
+            pending = self._pending.get(spec.name)
+            owner = pending is None
+            if pending is None:
+                pending = self._pending[spec.name] = _Pending()
+        if owner:
+            try:
+                pending.plan = self._plan(self.method.tensor_statistics(self._chunks(spec)))
+            except BaseException as exc:
+                pending.error = exc
+                raise
+            finally:
+                pending.ready.set()
+        else:
+            pending.ready.wait()
+        if pending.error is not None:  # the owner's failure, raised here too
+            raise pending.error
+        if pending.plan is None:
+            raise RuntimeError(f"the merge stopped before the statistics of tensor '{spec.name}'")
+        return pending.plan
+
+    def _chunks(self, spec: BlockSpec) -> Iterator[tuple[torch.Tensor, ...]]:
+        dtype = spec.tensors[0].dtype
+        for start in range(0, spec.tensors[0].numel, self.chunk):
+            if self._cancelled:
+                raise RuntimeError("the merge was stopped")
+            count = min(self.chunk, spec.tensors[0].numel - start)
+            block = self.files.read(BlockSpec(-1, spec.tensors, start, count), consume=False)
+            try:
+                yield tuple(typed(raw, dtype) for raw in block.raw)
+            finally:
+                self.files.release(block)
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        with self._lock:
+            for pending in self._pending.values():
+                pending.ready.set()
+
+
 class _Work:
     """What the workers share: the block queue, the files, the hashers and the outputs."""
 
     def __init__(
         self,
         checkpoints: Sequence[Checkpoint],
-        recipes: Sequence[Recipe],
+        method: MergeMethod,
         layout: OutputLayout,
         writers: Sequence[ShardWriter],
         block_elements: int,
         hash_algorithm: str | None,
     ) -> None:
-        self.recipes, self.layout, self.writers = list(recipes), layout, list(writers)
+        self.outputs: list[Output] = method.outputs()
+        self.layout, self.writers = layout, list(writers)
         self.block_elements = block_elements
-        self.anchored = recipes[0].formula == "anchored"
-        self.copies = [r.copies_input() for r in recipes]
+        self.copies = [o.copies for o in self.outputs]
         self.computed = [k for k, source in enumerate(self.copies) if source is None]
-        self.mixer = mixer_for([self.recipes[k] for k in self.computed], len(checkpoints))
         self.files = InputFiles(checkpoints)
+        self.plans = _Plans(method, self.computed, self.files, len(checkpoints), block_elements)
         self.hashers = (
             [OrderedHasher(c, j, hash_algorithm) for j, c in enumerate(checkpoints)] if hash_algorithm else []
         )
@@ -249,6 +361,7 @@ class _Work:
                 self._release(previous)
         except BaseException:
             self.stop.set()
+            self.plans.cancel()
             for hasher in self.hashers:
                 hasher.abort()
             raise
@@ -284,27 +397,43 @@ class _Work:
                 self.writers[k].write(shard, offset, block.data[source])
             else:
                 values = typed(block.raw[source], in_dtype)
-                self.writers[k].write(shard, offset, convert(scratch, values, out_dtype, block.count))
+                assert out_dtype.torch_dtype is not None
+                converted, data = scratch.get("out", out_dtype.torch_dtype, block.count)
+                converted.copy_(values)  # rounded to nearest, ties to even
+                if overflowed(converted, [values]):  # float32 beyond float16's range, say
+                    raise MergeOverflowError(self.outputs[k].name, spec.name, out_dtype.name)
+                self.writers[k].write(shard, offset, data)
         if not self.computed:
             return
+        plan = self.plans.get(spec)
         outputs = [scratch.get(f"out{k}", out_dtype.torch_dtype, block.count) for k in self.computed]
-        if self.mixer is not None and self.mixer.handles(in_dtype.code, out_dtype.code, len(block.raw)):
-            self.mixer.mix(block.raw, in_dtype.code, [target for target, _ in outputs], out_dtype.code)
+        targets = [target for target, _ in outputs]
+        if plan.mixer is not None and plan.mixer.handles(in_dtype.code, out_dtype.code, len(block.raw)):
+            bad = plan.mixer.mix(block.raw, in_dtype.code, targets, out_dtype.code)
         else:
-            self._compute_with_torch(block, scratch, outputs)
+            bad = self._compute_with_torch(block, scratch, plan, targets)
+        if bad is not None:
+            raise MergeOverflowError(self.outputs[self.computed[bad]].name, spec.name, out_dtype.name)
         for k, (_, data) in zip(self.computed, outputs, strict=True):
             self.writers[k].write(shard, offset, data)
 
     def _compute_with_torch(
-        self, block: Block, scratch: Scratch, outputs: list[tuple[torch.Tensor, memoryview]]
-    ) -> None:
+        self, block: Block, scratch: Scratch, plan: _Plan, targets: list[torch.Tensor]
+    ) -> int | None:
+        """Every computed output into `targets`; the number of one that overflowed, or None."""
         # Compute in chunks small enough to stay in cache while every output is computed
         # from them.
         for lo in range(0, block.count, COMPUTE_CHUNK):
             hi = min(block.count, lo + COMPUTE_CHUNK)
-            xs = load_inputs(scratch, block, lo, hi, writable=self.anchored)
-            if self.anchored:
+            xs = load_inputs(scratch, block, lo, hi, writable=plan.anchored)
+            if plan.anchored:
                 for x in xs[1:]:
                     x.sub_(xs[0])
-            for k, (target, _) in zip(self.computed, outputs, strict=True):
-                target[lo:hi].copy_(evaluate(scratch, self.recipes[k], xs))
+            for target, combination in zip(targets, plan.combinations, strict=True):
+                target[lo:hi].copy_(evaluate(scratch, combination, xs))
+        dtype = block.spec.tensors[0].dtype
+        inputs = [typed(raw, dtype) for raw in block.raw]
+        for i, target in enumerate(targets):
+            if overflowed(target, inputs):
+                return i
+        return None

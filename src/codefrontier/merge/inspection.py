@@ -23,10 +23,11 @@ import torch
 from codefrontier.merge.checkpoint import open_checkpoint
 from codefrontier.merge.checks import check_compatible, check_unsupported_dtypes
 from codefrontier.merge.engine import Scratch, evaluate, load_inputs
+from codefrontier.merge.methods import Combination, Interpolation
 from codefrontier.merge.progress import ProgressCallback, progress_reporter
-from codefrontier.merge.recipes import Recipe, interpolation_recipes
 from codefrontier.merge.safetensors_io import TensorInfo
-from codefrontier.merge.stream import BLOCK_ELEMENTS, Block, InputFiles, block_specs
+from codefrontier.merge.settings import BLOCK_ELEMENTS
+from codefrontier.merge.stream import Block, InputFiles, block_specs
 from codefrontier.merge.sweep import output_dtype_for, resolve_out_dtype
 
 DEFAULT_INSPECT_ALPHAS = (0.25, 0.5, 0.75, 1.0, 1.5)
@@ -139,8 +140,9 @@ def inspect_merge(
     """Per-tensor norms of `high - low` and, at each alpha, the fraction of changed
     elements that the merge would round back to low in the output dtype (`out_dtype`, or
     each tensor's input dtype). Reads both checkpoints once; writes nothing."""
-    recipes = interpolation_recipes(alphas)
-    values = tuple(r.weights[1] for r in recipes)
+    method = Interpolation(alphas)
+    values = method.alphas
+    combinations = list(zip(values, method.combinations(), strict=True))
     target = resolve_out_dtype(out_dtype)
     checkpoints = [open_checkpoint(low, "low"), open_checkpoint(high, "high")]
     check_compatible(checkpoints)
@@ -161,7 +163,7 @@ def inspect_merge(
                     drift = drifts.get(info.name)
                     if drift is None:
                         drift = drifts[info.name] = _new_drift(info, choose(info).name, values)
-                    _accumulate(drift, scratch, block, recipes, choose(info).torch_dtype)
+                    _accumulate(drift, scratch, block, combinations, choose(info).torch_dtype)
                 files.release(block)
                 if report is not None:
                     report(done, total)
@@ -194,7 +196,11 @@ def _new_drift(info: TensorInfo, out_dtype: str, alphas: tuple[float, ...]) -> T
 
 
 def _accumulate(
-    drift: TensorDrift, scratch: Scratch, block: Block, recipes: Sequence[Recipe], out: torch.dtype
+    drift: TensorDrift,
+    scratch: Scratch,
+    block: Block,
+    combinations: Sequence[tuple[float, Combination]],
+    out: torch.dtype,
 ) -> None:
     """Add one block's squared norms, changed and lost counts (norms are squared until the end)."""
     if block.count == 0:
@@ -208,9 +214,8 @@ def _accumulate(
     changed = low != high
     drift.changed += int(changed.sum())
     low_rounded = low.to(out)
-    for recipe in recipes:
-        alpha = recipe.weights[1]
+    for alpha, combination in combinations:
         if alpha == 0:
             continue
-        merged = evaluate(scratch, recipe, [low, high]).to(out)
+        merged = evaluate(scratch, combination, [low, high]).to(out)
         drift.lost[alpha] += int((changed & (merged == low_rounded)).sum())

@@ -4,7 +4,8 @@ bfloat16 and float32 blocks (in and out) go through `cf_mix`: one call per block
 every output of the sweep with the inputs widened once, in 1024-element chunks that stay
 in cache, and releases the GIL for the whole block (ctypes does), so the merge workers run
 truly in parallel. Its results are bit-identical to the torch path in engine.py (the tests
-compare the two); other dtypes (float16, float64) use torch.
+compare the two); other dtypes (float16, float64) use torch. It also reports an output
+that overflowed (non-finite where every input is finite) from the same loop.
 
 The kernel is built with the machine's C compiler on first use (codefrontier.native). Where
 there is no compiler, or CODEFRONTIER_MERGE_KERNEL=torch is set, every block uses torch.
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from codefrontier.merge.recipes import Recipe
+from codefrontier.merge.methods import Combination
 from codefrontier.native import BuildError, build
 
 MIX_SOURCE = Path(__file__).parent / "mix.c"
@@ -58,15 +59,16 @@ def kernel_available() -> bool:
 
 
 class Mixer:
-    """The C kernel bound to one pass: its recipes' weights as one float32 matrix."""
+    """The C kernel bound to a list of combinations (of one kind): their weights as one
+    float32 matrix, built once and used for every block they apply to."""
 
-    def __init__(self, recipes: Sequence[Recipe], n_inputs: int) -> None:
+    def __init__(self, combinations: Sequence[Combination], n_inputs: int) -> None:
         library = _library()
         assert library is not None
         self._mix = library.cf_mix
-        self.formula = FORMULAS[recipes[0].formula]
+        self.formula = FORMULAS[combinations[0].kind]
         self.n_inputs = n_inputs
-        rows = [r.weights if r.formula == "linear" else (0.0, *r.weights) for r in recipes]
+        rows = [c.weights if c.kind == "linear" else (0.0, *c.weights) for c in combinations]
         flat = [w for row in rows for w in row]
         self.weights = (ctypes.c_float * max(len(flat), 1))(*flat)  # float(w): torch's rounding too
         self.n_outputs = len(rows)
@@ -77,8 +79,9 @@ class Mixer:
 
     def mix(
         self, inputs: Sequence[torch.Tensor], in_code: str, outputs: Sequence[torch.Tensor], out_code: str
-    ) -> None:
-        """Every output (contiguous, `count` elements of out dtype) from the raw input blocks."""
+    ) -> int | None:
+        """Every output (contiguous, `count` elements of out dtype) from the raw input
+        blocks; the number of an output that overflowed, else None."""
         count = outputs[0].numel()
         ins = (ctypes.c_void_p * len(inputs))(*(t.data_ptr() for t in inputs))
         outs = (ctypes.c_void_p * len(outputs))(*(t.data_ptr() for t in outputs))
@@ -86,12 +89,13 @@ class Mixer:
             len(inputs), ins, DTYPE_CODES[in_code], len(outputs), outs, DTYPE_CODES[out_code],
             self.weights, self.formula, count,
         )  # fmt: skip
-        if status != 0:
+        if status < 0:
             raise RuntimeError(f"the merge kernel refused its arguments (status {status})")
+        return status - 1 if status > 0 else None
 
 
-def mixer_for(recipes: Sequence[Recipe], n_inputs: int) -> Mixer | None:
-    """A Mixer for the recipes that are computed (not copies), or None to use torch."""
-    if not recipes or n_inputs > MAX_INPUTS or not kernel_available():
+def mixer_for(combinations: Sequence[Combination], n_inputs: int) -> Mixer | None:
+    """A Mixer for the combinations of the computed outputs, or None to use torch."""
+    if not combinations or n_inputs > MAX_INPUTS or not kernel_available():
         return None
-    return Mixer(recipes, n_inputs)
+    return Mixer(combinations, n_inputs)

@@ -11,34 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from codefrontier.errors import ConfigError
 from codefrontier.merge.checkpoint import INDEX_NAME, SINGLE_NAME
 from codefrontier.merge.safetensors_io import Dtype, PlannedTensor, TensorInfo, encode_header
 
-DEFAULT_MAX_SHARD_SIZE = "5GB"
 SHARD_METADATA = {"format": "pt"}  # what transformers writes and checks when loading
-
-_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
-_UNITS |= {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
-
-
-def parse_size(size: int | str) -> int:
-    """Bytes from an int or a transformers-style size: "5GB" (10^9), "500MB", "2GiB" (2^30)."""
-    if isinstance(size, int):
-        value = size
-    else:
-        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", size)
-        unit = match.group(2).upper() if match else None
-        if match is None or unit not in _UNITS:
-            raise ConfigError(f"shard size {size!r} is not a size like 5GB, 500MB or 2GiB")
-        value = int(float(match.group(1)) * _UNITS[unit])
-    if value <= 0:
-        raise ConfigError(f"shard size {size!r} must be positive")
-    return value
 
 
 @dataclass(frozen=True)

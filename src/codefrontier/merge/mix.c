@@ -9,6 +9,12 @@
  * output dtype, to nearest, ties to even. A NaN result is written as 0xFFFF in
  * bfloat16, as torch's vectorized conversion writes it.
  *
+ * Overflow: an output element that is infinite or NaN where every input element is
+ * finite means the coefficients pushed it past the dtype's range (alpha 1e38). Each
+ * narrowed chunk is checked for non-finite values in the same loop (a reduction that
+ * costs next to nothing); only when one is found are that chunk's inputs looked at, and
+ * cf_mix returns 1 + the output's number, so the caller refuses the merge.
+ *
  * Built at run time by codefrontier.native (gcc -O3 -ffp-contract=off -shared -fPIC).
  * target_clones gives AVX-512, AVX2 and baseline versions, chosen when loaded.
  */
@@ -64,20 +70,59 @@ static void add_scaled(float *acc, const float *x, float w, long n) {
     }
 }
 
+static inline int f32_bits_nonfinite(uint32_t u) { return (u & 0x7f800000u) == 0x7f800000u; }
+static inline int bf16_bits_nonfinite(uint16_t h) { return (h & 0x7f80u) == 0x7f80u; }
+
+/* Narrow to the output dtype; returns nonzero if any narrowed element is inf or NaN. */
 __attribute__((target_clones("avx512f", "avx2", "default")))
-static void narrow(const float *acc, int dtype, long start, long n, void *dst) {
+static int narrow(const float *acc, int dtype, long start, long n, void *dst) {
+    unsigned bad = 0;
     if (dtype == DT_BF16) {
         uint16_t *d = (uint16_t *)dst + start;
-        for (long i = 0; i < n; i++) d[i] = f32_to_bf16(acc[i]);
+        for (long i = 0; i < n; i++) {
+            uint16_t h = f32_to_bf16(acc[i]);
+            d[i] = h;
+            bad |= (unsigned)bf16_bits_nonfinite(h);
+        }
     } else {
         memcpy((float *)dst + start, acc, (size_t)n * sizeof(float));
+        for (long i = 0; i < n; i++) {
+            uint32_t u;
+            memcpy(&u, &acc[i], 4);
+            bad |= (unsigned)f32_bits_nonfinite(u);
+        }
     }
+    return bad != 0;
+}
+
+static int element_finite(const void *src, int dtype, long i) {
+    if (dtype == DT_BF16) return !bf16_bits_nonfinite(((const uint16_t *)src)[i]);
+    uint32_t u;
+    memcpy(&u, (const float *)src + i, 4);
+    return !f32_bits_nonfinite(u);
+}
+
+/* Whether some element of [start, start + n) of the output is non-finite while every
+ * input element at the same place is finite. Only called on a chunk that has a
+ * non-finite output element, so it may be slow. */
+static int overflowed(int n_inputs, const void *const *inputs, int in_dtype, const void *out, int out_dtype,
+                      long start, long n) {
+    for (long i = start; i < start + n; i++) {
+        if (out_dtype == DT_BF16 ? !bf16_bits_nonfinite(((const uint16_t *)out)[i])
+                                 : element_finite(out, DT_F32, i))
+            continue;
+        int finite = 1;
+        for (int j = 0; j < n_inputs && finite; j++) finite = element_finite(inputs[j], in_dtype, i);
+        if (finite) return 1;
+    }
+    return 0;
 }
 
 /* inputs[n_inputs] of in_dtype, outputs[n_outputs] of out_dtype, all `count` elements;
  * weights[k * n_inputs + j] is output k's weight of input j (linear), or of the
  * difference input j - input 0 for j >= 1 (anchored; weights[k * n_inputs] unused).
- * Returns 0, or -1 for arguments it does not handle (the caller uses torch instead). */
+ * Returns 0; -1 for arguments it does not handle (the caller uses torch instead); or
+ * 1 + k when output k overflowed (non-finite where every input is finite). */
 int cf_mix(int n_inputs, const void *const *inputs, int in_dtype, int n_outputs, void *const *outputs,
            int out_dtype, const float *weights, int formula, long count) {
     if (n_inputs < 1 || n_inputs > MAX_INPUTS || n_outputs < 0) return -1;
@@ -98,7 +143,9 @@ int cf_mix(int n_inputs, const void *const *inputs, int in_dtype, int n_outputs,
                 memcpy(acc, x[0], (size_t)n * sizeof(float));
             }
             for (int j = 1; j < n_inputs; j++) add_scaled(acc, x[j], w[j], n);
-            narrow(acc, out_dtype, start, n, outputs[k]);
+            if (narrow(acc, out_dtype, start, n, outputs[k]) &&
+                overflowed(n_inputs, inputs, in_dtype, outputs[k], out_dtype, start, n))
+                return 1 + k;
         }
     }
     return 0;

@@ -20,6 +20,7 @@ from typing import Literal
 import torch
 
 from codefrontier.errors import InputError
+from codefrontier.merge.settings import OUT_DTYPES
 
 MAX_HEADER_BYTES = 100_000_000  # the limit safetensors itself enforces
 HEADER_ALIGNMENT = 8  # safetensors pads the header so tensor data starts 8-byte aligned
@@ -73,7 +74,7 @@ DTYPES: dict[str, Dtype] = {
 }
 
 # The dtypes a merge may write floating-point tensors in (--out-dtype).
-OUTPUT_DTYPES: dict[str, Dtype] = {DTYPES[c].name: DTYPES[c] for c in ("F32", "BF16", "F16")}
+OUTPUT_DTYPES: dict[str, Dtype] = {name: d for name in OUT_DTYPES for d in DTYPES.values() if d.name == name}
 
 
 @dataclass(frozen=True)
@@ -148,22 +149,36 @@ def _tensor_info(path: Path, name: str, entry: object, data_start: int, file_siz
     if not isinstance(code, str) or code not in DTYPES:
         raise InputError(f"tensor '{name}': unknown dtype {code!r}", path=path)
     dtype = DTYPES[code]
-    try:
-        shape = tuple(int(n) for n in entry["shape"])
-        begin, end = (int(n) for n in entry["data_offsets"])
-    except (TypeError, ValueError):
+    shape, offsets = entry["shape"], entry["data_offsets"]
+    if (
+        not isinstance(shape, list)
+        or not all(_is_int(n) for n in shape)
+        or not isinstance(offsets, list)
+        or len(offsets) != 2
+        or not all(_is_int(n) for n in offsets)
+    ):
         raise InputError(
-            f"tensor '{name}': shape must be a list of integers and data_offsets a pair of integers",
+            f"tensor '{name}': shape must be a list of integers and data_offsets a pair of integers "
+            f"(got {shape!r} and {offsets!r})",
             path=path,
-        ) from None
-    if math.prod(shape) * dtype.itemsize != end - begin or begin < 0:
+        )
+    if any(n < 0 for n in shape):
+        raise InputError(f"tensor '{name}': shape {shape} has a negative dimension", path=path)
+    begin, end = offsets
+    if begin < 0 or end < begin or math.prod(shape) * dtype.itemsize != end - begin:
         raise InputError(
-            f"tensor '{name}': data_offsets [{begin}, {end}] do not match shape {list(shape)} of {code}",
+            f"tensor '{name}': data_offsets [{begin}, {end}] do not match shape {shape} of {code} "
+            f"({math.prod(shape)} elements of {dtype.itemsize} bytes)",
             path=path,
         )
     if data_start + end > file_size:
         raise InputError(f"tensor '{name}': bytes run past the end of the file (truncated?)", path=path)
-    return TensorInfo(name, dtype, shape, path, data_start + begin, end - begin)
+    return TensorInfo(name, dtype, tuple(shape), path, data_start + begin, end - begin)
+
+
+def _is_int(value: object) -> bool:
+    """A JSON integer (not a float, string or boolean, which int() would also accept)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)

@@ -31,17 +31,9 @@ import torch
 
 from codefrontier.merge.checkpoint import Checkpoint
 from codefrontier.merge.safetensors_io import TensorInfo
+from codefrontier.merge.settings import HASH_ALGORITHMS
 
-# 256 Ki elements per block: the unit of reading, writing and releasing pages. Smaller
-# blocks measured slower (more system calls and page faults per byte). 1 Mi-element blocks
-# were faster for one alpha (1.05 s against 1.31 s on a 1 GB pair; 1.21 s against 1.64 s
-# hashing) but raised the resident set past the memory test's bound, so they are left to
-# `block_elements`. The arithmetic runs in cache-sized chunks (engine.COMPUTE_CHUNK).
-BLOCK_ELEMENTS = 1 << 18
 _HASH_CHUNK = 16 << 20
-
-# The digests a merge can record for its inputs, fastest first.
-HASH_ALGORITHMS = ("blake3", "sha256")
 
 
 def new_hash(algorithm: str) -> Any:
@@ -129,7 +121,10 @@ class InputFiles:
                 self._left[t.path] = self._left.get(t.path, 0) + t.nbytes
         self.bytes_read = 0
 
-    def read(self, spec: BlockSpec) -> Block:
+    def read(self, spec: BlockSpec, *, consume: bool = True) -> Block:
+        """The block's views of every input. `consume=False` for a read outside the
+        stream (a method's per-tensor statistics): counted in `bytes_read`, but it does not
+        count towards unmapping the file."""
         raw, data = [], []
         for t in spec.tensors:
             mapping, tensor, view = self._mapping(t.path)
@@ -139,6 +134,8 @@ class InputFiles:
         with self._lock:
             for t, d in zip(spec.tensors, data, strict=True):
                 self.bytes_read += len(d)
+                if not consume:
+                    continue
                 self._left[t.path] -= len(d)
                 if self._left[t.path] == 0:  # the views in flight keep the mapping alive
                     del self._maps[t.path]

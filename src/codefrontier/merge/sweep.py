@@ -5,14 +5,14 @@
     for output in result.outputs:
         print(output.alpha, output.path)
 
-Every check runs before anything is written; the outputs appear together, complete,
-or not at all (see `outdir`). The metadata record each output carries is described in
-docs/merge.md.
+`merge(method, inputs, out)` runs any registered method (`codefrontier.merge.methods`);
+`merge_sweep` and `merge_task_arithmetic` are it for the two built-in ones. Every check
+runs before anything is written; the outputs appear together, complete, or not at all
+(see `outdir`). The metadata record each output carries is described in docs/merge.md.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -31,11 +31,12 @@ from codefrontier.merge import outdir
 from codefrontier.merge.checkpoint import CONFIG_NAME, INDEX_NAME, RECORD_NAME, Checkpoint, open_checkpoint
 from codefrontier.merge.checks import check_compatible, check_exact_tensors_equal, check_unsupported_dtypes
 from codefrontier.merge.engine import compute_dtype, default_workers, run_pass
-from codefrontier.merge.layout import DEFAULT_MAX_SHARD_SIZE, OutputLayout, parse_size, plan_layout
-from codefrontier.merge.progress import ProgressCallback, human_bytes, progress_reporter
-from codefrontier.merge.recipes import Recipe, interpolation_recipes, task_arithmetic_recipes
+from codefrontier.merge.layout import OutputLayout, plan_layout
+from codefrontier.merge.methods import Interpolation, MergeMethod, Output, TaskArithmetic
+from codefrontier.merge.progress import human_bytes, progress_reporter
 from codefrontier.merge.safetensors_io import OUTPUT_DTYPES, Dtype, TensorInfo
-from codefrontier.merge.stream import BLOCK_ELEMENTS, HASH_ALGORITHMS, FileDigest
+from codefrontier.merge.settings import MergeSettings, settings_with
+from codefrontier.merge.stream import FileDigest
 from codefrontier.merge.writer import ShardWriter
 
 PathLike = str | os.PathLike[str]
@@ -66,10 +67,20 @@ class MergedCheckpoint:
 
     path: Path
     name: str  # the directory name: alpha_0.5, lambda_0.5_1
-    alpha: float | None  # interpolation
-    lambdas: tuple[float, ...] | None  # task arithmetic
+    parameters: dict[str, Any]  # the method's coefficients for it: {"alpha": 0.5}, {"lambdas": [...]}
     copied_from: str | None  # the input it reproduces bit for bit, if any
     bytes_written: int
+
+    @property
+    def alpha(self) -> float | None:
+        """Interpolation (and other methods between low and high): the output's alpha."""
+        return self.parameters.get("alpha")
+
+    @property
+    def lambdas(self) -> tuple[float, ...] | None:
+        """Task arithmetic: the output's lambda vector."""
+        lambdas = self.parameters.get("lambdas")
+        return tuple(lambdas) if lambdas is not None else None
 
 
 @dataclass(frozen=True)
@@ -107,49 +118,69 @@ class MergeResult:
         )
 
 
+def merge(
+    method: MergeMethod,
+    inputs: Sequence[PathLike],
+    out: PathLike,
+    settings: MergeSettings | None = None,
+    **options: Any,
+) -> MergeResult:
+    """Write every output of `method` (a configured `MergeMethod`) to `out/<output name>/`,
+    reading each input tensor once. `inputs` are checkpoint directories, one per role of
+    the method (`method.roles()`, side files are copied from the first); `settings` (or
+    its fields as keywords, e.g. `out_dtype="bfloat16"`) say how the outputs are written.
+
+    Memory beyond the interpreter and torch is a few blocks per worker: about
+    `block_elements * (2 * inputs * 2 + outputs * 2)` bytes for bf16 (3 MB for one alpha
+    at the defaults), independent of the model's size.
+    """
+    started = time.perf_counter()
+    settings = settings_with(settings, options)
+    roles = method.roles()
+    if isinstance(inputs, str | os.PathLike) or len(inputs) != len(roles):
+        raise ConfigError(
+            f"the {method.name} merge takes {len(roles)} checkpoints ({', '.join(roles)}), "
+            f"not {1 if isinstance(inputs, str | os.PathLike) else len(inputs)}"
+        )
+    out = Path(out)
+    try:
+        job = _prepare(method, list(zip(roles, inputs, strict=True)), out, settings)
+        outdir.remove_leftovers(job.out)
+        partial = outdir.make_partial(job.out)
+        try:
+            result = _write(job, partial, started)
+            outdir.publish(partial, job.out, fsync=settings.fsync, overwrite=settings.overwrite)
+        except BaseException:
+            outdir.discard(partial)
+            raise
+    except OSError as exc:  # what no check foresaw (a file vanished, EIO): one line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise CodefrontierError(f"{where}{exc.strerror or exc}; nothing was written") from exc
+    return result
+
+
 def merge_sweep(
     low: PathLike,
     high: PathLike,
     alphas: Sequence[float],
     out: PathLike,
-    *,
-    out_dtype: str | None = None,
-    max_shard_size: int | str = DEFAULT_MAX_SHARD_SIZE,
-    overwrite: bool = False,
-    input_hash: str | None = "blake3",
-    fsync: bool = False,
-    progress: bool | ProgressCallback = False,
-    block_elements: int = BLOCK_ELEMENTS,
-    workers: int | None = None,
+    settings: MergeSettings | None = None,
+    **options: Any,
 ) -> MergeResult:
     """Write `theta(alpha) = (1 - alpha) * theta_low + alpha * theta_high` for every alpha
     to `out/alpha_<alpha>/`, reading each input tensor once.
 
-    `out_dtype` ("float32", "bfloat16", "float16") converts floating-point tensors; by
-    default each keeps its input dtype. `max_shard_size` caps the tensor bytes per output
-    shard ("5GB", "500MB", or an int). `input_hash` ("blake3", "sha256", or None for
-    none) records each input file's digest in the metadata (computed from the same reads,
-    on a thread of its own per input). `fsync` makes the outputs durable before they are
-    renamed into place. `progress` is True for a progress bar on stderr, or a callable
-    taking (bytes done, bytes in all), called on this thread.
-    `block_elements` is how many elements of a tensor are read and written at a time,
-    `workers` how many threads merge blocks (default: one per core, at most 8). Memory
-    beyond the interpreter and torch is a few blocks per worker: about
-    `block_elements * (2 * inputs * 2 + outputs * 2)` bytes for bf16 (3 MB for one alpha at
-    the defaults), independent of the model's size.
+    Settings (`MergeSettings`, or its fields as keywords): `out_dtype` ("float32",
+    "bfloat16", "float16") converts floating-point tensors, by default each keeps its input
+    dtype; `max_shard_size` caps the tensor bytes per output shard ("5GB", "500MB", or an
+    int); `input_hash` ("blake3", "sha256", or None) records each input file's digest in
+    the metadata (computed from the same reads, on a thread of its own per input); `fsync`
+    makes the outputs durable before they are renamed into place; `progress` is True for a
+    progress bar on stderr, or a callable taking (bytes done, bytes in all), called on this
+    thread; `block_elements` is how many elements of a tensor are read and written at a
+    time, `workers` how many threads merge blocks (default: one per core, at most 8).
     """
-    recipes = interpolation_recipes(alphas)
-    return _merge(
-        [("low", low), ("high", high)],
-        recipes,
-        out,
-        method="interpolation",
-        formula="(1 - alpha) * low + alpha * high",
-        coefficients=[{"alpha": r.weights[1]} for r in recipes],
-        options=_Options(
-            out_dtype, max_shard_size, overwrite, input_hash, fsync, progress, block_elements, workers
-        ),
-    )
+    return merge(Interpolation(alphas), [low, high], out, settings, **options)
 
 
 def merge_task_arithmetic(
@@ -157,70 +188,20 @@ def merge_task_arithmetic(
     tasks: Sequence[PathLike],
     lambdas: Sequence[Sequence[float]],
     out: PathLike,
-    *,
-    out_dtype: str | None = None,
-    max_shard_size: int | str = DEFAULT_MAX_SHARD_SIZE,
-    overwrite: bool = False,
-    input_hash: str | None = "blake3",
-    fsync: bool = False,
-    progress: bool | ProgressCallback = False,
-    block_elements: int = BLOCK_ELEMENTS,
-    workers: int | None = None,
+    settings: MergeSettings | None = None,
+    **options: Any,
 ) -> MergeResult:
     """Write `theta_base + sum_i lambda_i * (theta_task_i - theta_base)` for every lambda
-    vector (one lambda per task) to `out/lambda_<l1>_<l2>.../`, in one pass. Options as
+    vector (one lambda per task) to `out/lambda_<l1>_<l2>.../`, in one pass. Settings as
     for `merge_sweep`."""
-    if not tasks:
-        raise ConfigError("give at least one --task checkpoint")
-    recipes = task_arithmetic_recipes(lambdas, len(tasks))
-    inputs = [("base", base)] + [(f"task {i + 1}", t) for i, t in enumerate(tasks)]
-    return _merge(
-        inputs,
-        recipes,
-        out,
-        method="task_arithmetic",
-        formula="base + sum_i lambda_i * (task_i - base)",
-        coefficients=[{"lambdas": list(r.weights)} for r in recipes],
-        options=_Options(
-            out_dtype, max_shard_size, overwrite, input_hash, fsync, progress, block_elements, workers
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class _Options:
-    out_dtype: str | None
-    max_shard_size: int | str
-    overwrite: bool
-    input_hash: str | None
-    fsync: bool
-    progress: bool | ProgressCallback
-    block_elements: int
-    workers: int | None
-
-
-def check_hash_available(algorithm: str | None) -> None:
-    """Refuse an unknown digest, or BLAKE3 without its package, before anything is read."""
-    if algorithm is None:
-        return
-    if algorithm not in HASH_ALGORITHMS:
-        raise ConfigError(
-            f"unknown input hash {algorithm!r}; choose one of {', '.join(HASH_ALGORITHMS)} or none"
-        )
-    if algorithm == "blake3" and importlib.util.find_spec("blake3") is None:
-        raise ConfigError(
-            "the blake3 package is not installed: pip install 'codefrontier[merge]' "
-            "(or choose --hash sha256, or --hash none)"
-        )
+    return merge(TaskArithmetic(lambdas, n_tasks=len(tasks)), [base, *tasks], out, settings, **options)
 
 
 def resolve_out_dtype(name: str | None) -> Dtype | None:
+    """The dtype `--out-dtype` names (checked as MergeSettings checks it), or None."""
     if name is None:
         return None
-    key = name.removeprefix("torch.")
-    if key not in OUTPUT_DTYPES:
-        raise ConfigError(f"--out-dtype {name!r}: choose one of {', '.join(OUTPUT_DTYPES)}")
-    return OUTPUT_DTYPES[key]
+    return OUTPUT_DTYPES[MergeSettings(out_dtype=name).out_dtype or ""]
 
 
 def output_dtype_for(out_dtype: Dtype | None) -> Callable[[TensorInfo], Dtype]:
@@ -233,89 +214,51 @@ def output_dtype_for(out_dtype: Dtype | None) -> Callable[[TensorInfo], Dtype]:
     return choose
 
 
-def _merge(
-    inputs: list[tuple[str, PathLike]],
-    recipes: list[Recipe],
-    out: PathLike,
-    *,
-    method: str,
-    formula: str,
-    coefficients: list[dict[str, Any]],
-    options: _Options,
-) -> MergeResult:
-    started = time.perf_counter()
-    job = _prepare(inputs, recipes, Path(out), method, formula, coefficients, options)
-    outdir.remove_leftovers(job.out)
-    partial = outdir.make_partial(job.out)
-    try:
-        result = _write(job, partial, started)
-        outdir.publish(partial, job.out, fsync=options.fsync)
-    except BaseException:
-        outdir.discard(partial)
-        raise
-    return result
-
-
 @dataclass(frozen=True)
 class _Job:
     """A merge with every check passed and every byte placed, before anything is written."""
 
     out: Path
+    method: MergeMethod
+    outputs: list[Output]
     checkpoints: list[Checkpoint]
-    recipes: list[Recipe]
-    coefficients: list[dict[str, Any]]  # per recipe: {"alpha": a} or {"lambdas": [...]}
-    method: str
-    formula: str
+    settings: MergeSettings
     out_dtype: Dtype | None
-    max_shard_bytes: int
     layout: OutputLayout
     side_files: list[Path]
     workers: int
     warnings: list[str]
-    options: _Options
 
 
 def _prepare(
-    inputs: list[tuple[str, PathLike]],
-    recipes: list[Recipe],
-    out: Path,
-    method: str,
-    formula: str,
-    coefficients: list[dict[str, Any]],
-    options: _Options,
+    method: MergeMethod, inputs: list[tuple[str, PathLike]], out: Path, settings: MergeSettings
 ) -> _Job:
-    """Every check, in the order a user would want to hear about problems; writes nothing."""
-    out_dtype = resolve_out_dtype(options.out_dtype)
-    max_shard_bytes = parse_size(options.max_shard_size)
-    if options.block_elements < 1:
-        raise ConfigError("block_elements must be a positive number of elements")
-    workers = default_workers() if options.workers is None else options.workers
-    if workers < 1:
-        raise ConfigError("workers must be at least 1")
-    check_hash_available(options.input_hash)
+    """Every check, in the order a user would want to hear about problems; writes nothing.
+    (The method checked its parameters and `settings` its values when they were made.)"""
+    out_dtype = resolve_out_dtype(settings.out_dtype)
     checkpoints = [open_checkpoint(path, role) for role, path in inputs]
     check_compatible(checkpoints)
     check_unsupported_dtypes(checkpoints[0])
-    outdir.check_output(out, [c.path for c in checkpoints], options.overwrite)
+    outdir.check_output(out, [c.path for c in checkpoints], settings.overwrite)
     check_exact_tensors_equal(checkpoints)
-    layout = plan_layout(checkpoints[0].tensors.values(), output_dtype_for(out_dtype), max_shard_bytes)
+    layout = plan_layout(
+        checkpoints[0].tensors.values(), output_dtype_for(out_dtype), settings.max_shard_bytes
+    )
     side_files = checkpoints[0].side_files()
+    outputs = method.outputs()
     per_output = layout.total_bytes + sum(p.stat().st_size for p in side_files)
-    _check_free_space(out, len(recipes) * per_output)
+    _check_free_space(out, len(outputs) * per_output)
     return _Job(
         out=out,
-        checkpoints=checkpoints,
-        recipes=recipes,
-        coefficients=coefficients,
         method=method,
-        formula=formula,
+        outputs=outputs,
+        checkpoints=checkpoints,
+        settings=settings,
         out_dtype=out_dtype,
-        max_shard_bytes=max_shard_bytes,
         layout=layout,
         side_files=side_files,
-        workers=workers,
+        workers=default_workers() if settings.workers is None else settings.workers,
         warnings=_side_file_warnings(checkpoints),
-        options=options,
     )
 
 
@@ -323,17 +266,17 @@ def _write(job: _Job, partial: Path, started: float) -> MergeResult:
     """The streaming pass into `partial`, then each output's index, side files and record."""
     writers: list[ShardWriter] = []
     try:
-        for recipe in job.recipes:
-            (partial / recipe.name).mkdir()
-            writers.append(ShardWriter(partial / recipe.name, job.layout, fsync=job.options.fsync))
-        with progress_reporter(job.options.progress, "merging") as report:
+        for output in job.outputs:
+            (partial / output.name).mkdir()
+            writers.append(ShardWriter(partial / output.name, job.layout, fsync=job.settings.fsync))
+        with progress_reporter(job.settings.progress, "merging") as report:
             streamed = run_pass(
                 job.checkpoints,
-                job.recipes,
+                job.method,
                 job.layout,
                 writers,
-                block_elements=job.options.block_elements,
-                hash_algorithm=job.options.input_hash,
+                block_elements=job.settings.block_elements,
+                hash_algorithm=job.settings.input_hash,
                 workers=job.workers,
                 progress=report,
             )
@@ -346,28 +289,26 @@ def _write(job: _Job, partial: Path, started: float) -> MergeResult:
         InputRecord(c.role, c.path.resolve(), c.config_sha256(), digests)
         for c, digests in zip(job.checkpoints, streamed.digests, strict=True)
     ]
-    outputs = []
-    for recipe, writer, coefficient in zip(job.recipes, writers, job.coefficients, strict=True):
-        source = recipe.copies_input()
-        copied_from = job.checkpoints[source].role if source is not None else None
-        written = _finish_output(partial / recipe.name, coefficient, copied_from, inputs, job)
-        outputs.append(
+    merged = []
+    for output, writer in zip(job.outputs, writers, strict=True):
+        copied_from = job.checkpoints[output.copies].role if output.copies is not None else None
+        written = _finish_output(partial / output.name, output, copied_from, inputs, job)
+        merged.append(
             MergedCheckpoint(
-                path=job.out.absolute() / recipe.name,
-                name=recipe.name,
-                alpha=coefficient.get("alpha"),
-                lambdas=tuple(coefficient["lambdas"]) if "lambdas" in coefficient else None,
+                path=job.out.absolute() / output.name,
+                name=output.name,
+                parameters=output.parameters,
                 copied_from=copied_from,
                 bytes_written=writer.bytes_written + written,
             )
         )
-    bytes_written = sum(o.bytes_written for o in outputs)
+    bytes_written = sum(o.bytes_written for o in merged)
     seconds = time.perf_counter() - started
     sweep_record = {
         "format": RECORD_FORMAT,
         "tool": f"codefrontier {__version__}",
-        "method": job.method,
-        "outputs": [r.name for r in job.recipes],
+        "method": job.method.name,
+        "outputs": [o.name for o in job.outputs],
         "inputs": [r.to_json() for r in inputs],
         "bytes_read": streamed.bytes_read,
         "bytes_written": bytes_written,
@@ -375,13 +316,13 @@ def _write(job: _Job, partial: Path, started: float) -> MergeResult:
     }
     _write_json(partial / outdir.SWEEP_RECORD, sweep_record)
     return MergeResult(
-        job.out.absolute(), outputs, inputs, streamed.bytes_read, bytes_written, seconds, job.warnings
+        job.out.absolute(), merged, inputs, streamed.bytes_read, bytes_written, seconds, job.warnings
     )
 
 
 def _finish_output(
     directory: Path,
-    coefficient: dict[str, Any],
+    output: Output,
     copied_from: str | None,
     inputs: list[InputRecord],
     job: _Job,
@@ -408,9 +349,7 @@ def _finish_output(
         "tool": f"codefrontier {__version__}",
         "versions": {"codefrontier": __version__, "torch": torch.__version__},
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "method": job.method,
-        "formula": job.formula,
-        **coefficient,
+        **job.method.record(output),
         "copied_from": copied_from,
         "inputs": [r.to_json() for r in inputs],
         "dtypes": {
@@ -419,8 +358,8 @@ def _finish_output(
             "compute": sorted({str(compute_dtype(d)).removeprefix("torch.") for d in float_dtypes}),
             "rounding": "nearest, ties to even",
         },
-        "max_shard_size": job.max_shard_bytes,
-        "sweep": [r.name for r in job.recipes],
+        "max_shard_size": job.settings.max_shard_bytes,
+        "sweep": [o.name for o in job.outputs],
     }
     written += _write_json(directory / RECORD_NAME, record)
     return written
