@@ -20,7 +20,7 @@ from codefrontier import __version__
 from codefrontier.analysis.analyze import Analysis, Options, analyze
 from codefrontier.analysis.internal import IE_MARGIN, IE_SHARE_LIMIT
 from codefrontier.analysis.load import VERDICTS, Store, load_results
-from codefrontier.analysis.plots import PLOTS
+from codefrontier.analysis.plots import FIGURES, write_plot
 from codefrontier.analysis.tables import Table, ci, pct, pp
 from codefrontier.errors import InputError
 
@@ -71,7 +71,7 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     for table in analysis.tables.values():
         (out / f"{table.name}.csv").write_text(table.to_csv(), encoding="utf-8")
-    images = {name: draw(analysis, out / name) for name, draw in PLOTS.items()}
+    images = {name: write_plot(name, analysis, out / name) for name in FIGURES}
     index = out / "index.html"
     index.write_text(render_html(analysis, images, title=title), encoding="utf-8")
     return index
@@ -245,14 +245,22 @@ def _headline(a: Analysis) -> str:
 
 
 def _frontier_section(a: Analysis, images: dict[str, Path]) -> str:
+    along = (
+        "The same three rates along the ordering value, with the solve rate's bootstrap interval as a band:"
+        if all(p.order is not None for p in a.points)
+        else "The same three rates per policy, side by side, with the solve rate's bootstrap interval as an "
+        "error bar. The policies have no ordering value, so no line joins them:"
+    )
     return f"""<h2>The correctness&ndash;efficiency frontier</h2>
 <p>Each point is a policy, placed by how often its samples fail on correctness (x) and on efficiency only (y).
-Because the three classes sum to one, grey diagonals are lines of equal solve rate and lower-left is better.
+Because the three classes sum to one, grey diagonals are lines of equal solve rate, lower-left is better and
+the shaded corner (x + y &gt; 1) cannot be reached. Policies at the same point share one label.
 The grey arrows follow the policies' ordering value (<code>order</code>, else <code>alpha</code>, else numeric
 <code>coverage</code> in their metadata): the "alpha line". Ringed points are Pareto-optimal: no other policy
-has both failure rates at most as high and one strictly lower.</p>
+has both failure rates at most as high and one strictly lower. A red label marks a policy whose IE share is
+high.</p>
 {_img(images, "frontier.png", "frontier scatter")}
-<p>The same three rates along the ordering value, with the solve rate's bootstrap interval as a band:</p>
+<p>{along}</p>
 {_img(images, "along_line.png", "rates along the alpha line")}
 <p>"Mean passed prefix" is the mean fraction of the size-ordered test suite that a sample passes before its
 first non-AC test: how far up the coverage ladder the policy gets.</p>
@@ -293,9 +301,10 @@ def _pass_at_k_section(a: Analysis, images: dict[str, Path]) -> str:
     }
     rows = [(a.results.policies[i], *(cells[(a.results.policies[i], k)] for k in a.ks)) for i in a.order]
     return f"""<h2>pass@k</h2>
-<p>Mean unbiased pass@k over problems for each policy; the dashed black line is the best ensemble of all
-policies at a matched total budget K (see the next section), chosen {SELECTION_NAMES[a.selection]}. A policy's line stops
-where pass@k stops being estimable for it.</p>
+<p>Mean unbiased pass@k over problems for each policy; the wide grey band with hollow squares is the best
+ensemble of all policies at a matched total budget K (see the next section), chosen {SELECTION_NAMES[a.selection]}. A policy's
+line stops where pass@k stops being estimable for it. Policies with identical curves share one line, named
+together in the legend; where curves meet, their markers are nested outlines of different shapes.</p>
 {_img(images, "pass_at_k.png", "pass@k curves")}
 {_html_table(("policy", *(f"pass@{k}" for k in a.ks)), rows)}
 {_csv_link(table)}"""
