@@ -448,7 +448,7 @@ def complementarity_figure(a: Analysis) -> Figure:
     """Left: the pairwise Jaccard overlap of the sets of problems each policy
     solves (pass@k >= threshold); n/a where neither solves any. Right: how many
     problems each policy solves, and how many of them no other policy solves, with
-    both numbers written at the bar; the union is the dashed line."""
+    both numbers written right of the axes; the union is the dashed line."""
     names = a.ordered_policies
     fig, (ax, bx) = plt.subplots(
         1,
@@ -492,13 +492,14 @@ def complementarity_figure(a: Analysis) -> Figure:
     bx.barh(y, solved, color="0.75", height=0.6, label="solved")
     bx.barh(y, unique, color="#6a1b9a", height=0.35, label="solved by no other policy")
     bx.axvline(union, color="black", ls="--", lw=1, label=f"union of all policies ({union})")
-    # The counts in a column right of every bar and of the union line, so no line crosses them.
-    right = max(1, union, int(solved.max(initial=0)))
-    for row, (s, u) in enumerate(zip(solved, unique, strict=True)):
-        bx.text(right * 1.03, row, f"{s} solved, {u} unique", va="center", ha="left", fontsize=7)
+    # The counts as tick labels on the right-hand side, outside the axes: the layout
+    # makes room for them, and no bar or line can cross them.
+    counts = bx.secondary_yaxis("right")
+    counts.set_yticks(y, [f"{s} solved, {u} unique" for s, u in zip(solved, unique, strict=True)], fontsize=7)
+    counts.tick_params(length=0)
     bx.set_yticks(y, names, fontsize=8)
     bx.set_ylim(len(names) - 0.4, -0.6)  # first policy on top, with room round the bars
-    bx.set_xlim(0, right * 1.5)
+    bx.set_xlim(0, max(1, union, int(solved.max(initial=0))) * 1.08)
     bx.xaxis.set_major_locator(MaxNLocator(integer=True))
     bx.set_xlabel(f"problems (of {a.comp.solved.shape[1]} judged by every policy)")
     bx.set_title("Solved and unique problems", fontsize=9)
