@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from analysis_stores import StoreBuilder
 
-from codefrontier.analysis.internal import internal_shares
+from codefrontier.analysis.internal import fisher_greater, internal_shares
 from codefrontier.analysis.load import load_results
 from codefrontier.analysis.report import write_report
 from codefrontier.analysis.summary import summary_text
@@ -47,10 +47,23 @@ def test_a_share_above_five_percent_is_flagged(tmp_path: Path) -> None:
 
 
 def test_ie_concentrated_on_one_policy_is_flagged_below_five_percent(tmp_path: Path) -> None:
-    shares = internal_shares(load_results([store_with_ie(tmp_path, {"clean": 0, "a": 1, "b": 4})]))
+    store = store_with_ie(tmp_path, {"clean": 0, "a": 4, "b": 16}, samples=400)
+    shares = internal_shares(load_results([store]))
     assert shares["b"].flagged and "'clean'" in shares["b"].reason  # 4 pp above the least
     assert not shares["a"].flagged  # 1% against 0%: within the margin
     assert not shares["clean"].flagged
+
+
+def test_a_difference_that_chance_explains_is_not_flagged(tmp_path: Path) -> None:
+    shares = internal_shares(load_results([store_with_ie(tmp_path, {"clean": 0, "b": 3}, samples=60)]))
+    assert shares["b"].share == pytest.approx(0.05)  # 5 pp above 'clean', but p = 0.12
+    assert not shares["b"].flagged
+
+
+def test_fisher_tail_equals_the_hypergeometric_sum() -> None:
+    # 3 IE in 60 against 0 in 60: all three IE fell on the first policy.
+    assert fisher_greater(3, 60, 0, 60) == pytest.approx((60 * 59 * 58) / (120 * 119 * 118), rel=1e-12)
+    assert fisher_greater(0, 60, 3, 60) == pytest.approx(1.0)
 
 
 def test_rare_evenly_spread_ie_is_not_flagged(tmp_path: Path) -> None:

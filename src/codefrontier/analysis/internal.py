@@ -9,19 +9,41 @@ summary and the report show each policy's IE share and flag a policy when
 
 - its IE share is above `IE_SHARE_LIMIT` (5%), or
 - its IE share exceeds that of the policy with the least IE by more than
-  `IE_MARGIN` (2 percentage points): IE concentrated on one policy.
+  `IE_MARGIN` (2 percentage points), and by more than chance explains (a
+  one-sided Fisher exact test of the two policies' IE counts, p < `IE_P_VALUE`):
+  IE concentrated on one policy. Without the test, 3 IE in 60 samples against
+  0 in 60 (p = 0.12) would raise a warning that means nothing.
 
 The share is over all of the policy's samples, IE included: IE / (judged + IE).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from codefrontier.analysis.load import Results
 
 IE_SHARE_LIMIT = 0.05
 IE_MARGIN = 0.02
+IE_P_VALUE = 0.01
+
+
+def fisher_greater(a: int, n_a: int, b: int, n_b: int) -> float:
+    """One-sided Fisher exact test: the probability, if IE struck both policies
+    alike, that the first would get `a` or more IE of its `n_a` samples, given `a + b`
+    IE among all `n_a + n_b` samples (the hypergeometric upper tail)."""
+    total, hits = n_a + n_b, a + b
+
+    def log_comb(n: int, k: int) -> float:
+        return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+    base = log_comb(total, n_a)
+    top = min(n_a, hits)
+    return min(
+        1.0,
+        sum(math.exp(log_comb(hits, x) + log_comb(total - hits, n_a - x) - base) for x in range(a, top + 1)),
+    )
 
 
 @dataclass(frozen=True)
@@ -61,7 +83,11 @@ def internal_shares(results: Results) -> dict[str, InternalShare]:
             reason = f"above the {100 * IE_SHARE_LIMIT:g}% limit"
         elif others:
             low, low_policy = min(others)
-            if shares[i] - low > IE_MARGIN:
+            j = results.policies.index(low_policy)
+            beyond_chance = (
+                fisher_greater(int(internal[i]), int(total[i]), int(internal[j]), int(total[j])) < IE_P_VALUE
+            )
+            if shares[i] - low > IE_MARGIN and beyond_chance:
                 reason = (
                     f"{100 * (shares[i] - low):.1f} percentage points more than {low_policy!r} "
                     f"({100 * low:.1f}%)"

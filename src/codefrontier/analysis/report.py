@@ -161,8 +161,8 @@ def _reading_guide(a: Analysis) -> str:
 Samples with an internal judge error (IE) are the judge's fault: they count as neither failure nor success and
 are left out of every rate ({a.internal_total} such samples here). Each policy's <b>IE share</b> is in the
 frontier table; a policy whose share is above {100 * IE_SHARE_LIMIT:g}%, or more than {100 * IE_MARGIN:g} percentage
-points above the policy with the least IE, is flagged in red at the top of the page, because its rates leave
-out samples its programs may have made the judge fail on.</li>
+points above the policy with the least IE (and by more than chance explains), is flagged in red at the top of the
+page, because its rates leave out samples its programs may have made the judge fail on.</li>
 <li>Rates are <b>macro averages</b>: computed per problem, then averaged over problems, so every problem weighs
 the same. The solve rate is therefore mean pass@1.</li>
 <li><b>pass@k</b> is the unbiased estimator 1 &minus; C(n&minus;c, k) / C(n, k) from n judged samples with c solved
