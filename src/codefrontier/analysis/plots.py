@@ -128,49 +128,12 @@ def frontier_figure(a: Analysis) -> Figure:
     ys = np.array([p.optimization for p in pts])
     top = min(1.0, max(0.05, float(max(xs.max(initial=0), ys.max(initial=0))) * 1.15))
     pad = 0.06 * top  # room for a marker (and its ring) on either axis
-    lo, hi = -pad, top + pad
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(lo, hi)
+    ax.set_xlim(-pad, top + pad)
+    ax.set_ylim(-pad, top + pad)
     ax.set_box_aspect(1)  # equal scales, so the equal-solve-rate diagonals run at -45 degrees
-    handles: list[object] = []
-    if 2 * hi > 1:
-        grid = np.array([lo, hi])
-        ax.fill_between(grid, 1 - grid, hi, color="0.93", zorder=0, lw=0)
-        handles.append(Rectangle((0, 0), 1, 1, color="0.93", label="impossible (solve rate < 0)"))
-    step = 0.05 if top < 0.5 else 0.1
-    levels = [float(v) for v in np.arange(step, 1 + 1e-9, step)]
-    for level in levels:
-        ax.plot([lo, level - lo], [level - lo, lo], color="0.82", lw=0.8, zorder=0)
-    handles.append(Line2D([], [], color="0.82", lw=0.8, label="equal solve rate (labelled %)"))
-    paths: list[tuple[list[float], list[float]]] = []  # lines that labels must not cover
-    ordered = [p for p in pts if p.order is not None]
-    if len(ordered) > 1:
-        paths.append(([p.correctness for p in ordered], [p.optimization for p in ordered]))
-        ax.plot(
-            [p.correctness for p in ordered],
-            [p.optimization for p in ordered],
-            "-",
-            color="0.4",
-            lw=1.2,
-            zorder=1,
-        )
-        for p0, p1 in zip(ordered, ordered[1:], strict=False):
-            ax.annotate(
-                "",
-                xy=((p0.correctness + p1.correctness) / 2, (p0.optimization + p1.optimization) / 2),
-                xytext=(p0.correctness, p0.optimization),
-                arrowprops=dict(arrowstyle="->", color="0.4", lw=1.0),
-            )
-        handles.append(Line2D([], [], color="0.4", lw=1.2, label="alpha line (ordering value)"))
-    pareto = sorted((p for p in pts if p.pareto), key=lambda p: (p.correctness, p.optimization))
-    if len(pareto) > 1:
-        stair_x, stair_y = [pareto[0].correctness], [pareto[0].optimization]
-        for p in pareto[1:]:
-            stair_x += [p.correctness, p.correctness]
-            stair_y += [stair_y[-1], p.optimization]
-        ax.plot(stair_x, stair_y, "--", color="black", lw=0.9, zorder=1)
-        paths.append((stair_x, stair_y))
-        handles.append(Line2D([], [], ls="--", color="black", lw=0.9, label="Pareto front"))
+    handles, levels = _frontier_grid(ax, top)
+    paths, more = _frontier_lines(ax, pts)
+    handles += more
     solved = np.array([p.solved for p in pts])
     # The colour scale spans the policies' solve rates, so that small differences show.
     low, high = (float(solved.min()), float(solved.max())) if solved.size else (0.0, 1.0)
@@ -179,6 +142,7 @@ def frontier_figure(a: Analysis) -> Figure:
     sc = ax.scatter(
         xs, ys, c=solved, cmap="viridis", vmin=low, vmax=high, s=DOT_S, zorder=3, edgecolors="none"
     )
+    pareto = [p for p in pts if p.pareto]
     ax.scatter(
         [p.correctness for p in pareto],
         [p.optimization for p in pareto],
@@ -200,14 +164,76 @@ def frontier_figure(a: Analysis) -> Figure:
     ax.set_ylabel("optimization-failure rate (TLE, MLE only)")
     ax.set_title("Correctness-efficiency frontier (lower left is better)")
     fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)), fontsize=8)
+    _frontier_labels(a, ax, pts, levels, paths, top)
+    return fig
 
+
+def _frontier_grid(ax: plt.Axes, top: float) -> tuple[list[object], list[float]]:
+    """The impossible corner x + y > 1 (shaded) and the diagonals of equal solve
+    rate; returns their legend handles and the diagonals' levels (x + y)."""
+    lo, hi = ax.get_xlim()
+    handles: list[object] = []
+    if 2 * hi > 1:
+        grid = np.array([lo, hi])
+        ax.fill_between(grid, 1 - grid, hi, color="0.93", zorder=0, lw=0)
+        handles.append(Rectangle((0, 0), 1, 1, color="0.93", label="impossible (solve rate < 0)"))
+    step = 0.05 if top < 0.5 else 0.1
+    levels = [float(v) for v in np.arange(step, 1 + 1e-9, step)]
+    for level in levels:
+        ax.plot([lo, level - lo], [level - lo, lo], color="0.82", lw=0.8, zorder=0)
+    handles.append(Line2D([], [], color="0.82", lw=0.8, label="equal solve rate (labelled %)"))
+    return handles, levels
+
+
+def _frontier_lines(
+    ax: plt.Axes, pts: Sequence[FrontierPoint]
+) -> tuple[list[tuple[list[float], list[float]]], list[object]]:
+    """The alpha line (with arrows) and the Pareto staircase; returns their paths,
+    which labels must not cover, and their legend handles."""
+    paths: list[tuple[list[float], list[float]]] = []
+    handles: list[object] = []
+    ordered = [p for p in pts if p.order is not None]
+    if len(ordered) > 1:
+        line = ([p.correctness for p in ordered], [p.optimization for p in ordered])
+        paths.append(line)
+        ax.plot(*line, "-", color="0.4", lw=1.2, zorder=1)
+        for p0, p1 in zip(ordered, ordered[1:], strict=False):
+            ax.annotate(
+                "",
+                xy=((p0.correctness + p1.correctness) / 2, (p0.optimization + p1.optimization) / 2),
+                xytext=(p0.correctness, p0.optimization),
+                arrowprops=dict(arrowstyle="->", color="0.4", lw=1.0),
+            )
+        handles.append(Line2D([], [], color="0.4", lw=1.2, label="alpha line (ordering value)"))
+    pareto = sorted((p for p in pts if p.pareto), key=lambda p: (p.correctness, p.optimization))
+    if len(pareto) > 1:
+        stair_x, stair_y = [pareto[0].correctness], [pareto[0].optimization]
+        for p in pareto[1:]:
+            stair_x += [p.correctness, p.correctness]
+            stair_y += [stair_y[-1], p.optimization]
+        ax.plot(stair_x, stair_y, "--", color="black", lw=0.9, zorder=1)
+        paths.append((stair_x, stair_y))
+        handles.append(Line2D([], [], ls="--", color="black", lw=0.9, label="Pareto front"))
+    return paths, handles
+
+
+def _frontier_labels(
+    a: Analysis,
+    ax: plt.Axes,
+    pts: Sequence[FrontierPoint],
+    levels: Sequence[float],
+    paths: Sequence[tuple[list[float], list[float]]],
+    top: float,
+) -> None:
+    """Label the diagonals and the policies where nothing else is drawn (`labels`)."""
+    lo, hi = ax.get_xlim()
     placer = LabelPlacer(ax)
     groups = _same_point_groups(pts)
-    radius = {id(g): _radius_px(RING_S if any(p.pareto for p in g) else DOT_S) + 1 for g in groups}
-    for g in groups:
-        placer.block_marker(g[0].correctness, g[0].optimization, radius[id(g)])
-    for xs_line, ys_line in paths:
-        placer.block_path(xs_line, ys_line)
+    radius = [_radius_px(RING_S if g[0].pareto else DOT_S) + 1 for g in groups]
+    for g, r in zip(groups, radius, strict=True):
+        placer.block_marker(g[0].correctness, g[0].optimization, r)
+    for xs, ys in paths:
+        placer.block_path(xs, ys)
     for level in levels:
         # Along the line x + y = level, from near the x axis up towards the y axis.
         along = [
@@ -224,7 +250,7 @@ def frontier_figure(a: Analysis) -> Figure:
             g[0].correctness,
             g[0].optimization,
             _group_label(a, g),
-            marker_px=radius[id(g)],
+            marker_px=radius[j],
             fontsize=8,
             color=WARN_COLOUR if flagged else "black",
             zorder=6,
@@ -240,8 +266,9 @@ def frontier_figure(a: Analysis) -> Figure:
             va="top",
             fontsize=7,
             color="0.3",
+            bbox=dict(facecolor="white", edgecolor="0.7", alpha=0.9),
+            zorder=7,
         )
-    return fig
 
 
 # ------------------------------------------------------------------ along line
