@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from analysis_stores import StoreBuilder
 
+from codefrontier.analysis.analyze import Options
 from codefrontier.analysis.internal import fisher_greater, internal_shares
 from codefrontier.analysis.load import load_results
 from codefrontier.analysis.report import write_report
@@ -85,7 +86,7 @@ def test_summary_warns_that_a_policy_forcing_ie_only_looks_good(cheater: Path, c
 
 
 def test_report_warns_at_the_top_and_in_the_headline(cheater: Path, tmp_path: Path) -> None:
-    index = write_report([cheater], tmp_path / "report", title="ie")
+    index = write_report([cheater], tmp_path / "report", Options(resamples=50), title="ie")
     page = index.read_text()
     warn = page.index('<div class="warn">')
     assert warn < page.index("<h2>Headline</h2>")
@@ -100,5 +101,7 @@ def test_report_warns_at_the_top_and_in_the_headline(cheater: Path, tmp_path: Pa
 
 
 def test_report_without_high_ie_has_no_warning(tmp_path: Path) -> None:
-    index = write_report([store_with_ie(tmp_path, {"a": 1, "b": 0})], tmp_path / "report")
+    index = write_report(
+        [store_with_ie(tmp_path, {"a": 1, "b": 0})], tmp_path / "report", Options(resamples=50)
+    )
     assert '<div class="warn">' not in index.read_text()
