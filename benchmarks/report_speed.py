@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from codefrontier.analysis.analyze import Options, analyze
 from codefrontier.analysis.load import VERDICTS, load_results
-from codefrontier.analysis.plots import PLOTS
+from codefrontier.analysis.plots import FIGURES, write_plot
 from codefrontier.analysis.report import render_html, write_report
 from codefrontier.analysis.summary import summary_text
 
@@ -202,7 +202,7 @@ def main() -> None:
         t = time.perf_counter()
         out = base / "stages"
         out.mkdir(exist_ok=True)
-        images = {name: draw(analysis, out / name) for name, draw in PLOTS.items()}
+        images = {name: write_plot(name, analysis, out / name) for name in FIGURES}
         stages["plots (5 PNGs)"] = time.perf_counter() - t
         t = time.perf_counter()
         render_html(analysis, images)

@@ -33,18 +33,18 @@ def test_summary_shows_rates_pass_at_k_and_verdicts_per_policy(small_store: Path
     header = next(line.split() for line in text.splitlines() if "policy" in line)
     assert header[-4:] == ["AC", "WA", "TLE", "IE"]  # only the verdicts that occur
     base = lines_for(text, "base")[0]
-    # problems, samples, IE, solved, correctness, optimization, pass@1, pass@2, AC, WA, TLE, IE
+    # problems, samples, IE, IE share, solved, correctness, optimization, pass@1, pass@2, AC, WA, TLE, IE
     assert base[1:4] == ["2", "5", "1"]
-    assert base[4:7] == ["66.7%", "16.7%", "16.7%"]  # p1: 1/3 each; p2: all solved
-    assert base[7] == "66.7%"
-    assert base[9:] == ["3", "1", "1", "1"]
+    assert base[5:8] == ["66.7%", "16.7%", "16.7%"]  # p1: 1/3 each; p2: all solved
+    assert base[8] == "66.7%"
+    assert base[10:] == ["3", "1", "1", "1"]
     assert "(1 IE excluded)" in text
 
 
 def test_k_larger_than_n_is_reported_as_not_estimable(small_store: Path) -> None:
     text = summary_text([small_store], k=[3])
-    assert lines_for(text, "base")[0][7:9] == ["n/e", "(1)"]  # p2 has only 2 judged samples
-    assert lines_for(text, "tuned")[0][7:9] == ["n/e", "(2)"]
+    assert lines_for(text, "base")[0][8:10] == ["n/e", "(1)"]  # p2 has only 2 judged samples
+    assert lines_for(text, "tuned")[0][8:10] == ["n/e", "(2)"]
 
 
 def test_summary_by_problem_has_a_row_per_problem_and_policy(small_store: Path) -> None:

@@ -3,8 +3,10 @@ correctness-efficiency frontier, complementarity, ensembles at a matched sample
 budget, the HTML report and the terminal summary (docs/report.md).
 
 Modules: `estimators` (the formulas), `load` (reading stores through DuckDB),
-`frontier`, `analyze` (every table), `plots`, `report` (`write_report`),
-`summary` (`summary_text`, `print_summary`), `cli` (`report`, `summary`).
+`frontier`, `internal` (the IE share per policy and when to warn), `tables`
+(`Table`: CSV and HTML from a row dataclass's fields), `rows` (one row type per
+table), `analyze` (every table), `plots`, `report` (`write_report`), `summary`
+(`summary_text`, `print_summary`), `cli` (`report`, `summary`).
 `write_report`, `summary_text` and `print_summary` can be imported from here;
 they load lazily so that importing the estimators does not import matplotlib.
 """

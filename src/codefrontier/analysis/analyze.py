@@ -13,7 +13,20 @@ import numpy as np
 
 from codefrontier.analysis import estimators as est
 from codefrontier.analysis.frontier import FrontierPoint, frontier
+from codefrontier.analysis.internal import InternalShare, internal_shares
 from codefrontier.analysis.load import VERDICTS, ClassCheck, Results, check_failure_classes, tests_by_tier
+from codefrontier.analysis.rows import (
+    BucketRow,
+    ComplementarityRow,
+    EnsembleRow,
+    JaccardRow,
+    PassAtKRow,
+    PolicyRow,
+    ProblemRow,
+    TierRow,
+    VerdictRow,
+)
+from codefrontier.analysis.tables import Table
 from codefrontier.errors import ConfigError
 
 Selection = Literal["crossfit", "in-sample"]
@@ -67,82 +80,6 @@ class Options:
 
 
 @dataclass(frozen=True)
-class Table:
-    """A named table: written as `<name>.csv` and shown in the report."""
-
-    name: str
-    columns: tuple[str, ...]
-    rows: list[tuple[Any, ...]]
-
-    def to_csv(self) -> str:
-        """Comma-separated, one header line, `\\n` line ends; floats with 10
-        significant digits, NaN and None as empty fields, booleans as true/false.
-        The same rows always give the same bytes."""
-        lines = [",".join(self.columns)]
-        lines += [",".join(_csv_field(v) for v in row) for row in self.rows]
-        return "\n".join(lines) + "\n"
-
-    def column(self, name: str) -> list[Any]:
-        j = self.columns.index(name)
-        return [row[j] for row in self.rows]
-
-
-def _csv_field(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "true" if value else "false"
-    if isinstance(value, float | np.floating):
-        return "" if math.isnan(value) else format(float(value), ".10g")
-    text = str(value)
-    if any(ch in text for ch in ',"\n\r'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
-@dataclass(frozen=True)
-class EnsembleRow:
-    """The ensembles of one scope (all problems, or one bucket) at one budget K."""
-
-    scope: str
-    budget: int
-    problems: int
-    method: str
-    split: dict[str, int]
-    ensemble_in_sample: float
-    single_in_sample: str
-    best_single_in_sample: float
-    split_half_a: dict[str, int]
-    split_half_b: dict[str, int]
-    single_half_a: str
-    single_half_b: str
-    ensemble_crossfit: float
-    best_single_crossfit: float
-    gain_in_sample_ci: tuple[float, float]
-    gain_crossfit_ci: tuple[float, float]
-
-    @property
-    def gain_in_sample(self) -> float:
-        return self.ensemble_in_sample - self.best_single_in_sample
-
-    @property
-    def gain_crossfit(self) -> float:
-        return self.ensemble_crossfit - self.best_single_crossfit
-
-    def ensemble(self, selection: Selection) -> float:
-        return self.ensemble_crossfit if selection == "crossfit" else self.ensemble_in_sample
-
-    def best_single(self, selection: Selection) -> float:
-        return self.best_single_crossfit if selection == "crossfit" else self.best_single_in_sample
-
-    def gain(self, selection: Selection) -> float:
-        return self.gain_crossfit if selection == "crossfit" else self.gain_in_sample
-
-    def gain_ci(self, selection: Selection) -> tuple[float, float]:
-        return self.gain_crossfit_ci if selection == "crossfit" else self.gain_in_sample_ci
-
-
-@dataclass(frozen=True)
 class Analysis:
     """Everything the report shows: the tables (in file order), the frontier, the
     pieces the plots need, and the notes a reader must see (IE exclusions, bucket
@@ -162,7 +99,8 @@ class Analysis:
     comp: est.Complementarity | None
     ensembles: list[EnsembleRow]
     class_check: ClassCheck | None
-    tables: dict[str, Table] = field(default_factory=dict)
+    internal: dict[str, InternalShare]  # per policy: IE share and flag
+    tables: dict[str, Table[Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -188,10 +126,6 @@ def _k_grid(limit: int) -> tuple[int, ...]:
 
 def _split_text(policies: Sequence[str], ks: Sequence[int]) -> dict[str, int]:
     return {policies[i]: int(k) for i, k in enumerate(ks) if k}
-
-
-def _fmt_split(split: dict[str, int]) -> str:
-    return ";".join(f"{p}={k}" for p, k in split.items())
 
 
 def difficulty_buckets(
@@ -248,7 +182,6 @@ def _ensembles(
         gain_in_ci = est.bootstrap_mean_ci(
             ens_in - single_in, resamples=options.resamples, level=options.level, seed=options.seed
         )
-        nan2 = (math.nan, math.nan)
         if can_crossfit:
             ens_cf, split_a, split_b = est.crossfit(
                 lambda m, b=budget: est.best_split(n[:, m], c[:, m], b, caps=caps).ks,
@@ -273,25 +206,30 @@ def _ensembles(
             )
         else:
             cf = ({}, {}, "", "", math.nan, math.nan)
-            gain_cf_ci = nan2
+            gain_cf_ci = (math.nan, math.nan)
         rows.append(
             EnsembleRow(
                 scope=scope,
                 budget=budget,
                 problems=n.shape[1],
+                selection=options.selection,
                 method=split.method,
                 split=_split_text(names, split.ks),
                 ensemble_in_sample=float(ens_in.mean()),
-                single_in_sample=names[single],
+                best_single_policy=names[single],
                 best_single_in_sample=float(single_in.mean()),
+                gain_in_sample=float(ens_in.mean()) - float(single_in.mean()),
+                gain_in_sample_ci_low=gain_in_ci[0],
+                gain_in_sample_ci_high=gain_in_ci[1],
                 split_half_a=cf[0],
                 split_half_b=cf[1],
-                single_half_a=cf[2],
-                single_half_b=cf[3],
+                best_single_half_a=cf[2],
+                best_single_half_b=cf[3],
                 ensemble_crossfit=cf[4],
                 best_single_crossfit=cf[5],
-                gain_in_sample_ci=gain_in_ci,
-                gain_crossfit_ci=gain_cf_ci,
+                gain_crossfit=cf[4] - cf[5],
+                gain_crossfit_ci_low=gain_cf_ci[0],
+                gain_crossfit_ci_high=gain_cf_ci[1],
             )
         )
     return rows
@@ -372,6 +310,7 @@ def analyze(results: Results, options: Options | None = None) -> Analysis:
         comp=comp,
         ensembles=ensembles,
         class_check=check_failure_classes(results.stores),
+        internal=internal_shares(results),
         notes=notes,
     )
     for table in (
@@ -379,7 +318,7 @@ def analyze(results: Results, options: Options | None = None) -> Analysis:
         _pass_at_k_table(analysis, boot),
         _buckets_table(analysis),
         _verdicts_table(analysis),
-        _ensembles_table(analysis),
+        Table("ensembles", EnsembleRow, analysis.ensembles),
         _complementarity_table(analysis),
         _jaccard_table(analysis),
         _problems_table(analysis),
@@ -389,62 +328,49 @@ def analyze(results: Results, options: Options | None = None) -> Analysis:
     return analysis
 
 
-def _policies_table(a: Analysis, boot: dict[str, Any]) -> Table:
+def _policies_table(a: Analysis, boot: dict[str, Any]) -> Table[PolicyRow]:
     r = a.results
     rows = []
     for i, p in zip(a.order, a.points, strict=True):
-        ci = est.mean_with_ci(est.fractions(r.solved[i], r.n[i]), **boot)
+        solved_ci = est.mean_with_ci(est.fractions(r.solved[i], r.n[i]), **boot)
+        ie = a.internal[p.policy]
         rows.append(
-            (
-                p.policy,
-                p.order_key,
-                p.order,
-                p.pareto,
-                p.problems,
-                p.samples,
-                p.internal,
-                p.solved,
-                ci.ci_low,
-                ci.ci_high,
-                p.correctness,
-                p.optimization,
-                int(r.partial_optimization[i].sum()),
-                p.highest_level,
-                json.dumps(r.meta[p.policy], sort_keys=True),
+            PolicyRow(
+                policy=p.policy,
+                order_key=p.order_key,
+                order=p.order,
+                pareto=p.pareto,
+                problems=p.problems,
+                samples=p.samples,
+                internal_excluded=p.internal,
+                internal_share=ie.share,
+                internal_flagged=ie.flagged,
+                solved_rate=p.solved,
+                solved_ci_low=solved_ci.ci_low,
+                solved_ci_high=solved_ci.ci_high,
+                correctness_rate=p.correctness,
+                optimization_rate=p.optimization,
+                optimization_partial=int(r.partial_optimization[i].sum()),
+                highest_level=p.highest_level,
+                policy_meta=json.dumps(r.meta[p.policy], sort_keys=True),
             )
         )
-    columns = (
-        "policy",
-        "order_key",
-        "order",
-        "pareto",
-        "problems",
-        "samples",
-        "internal_excluded",
-        "solved_rate",
-        "solved_ci_low",
-        "solved_ci_high",
-        "correctness_rate",
-        "optimization_rate",
-        "optimization_partial",
-        "highest_level",
-        "policy_meta",
-    )
-    return Table("policies", columns, rows)
+    return Table("policies", PolicyRow, rows)
 
 
-def _pass_at_k_table(a: Analysis, boot: dict[str, Any]) -> Table:
+def _pass_at_k_table(a: Analysis, boot: dict[str, Any]) -> Table[PassAtKRow]:
     r = a.results
     rows = []
     for i in a.order:
         for k in a.ks:
             e = est.mean_pass_at_k(r.n[i], r.solved[i], k, **boot)
-            rows.append((r.policies[i], k, e.value, e.ci_low, e.ci_high, e.problems, e.not_estimable))
-    columns = ("policy", "k", "pass_at_k", "ci_low", "ci_high", "problems", "not_estimable")
-    return Table("pass_at_k", columns, rows)
+            rows.append(
+                PassAtKRow(r.policies[i], k, e.value, e.ci_low, e.ci_high, e.problems, e.not_estimable)
+            )
+    return Table("pass_at_k", PassAtKRow, rows)
 
 
-def _buckets_table(a: Analysis) -> Table:
+def _buckets_table(a: Analysis) -> Table[BucketRow]:
     r = a.results
     rows = []
     labels = np.array(a.bucket_of, dtype=object)
@@ -453,171 +379,101 @@ def _buckets_table(a: Analysis) -> Table:
         for i in a.order:
             n = r.n[i, mask]
             rows.append(
-                (
-                    name,
-                    r.policies[i],
-                    int((n > 0).sum()),
-                    int(n.sum()),
-                    int(r.internal[i, mask].sum()),
-                    float(est.row_means(est.fractions(r.solved[i, mask], n))),
-                    float(est.row_means(est.fractions(r.correctness[i, mask], n))),
-                    float(est.row_means(est.fractions(r.optimization[i, mask], n))),
+                BucketRow(
+                    bucket=name,
+                    policy=r.policies[i],
+                    problems=int((n > 0).sum()),
+                    samples=int(n.sum()),
+                    internal_excluded=int(r.internal[i, mask].sum()),
+                    solved_rate=float(est.row_means(est.fractions(r.solved[i, mask], n))),
+                    correctness_rate=float(est.row_means(est.fractions(r.correctness[i, mask], n))),
+                    optimization_rate=float(est.row_means(est.fractions(r.optimization[i, mask], n))),
                 )
             )
-    columns = (
-        "bucket",
-        "policy",
-        "problems",
-        "samples",
-        "internal_excluded",
-        "solved_rate",
-        "correctness_rate",
-        "optimization_rate",
-    )
-    return Table("buckets", columns, rows)
+    return Table("buckets", BucketRow, rows)
 
 
-def _verdicts_table(a: Analysis) -> Table:
+def _verdicts_table(a: Analysis) -> Table[VerdictRow]:
     r = a.results
     counts = r.verdicts.sum(axis=1)
-    rows = [(r.policies[i], v, int(counts[i, j])) for i in a.order for j, v in enumerate(VERDICTS)]
-    return Table("verdicts", ("policy", "verdict", "samples"), rows)
+    rows = [VerdictRow(r.policies[i], v, int(counts[i, j])) for i in a.order for j, v in enumerate(VERDICTS)]
+    return Table("verdicts", VerdictRow, rows)
 
 
-def _ensembles_table(a: Analysis) -> Table:
-    rows = [
-        (
-            e.scope,
-            e.budget,
-            e.problems,
-            a.selection,
-            e.method,
-            _fmt_split(e.split),
-            e.ensemble_in_sample,
-            e.single_in_sample,
-            e.best_single_in_sample,
-            e.gain_in_sample,
-            e.gain_in_sample_ci[0],
-            e.gain_in_sample_ci[1],
-            _fmt_split(e.split_half_a),
-            _fmt_split(e.split_half_b),
-            e.single_half_a,
-            e.single_half_b,
-            e.ensemble_crossfit,
-            e.best_single_crossfit,
-            e.gain_crossfit,
-            e.gain_crossfit_ci[0],
-            e.gain_crossfit_ci[1],
-        )
-        for e in a.ensembles
-    ]
-    columns = (
-        "scope",
-        "budget",
-        "problems",
-        "selection",
-        "method",
-        "split",
-        "ensemble_in_sample",
-        "best_single_policy",
-        "best_single_in_sample",
-        "gain_in_sample",
-        "gain_in_sample_ci_low",
-        "gain_in_sample_ci_high",
-        "split_half_a",
-        "split_half_b",
-        "best_single_half_a",
-        "best_single_half_b",
-        "ensemble_crossfit",
-        "best_single_crossfit",
-        "gain_crossfit",
-        "gain_crossfit_ci_low",
-        "gain_crossfit_ci_high",
-    )
-    return Table("ensembles", columns, rows)
-
-
-def _complementarity_table(a: Analysis) -> Table:
-    columns = ("policy", "k", "threshold", "problems", "solved", "unique")
+def _complementarity_table(a: Analysis) -> Table[ComplementarityRow]:
     if a.comp is None:
-        return Table("complementarity", columns, [])
+        return Table("complementarity", ComplementarityRow, [])
     problems = int(a.shared.sum())
-    names = a.ordered_policies
+    threshold = a.options.threshold
     rows = [
-        (
-            name,
-            a.comp_k,
-            a.options.threshold,
-            problems,
-            int(a.comp.solved[j].sum()),
-            int(a.comp.unique[j].sum()),
+        ComplementarityRow(
+            name, a.comp_k, threshold, problems, int(a.comp.solved[j].sum()), int(a.comp.unique[j].sum())
         )
-        for j, name in enumerate(names)
+        for j, name in enumerate(a.ordered_policies)
     ]
-    rows.append(("(union)", a.comp_k, a.options.threshold, problems, int(a.comp.union.sum()), None))
-    return Table("complementarity", columns, rows)
+    rows.append(ComplementarityRow("(union)", a.comp_k, threshold, problems, int(a.comp.union.sum()), None))
+    return Table("complementarity", ComplementarityRow, rows)
 
 
-def _jaccard_table(a: Analysis) -> Table:
-    columns = ("policy_a", "policy_b", "intersection", "union", "jaccard")
+def _jaccard_table(a: Analysis) -> Table[JaccardRow]:
     if a.comp is None:
-        return Table("jaccard", columns, [])
+        return Table("jaccard", JaccardRow, [])
     names = a.ordered_policies
     s = a.comp.solved
     rows = [
-        (x, y, int((s[i] & s[j]).sum()), int((s[i] | s[j]).sum()), float(a.comp.jaccard[i, j]))
+        JaccardRow(x, y, int((s[i] & s[j]).sum()), int((s[i] | s[j]).sum()), float(a.comp.jaccard[i, j]))
         for i, x in enumerate(names)
         for j, y in enumerate(names)
     ]
-    return Table("jaccard", columns, rows)
+    return Table("jaccard", JaccardRow, rows)
 
 
-def _problems_table(a: Analysis) -> Table:
+def _problems_table(a: Analysis) -> Table[ProblemRow]:
     r = a.results
     shared_pos = np.cumsum(a.shared) - 1
     rows = []
     for p, problem in enumerate(r.problems):
         for j, i in enumerate(a.order):
             n, s = int(r.n[i, p]), int(r.solved[i, p])
-            pass_k = [est.pass_at_k(n, s, k) if n else math.nan for k in a.ks]
-            counted = bool(a.comp.solved[j, shared_pos[p]]) if a.comp is not None and a.shared[p] else None
+            c, o = int(r.correctness[i, p]), int(r.optimization[i, p])
             rows.append(
-                (
-                    problem,
-                    r.difficulty[p],
-                    a.bucket_of[p],
-                    r.policies[i],
-                    n,
-                    s,
-                    int(r.correctness[i, p]),
-                    int(r.optimization[i, p]),
-                    int(r.internal[i, p]),
-                    *(math.nan if not n else v / n for v in (s, r.correctness[i, p], r.optimization[i, p])),
-                    *pass_k,
-                    counted,
+                ProblemRow(
+                    problem=problem,
+                    difficulty=r.difficulty[p],
+                    bucket=a.bucket_of[p],
+                    policy=r.policies[i],
+                    samples=n,
+                    solved=s,
+                    correctness=c,
+                    optimization=o,
+                    internal_excluded=int(r.internal[i, p]),
+                    solved_rate=s / n if n else math.nan,
+                    correctness_rate=c / n if n else math.nan,
+                    optimization_rate=o / n if n else math.nan,
+                    pass_at={k: est.pass_at_k(n, s, k) if n else math.nan for k in a.ks},
+                    solved_at_complementarity_k=(
+                        bool(a.comp.solved[j, shared_pos[p]]) if a.comp is not None and a.shared[p] else None
+                    ),
                 )
             )
-    columns = (
-        "problem",
-        "difficulty",
-        "bucket",
-        "policy",
-        "samples",
-        "solved",
-        "correctness",
-        "optimization",
-        "internal_excluded",
-        "solved_rate",
-        "correctness_rate",
-        "optimization_rate",
-        *(f"pass_at_{k}" for k in a.ks),
-        "solved_at_complementarity_k",
-    )
-    return Table("problems", columns, rows)
+    return Table("problems", ProblemRow, rows, keys={"pass_at": a.ks})
 
 
-def _tests_by_tier_table(a: Analysis) -> Table:
+def _tests_by_tier_table(a: Analysis) -> Table[TierRow]:
     rank = {a.results.policies[i]: j for j, i in enumerate(a.order)}
     rows = sorted(tests_by_tier(a.results.stores), key=lambda row: rank.get(row[0], len(rank)))
-    columns = ("policy", "tier", "test_runs", *VERDICTS, "cpu_s_median", "cpu_s_p95", "rss_mb_max")
-    return Table("tests_by_tier", columns, [tuple(row) for row in rows])
+    count = len(VERDICTS)
+    return Table(
+        "tests_by_tier",
+        TierRow,
+        [
+            TierRow(
+                row[0],
+                row[1],
+                row[2],
+                dict(zip(VERDICTS, row[3 : 3 + count], strict=True)),
+                *row[3 + count :],
+            )
+            for row in rows
+        ],
+    )

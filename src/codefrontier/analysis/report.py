@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from codefrontier import __version__
-from codefrontier.analysis.analyze import Analysis, Options, Table, analyze
+from codefrontier.analysis.analyze import Analysis, Options, analyze
+from codefrontier.analysis.internal import IE_MARGIN, IE_SHARE_LIMIT
 from codefrontier.analysis.load import VERDICTS, Store, load_results
-from codefrontier.analysis.plots import PLOTS
+from codefrontier.analysis.plots import FIGURES, write_plot
+from codefrontier.analysis.tables import Table, ci, pct, pp
 from codefrontier.errors import InputError
 
 # What each CSV holds, shown in the report's file list (docs/report.md has the columns).
@@ -42,6 +44,7 @@ h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ddd; padding-bottom:
 .meta { color: #666; font-size: 0.9em; }
 .box { background: #f6f8fa; border: 1px solid #e1e4e8; border-radius: 6px; padding: 0.6em 1.2em; }
 .note { background: #fff8e1; border: 1px solid #ffe082; border-radius: 6px; padding: 0.5em 1.2em; }
+.warn { background: #ffebee; border: 2px solid #e53935; border-radius: 6px; padding: 0.5em 1.2em; margin: 1em 0; }
 .headline { font-size: 1.1em; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.85em; }
 th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; }
@@ -68,7 +71,7 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     for table in analysis.tables.values():
         (out / f"{table.name}.csv").write_text(table.to_csv(), encoding="utf-8")
-    images = {name: draw(analysis, out / name) for name, draw in PLOTS.items()}
+    images = {name: write_plot(name, analysis, out / name) for name in FIGURES}
     index = out / "index.html"
     index.write_text(render_html(analysis, images, title=title), encoding="utf-8")
     return index
@@ -81,23 +84,11 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _pct(value: float) -> str:
-    return "n/e" if value is None or math.isnan(value) else f"{100 * value:.1f}%"
-
-
-def _pp(value: float) -> str:
-    return "n/e" if math.isnan(value) else f"{100 * value:+.1f} pp"
-
-
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 SELECTION_NAMES = {"crossfit": "cross-fit", "in-sample": "in-sample"}
-
-
-def _ci(low: float, high: float, fmt: Any = _pct) -> str:
-    return "" if math.isnan(low) else f"[{fmt(low)}, {fmt(high)}]"
 
 
 def _html_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], numeric_from: int = 1) -> str:
@@ -138,6 +129,7 @@ def render_html(a: Analysis, images: dict[str, Path], *, title: str | None = Non
         f"{a.internal_total} IE samples excluded &middot; stores: "
         + ", ".join(f"<code>{_e(s.path)}</code>" for s in r.stores)
         + "</p>",
+        _internal_warnings(a),
         _reading_guide(a),
         _notes(a),
         _headline(a),
@@ -167,7 +159,10 @@ def _reading_guide(a: Analysis) -> str:
 <li>Every sample is in one <b>failure class</b>: <i>solved</i> (all tests AC), <i>correctness failure</i>
 (some test WA, RE, CE or OLE) or <i>optimization failure</i> (no correctness failure, but some TLE or MLE).
 Samples with an internal judge error (IE) are the judge's fault: they count as neither failure nor success and
-are left out of every rate ({a.internal_total} such samples here).</li>
+are left out of every rate ({a.internal_total} such samples here). Each policy's <b>IE share</b> is in the
+frontier table; a policy whose share is above {100 * IE_SHARE_LIMIT:g}%, or more than {100 * IE_MARGIN:g} percentage
+points above the policy with the least IE (and by more than chance explains), is flagged in red at the top of the
+page, because its rates leave out samples its programs may have made the judge fail on.</li>
 <li>Rates are <b>macro averages</b>: computed per problem, then averaged over problems, so every problem weighs
 the same. The solve rate is therefore mean pass@1.</li>
 <li><b>pass@k</b> is the unbiased estimator 1 &minus; C(n&minus;c, k) / C(n, k) from n judged samples with c solved
@@ -203,13 +198,27 @@ def _notes(a: Analysis) -> str:
     return '<div class="note"><b>Notes</b><ul>' + "".join(f"<li>{i}</li>" for i in items) + "</ul></div>"
 
 
+def _internal_warnings(a: Analysis) -> str:
+    flagged = [a.internal[p.policy] for p in a.points if a.internal[p.policy].flagged]
+    if not flagged:
+        return ""
+    items = "".join(f"<li>{_e(s.warning())}</li>" for s in flagged)
+    return f'<div class="warn"><b>\u26a0 Internal judge errors (IE) hide failures</b><ul>{items}</ul></div>'
+
+
 def _headline(a: Analysis) -> str:
     best = max((p for p in a.points if not math.isnan(p.solved)), key=lambda p: p.solved, default=None)
     lines = []
     if best is not None:
         lines.append(
-            f"Highest solve rate: <b>{_e(best.policy)}</b> at {_pct(best.solved)} "
+            f"Highest solve rate: <b>{_e(best.policy)}</b> at {pct(best.solved)} "
             f"(in-sample choice among {len(a.points)} policies)."
+            + (
+                f" <b>\u26a0 {pct(a.internal[best.policy].share)} of its samples are IE and excluded:"
+                " see the warning above.</b>"
+                if a.internal[best.policy].flagged
+                else ""
+            )
         )
     for scope in ["all", *a.bucket_names]:
         rows = [e for e in a.ensembles if e.scope == scope and not math.isnan(e.gain(a.selection))]
@@ -218,8 +227,8 @@ def _headline(a: Analysis) -> str:
             where = "all problems" if scope == "all" else f"the {_e(scope)} bucket"
             lines.append(
                 f"On {where} ({e.problems} problems) at a matched budget of K = {e.budget}: best ensemble "
-                f"{_pct(e.ensemble(a.selection))} vs best single policy {_pct(e.best_single(a.selection))}, "
-                f"gain <b>{_pp(e.gain(a.selection))}</b> {_ci(*e.gain_ci(a.selection), fmt=_pp)} "
+                f"{pct(e.ensemble(a.selection))} vs best single policy {pct(e.best_single(a.selection))}, "
+                f"gain <b>{pp(e.gain(a.selection))}</b> {ci(*e.gain_ci(a.selection), fmt=pp)} "
                 f"({SELECTION_NAMES[a.selection]})."
             )
     if a.comp is not None:
@@ -236,69 +245,31 @@ def _headline(a: Analysis) -> str:
 
 
 def _frontier_section(a: Analysis, images: dict[str, Path]) -> str:
-    rows = [
-        (
-            p.policy,
-            "" if p.order is None else f"{p.order_key}={p.order:g}",
-            "yes" if p.pareto else "",
-            p.problems,
-            p.samples,
-            p.internal,
-            _pct(p.solved),
-            _ci(lo, hi),
-            _pct(p.correctness),
-            _pct(p.optimization),
-            _pct(p.highest_level),
-        )
-        for p, lo, hi in zip(
-            a.points,
-            a.tables["policies"].column("solved_ci_low"),
-            a.tables["policies"].column("solved_ci_high"),
-            strict=True,
-        )
-    ]
-    headers = (
-        "policy",
-        "ordering",
-        "Pareto",
-        "problems",
-        "samples",
-        "IE excluded",
-        "solved",
-        "solved CI",
-        "correctness failures",
-        "optimization failures",
-        "mean passed prefix",
+    along = (
+        "The same three rates along the ordering value, with the solve rate's bootstrap interval as a band:"
+        if all(p.order is not None for p in a.points)
+        else "The same three rates per policy, side by side, with the solve rate's bootstrap interval as an "
+        "error bar. The policies have no ordering value, so no line joins them:"
     )
     return f"""<h2>The correctness&ndash;efficiency frontier</h2>
 <p>Each point is a policy, placed by how often its samples fail on correctness (x) and on efficiency only (y).
-Because the three classes sum to one, grey diagonals are lines of equal solve rate and lower-left is better.
+Because the three classes sum to one, grey diagonals are lines of equal solve rate, lower-left is better and
+the shaded corner (x + y &gt; 1) cannot be reached. Policies at the same point share one label.
 The grey arrows follow the policies' ordering value (<code>order</code>, else <code>alpha</code>, else numeric
 <code>coverage</code> in their metadata): the "alpha line". Ringed points are Pareto-optimal: no other policy
-has both failure rates at most as high and one strictly lower.</p>
+has both failure rates at most as high and one strictly lower. A red label marks a policy whose IE share is
+high.</p>
 {_img(images, "frontier.png", "frontier scatter")}
-<p>The same three rates along the ordering value, with the solve rate's bootstrap interval as a band:</p>
+<p>{along}</p>
 {_img(images, "along_line.png", "rates along the alpha line")}
 <p>"Mean passed prefix" is the mean fraction of the size-ordered test suite that a sample passes before its
 first non-AC test: how far up the coverage ladder the policy gets.</p>
-{_html_table(headers, rows, numeric_from=3)}
+{a.tables["policies"].to_html()}
 {_csv_link(a.tables["policies"])}"""
 
 
 def _failure_section(a: Analysis, images: dict[str, Path]) -> str:
     buckets = a.tables["buckets"]
-    bucket_rows = [
-        (b, q, n, _pct(s), _pct(c), _pct(o))
-        for b, q, n, s, c, o in zip(
-            buckets.column("bucket"),
-            buckets.column("policy"),
-            buckets.column("problems"),
-            buckets.column("solved_rate"),
-            buckets.column("correctness_rate"),
-            buckets.column("optimization_rate"),
-            strict=True,
-        )
-    ]
     counts = a.results.verdicts.sum(axis=1)
     present = [j for j in range(len(VERDICTS)) if counts[:, j].any()]
     verdict_rows = [(a.results.policies[i], *(int(counts[i, j]) for j in present)) for i in a.order]
@@ -310,7 +281,7 @@ def _failure_section(a: Analysis, images: dict[str, Path]) -> str:
 <p>The same rates within each difficulty bucket ({_e(a.bucket_source)}). When buckets are quantiles of a
 solve rate, a policy's own luck on a problem partly decides its bucket, so differences between buckets are
 somewhat exaggerated.</p>
-{_html_table(("bucket", "policy", "problems", "solved", "correctness failures", "optimization failures"), bucket_rows, numeric_from=2)}
+{buckets.to_html()}
 {_csv_link(buckets)}
 <h3>Sample verdicts</h3>
 <p>How many samples got each sample verdict (the verdict of the first non-AC test in suite order); IE included.</p>
@@ -320,61 +291,27 @@ somewhat exaggerated.</p>
 
 def _pass_at_k_section(a: Analysis, images: dict[str, Path]) -> str:
     table = a.tables["pass_at_k"]
-    cells: dict[tuple[str, int], str] = {}
-    for q, k, v, lo, hi, short in zip(
-        table.column("policy"),
-        table.column("k"),
-        table.column("pass_at_k"),
-        table.column("ci_low"),
-        table.column("ci_high"),
-        table.column("not_estimable"),
-        strict=True,
-    ):
-        cells[(q, k)] = (
-            f"n/e ({_count(short, 'problem')} with n < {k})" if short else f"{_pct(v)} {_ci(lo, hi)}"
+    cells = {
+        (r.policy, r.k): (
+            f"n/e ({_count(r.not_estimable, 'problem')} with n < {r.k})"
+            if r.not_estimable
+            else f"{pct(r.pass_at_k)} {ci(r.ci_low, r.ci_high)}"
         )
+        for r in table.rows
+    }
     rows = [(a.results.policies[i], *(cells[(a.results.policies[i], k)] for k in a.ks)) for i in a.order]
     return f"""<h2>pass@k</h2>
-<p>Mean unbiased pass@k over problems for each policy; the dashed black line is the best ensemble of all
-policies at a matched total budget K (see the next section), chosen {SELECTION_NAMES[a.selection]}. A policy's line stops
-where pass@k stops being estimable for it.</p>
+<p>Mean unbiased pass@k over problems for each policy; the wide grey band with hollow squares is the best
+ensemble of all policies at a matched total budget K (see the next section), chosen {SELECTION_NAMES[a.selection]}. A policy's
+line stops where pass@k stops being estimable for it. Policies with identical curves share one line, named
+together in the legend; where curves meet, their markers are nested outlines of different shapes.</p>
 {_img(images, "pass_at_k.png", "pass@k curves")}
 {_html_table(("policy", *(f"pass@{k}" for k in a.ks)), rows)}
 {_csv_link(table)}"""
 
 
 def _ensemble_section(a: Analysis) -> str:
-    rows = [
-        (
-            e.scope,
-            e.budget,
-            e.problems,
-            "; ".join(f"{p}={k}" for p, k in e.split.items()),
-            e.method,
-            _pct(e.ensemble_in_sample),
-            f"{e.single_in_sample} {_pct(e.best_single_in_sample)}",
-            _pp(e.gain_in_sample),
-            _pct(e.ensemble_crossfit),
-            _pct(e.best_single_crossfit),
-            _pp(e.gain_crossfit),
-            _ci(*e.gain_crossfit_ci, fmt=_pp),
-        )
-        for e in a.ensembles
-    ]
-    headers = (
-        "scope",
-        "budget K",
-        "problems",
-        "best split (in-sample)",
-        "search",
-        "ensemble (in-sample)",
-        "best single (in-sample)",
-        "gain (in-sample)",
-        "ensemble (cross-fit)",
-        "best single (cross-fit)",
-        "gain (cross-fit)",
-        "cross-fit gain CI",
-    )
+    table = a.tables["ensembles"]
     return f"""<h2>Ensembles at a matched sample budget</h2>
 <p>Given a total budget of K samples per problem split as k<sub>1</sub> + &hellip; + k<sub>m</sub> = K over the
 policies, the probability that at least one of the K samples solves a problem is estimated without bias as
@@ -385,20 +322,14 @@ improves it). The gain is over the best single policy at the same K. The headlin
 <b>{SELECTION_NAMES[a.selection]}</b> numbers; in-sample gains are never negative by construction and overstate what a split
 chosen on these problems would gain on new ones. Scopes are all problems judged by every policy and each
 difficulty bucket.</p>
-{_html_table(headers, rows, numeric_from=1) if rows else "<p>No ensemble could be formed (no problem is judged by every policy).</p>"}
-{_csv_link(a.tables["ensembles"])}"""
+{table.to_html() if table.rows else "<p>No ensemble could be formed (no problem is judged by every policy).</p>"}
+{_csv_link(table)}"""
 
 
 def _complementarity_section(a: Analysis, images: dict[str, Path]) -> str:
     table = a.tables["complementarity"]
-    rows = [
-        (q, s, "" if u is None else u)
-        for q, s, u in zip(
-            table.column("policy"), table.column("solved"), table.column("unique"), strict=True
-        )
-    ]
     body = (
-        f"{_html_table(('policy', 'problems solved', 'solved by no other policy'), rows)}"
+        table.to_html()
         if a.comp is not None
         else "<p>Complementarity is not estimable here (see the notes).</p>"
     )
@@ -417,24 +348,11 @@ def _tests_section(a: Analysis) -> str:
     table = a.tables["tests_by_tier"]
     if not table.rows:
         return "<h2>Tests by tier</h2><p>No tests.parquet in these stores.</p>"
-    present = [v for v in VERDICTS if any(table.column(v))]
-    rows = [
-        (
-            row[0],
-            row[1],
-            row[2],
-            *(row[table.columns.index(v)] for v in present),
-            f"{row[-3]:.3g}",
-            f"{row[-2]:.3g}",
-            f"{row[-1]:.4g}",
-        )
-        for row in table.rows
-    ]
     return f"""<h2>Tests by tier</h2>
 <p>Every test run, grouped by policy and by the test's tier (smallest tests first): where in the suite samples
 fail, and how much CPU time and memory they use there. In first-fail mode tests after the first failure have
 no row.</p>
-{_html_table(("policy", "tier", "test runs", *present, "median CPU s", "p95 CPU s", "max RSS MB"), rows, numeric_from=2)}
+{table.to_html()}
 {_csv_link(table)}"""
 
 

@@ -1,6 +1,9 @@
 """`codefrontier summary`: pass rates, verdict counts and failure classes as a table.
 
-The judge prints the same table at the end of a run through `print_summary`.
+The judge prints the same table at the end of a run through `print_summary`. Each
+row shows the policy's IE share; a policy whose share is high (`internal`) is
+marked in its row and named in a warning under the table, because its rates
+leave those samples out.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from rich.table import Table as RichTable
 from codefrontier.analysis import estimators as est
 from codefrontier.analysis.analyze import difficulty_buckets
 from codefrontier.analysis.frontier import policy_order
+from codefrontier.analysis.internal import internal_shares
 from codefrontier.analysis.load import VERDICTS, Results, Store, load_results
 from codefrontier.errors import ConfigError
 
@@ -48,15 +52,18 @@ def summary_table(
 ) -> RichTable:
     """The summary as a rich Table: one row per policy (or per problem and policy,
     or per difficulty bucket and policy) with judged samples, IE samples excluded,
-    the failure-class rates (means over problems), mean pass@k for each k, and the
-    count of each sample verdict that occurs. pass@k is "n/e (m)" when m problems
-    have fewer than k judged samples: not estimable, never clipped."""
+    their share of all samples (marked "!" for a policy flagged by
+    `internal.internal_shares`), the failure-class rates (means over problems),
+    mean pass@k for each k, and the count of each sample verdict that occurs.
+    pass@k is "n/e (m)" when m problems have fewer than k judged samples: not
+    estimable, never clipped."""
     if by not in BY_CHOICES:
         raise ConfigError(f"--by must be one of {', '.join(BY_CHOICES)}, got {by!r}")
     if not k or min(k) < 1:
         raise ConfigError("--k values must be positive integers")
     ks = sorted(set(k))
     order = policy_order(results)
+    flagged = {q for q, share in internal_shares(results).items() if share.flagged}
     counts = results.verdicts.sum(axis=(0, 1))
     present = [j for j in range(len(VERDICTS)) if counts[j]]
     groups: list[tuple[str, np.ndarray]]
@@ -72,15 +79,16 @@ def summary_table(
     table = RichTable(
         title=f"{len(results.policies)} policies, {len(results.problems)} problems, "
         f"{total_n} judged samples ({total_ie} IE excluded)",
-        caption="rates: mean over problems of each class's share of judged samples; pass@k: unbiased "
-        "estimator 1 - C(n-c,k)/C(n,k); n/e (m): not estimable, m problems have fewer than k samples",
+        caption="rates: mean over problems of each class's share of judged samples; IE share: IE samples "
+        "over all samples, '!' flags a high share (see the warning below); pass@k: unbiased estimator "
+        "1 - C(n-c,k)/C(n,k); n/e (m): not estimable, m problems have fewer than k samples",
         caption_justify="left",
         box=box.SIMPLE_HEAD,
     )
     if by != "policy":
         table.add_column(by, no_wrap=True)
     table.add_column("policy", no_wrap=True)
-    numbers = ["samples", "IE excl.", "solved", "correct. fail", "optim. fail"]
+    numbers = ["samples", "IE excl.", "IE share", "solved", "correct. fail", "optim. fail"]
     if by != "problem":
         numbers.insert(0, "problems")
     for name in [*numbers, *(f"pass@{kk}" for kk in ks), *(VERDICTS[j] for j in present)]:
@@ -94,17 +102,43 @@ def summary_table(
                 for count in (results.solved, results.correctness, results.optimization)
             ]
             verdicts = results.verdicts[i][mask].sum(axis=0)
+            internal = int(results.internal[i, mask].sum())
+            share = internal / (internal + int(n.sum())) if internal + n.sum() else math.nan
+            mark = "!" if results.policies[i] in flagged else ""
             cells = [
                 *([str(int((n > 0).sum()))] if by != "problem" else []),
                 str(int(n.sum())),
-                str(int(results.internal[i, mask].sum())),
+                str(internal),
+                _pct(share) + mark,
                 *(_pct(float(r)) for r in rates),
                 *(_pass_cell(n[n > 0], c[n > 0], kk) if (n > 0).any() else "-" for kk in ks),
                 *(str(int(verdicts[j])) for j in present),
             ]
             group_cell = [label if row_number == 0 else ""] if by != "policy" else []
-            table.add_row(*group_cell, results.policies[i], *cells, end_section=row_number == len(order) - 1)
+            table.add_row(
+                *group_cell,
+                results.policies[i],
+                *cells,
+                end_section=row_number == len(order) - 1,
+                style="bold red" if mark else None,
+            )
     return table
+
+
+def internal_warnings(results: Results) -> list[str]:
+    """One warning per policy whose IE share is high (`internal.internal_shares`)."""
+    order = [results.policies[i] for i in policy_order(results)]
+    shares = internal_shares(results)
+    return [shares[q].warning() for q in order if shares[q].flagged]
+
+
+def _print(console: Console, results: Results, table: RichTable, *, fit: bool = True) -> None:
+    """The table, then a warning for each policy with a high IE share."""
+    if fit:
+        _fit(console, table)
+    console.print(table)
+    for warning in internal_warnings(results):
+        console.print(f"WARNING: {warning}", style="bold red", soft_wrap=True)
 
 
 def summary_text(
@@ -122,10 +156,9 @@ def summary_text(
     console = Console(
         file=buffer, width=width or 80, color_system=None, force_terminal=False, highlight=False
     )
-    table = summary_table(load_results(stores), k=k, by=by, reference=reference, buckets=buckets)
-    if width is None:
-        _fit(console, table)
-    console.print(table)
+    results = load_results(stores)
+    table = summary_table(results, k=k, by=by, reference=reference, buckets=buckets)
+    _print(console, results, table, fit=width is None)
     return buffer.getvalue()
 
 
@@ -149,6 +182,5 @@ def print_summary(
     """Print the summary of the results stores to `console` (default: stdout; when
     that is not a terminal, as wide as the table needs)."""
     console = console or Console()
-    table = summary_table(load_results(stores), k=k, by=by, reference=reference, buckets=buckets)
-    _fit(console, table)
-    console.print(table)
+    results = load_results(stores)
+    _print(console, results, summary_table(results, k=k, by=by, reference=reference, buckets=buckets))
