@@ -328,7 +328,7 @@ def load_results(stores: Sequence[str | Path | Store]) -> Results:
 @dataclass(frozen=True)
 class ClassCheck:
     """Samples whose stored failure class differs from the class of their test
-    verdicts (as `judge.verdicts.failure_class` computes it): a judge bug or a store
+    verdicts (as `contracts.failure_class` computes it): a judge bug or a store
     edited by hand. `checked` counts samples with test rows."""
 
     checked: int
