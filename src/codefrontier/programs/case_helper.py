@@ -11,8 +11,16 @@ from dataclasses import dataclass as _dataclass
 
 _PASS_ENV = ("GCOV_PREFIX", "GCOV_PREFIX_STRIP")  # coverage runs of an instrumented reference
 _TIME_RULES = [
-    (_re.compile(rb"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), b"<DATETIME>"),
-    (_re.compile(rb"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2}(?: [A-Z]{3,4})? \d{4}\b"), b"<DATETIME>"),
+    (
+        _re.compile(rb"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"),
+        b"<DATETIME>",
+    ),
+    (
+        _re.compile(
+            rb"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2}(?: [A-Z]{3,4})? \d{4}\b"
+        ),
+        b"<DATETIME>",
+    ),
     (_re.compile(rb"\b\d{4}-\d{2}-\d{2}\b"), b"<DATE>"),
     (_re.compile(rb"\b\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\b"), b"<TIME>"),
     (_re.compile(rb"\b1[5-9]\d{8}(?:\.\d+)?\b"), b"<EPOCH>"),

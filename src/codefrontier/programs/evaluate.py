@@ -35,7 +35,13 @@ from pathlib import Path
 from typing import Any
 
 from codefrontier.errors import ConfigError, InputError
-from codefrontier.programs.files import TarBuilder, read_archive, read_tar_file, sha256_bytes, write_bytes_atomic
+from codefrontier.programs.files import (
+    TarBuilder,
+    read_archive,
+    read_tar_file,
+    sha256_bytes,
+    write_bytes_atomic,
+)
 from codefrontier.programs.junit import ReportError, check_branch
 from codefrontier.programs.record import EvalRecord, eval_json_path
 from codefrontier.programs.runner import ProgramRunner, StepLimits, StepRun
@@ -162,9 +168,17 @@ def prepare_source(path: Path, task: Task, record: EvalRecord) -> bytes:
         elif kind == "symlink":
             builder.add_symlink(name, str(data))
         else:
-            builder.add_bytes(name, data if isinstance(data, bytes) else b"", 0o755 if mode & 0o111 else 0o644)
+            builder.add_bytes(
+                name, data if isinstance(data, bytes) else b"", 0o755 if mode & 0o111 else 0o644
+            )
     if clean:
-        record.log.append(_host_step("remove_hashed_files", "drop files whose sha256 is in eval_clean_hashes", "".join(f"removed '{n}'\n" for n in removed)))
+        record.log.append(
+            _host_step(
+                "remove_hashed_files",
+                "drop files whose sha256 is in eval_clean_hashes",
+                "".join(f"removed '{n}'\n" for n in removed),
+            )
+        )
     record.log.append(_host_step("clear_stale_executable", "rm -f ./executable", ""))
     if "compile.sh" not in builder.names:
         raise InputError("the submission has no compile.sh at its top level", path=path)
@@ -172,7 +186,14 @@ def prepare_source(path: Path, task: Task, record: EvalRecord) -> bytes:
 
 
 def _host_step(name: str, command: str, output: str, returncode: int = 0) -> dict[str, Any]:
-    return {"step": name, "command": command, "wall_time": 0.0, "output": output, "returncode": returncode, "exception_info": ""}
+    return {
+        "step": name,
+        "command": command,
+        "wall_time": 0.0,
+        "output": output,
+        "returncode": returncode,
+        "exception_info": "",
+    }
 
 
 def build(task: Task, submission: Submission, runner: ProgramRunner, settings: EvalSettings) -> Built:
@@ -196,7 +217,12 @@ def build(task: Task, submission: Submission, runner: ProgramRunner, settings: E
         return _failed(record, task, "compile_failed", problem)
     executable = read_tar_file(step.data, "executable")
     if executable is None:
-        return _failed(record, task, "copy_executable_failed", "./executable is not a file of the workspace (a link out of it?)")
+        return _failed(
+            record,
+            task,
+            "copy_executable_failed",
+            "./executable is not a file of the workspace (a link out of it?)",
+        )
     record.executable_hash = sha256_bytes(executable)
     return Built(record, step.data, executable)
 
@@ -220,13 +246,17 @@ def branch_tar(task: Task, branch: str) -> bytes | None:
     return builder.getvalue()
 
 
-def run_branch(task: Task, built: Built, branch: str, runner: ProgramRunner, settings: EvalSettings) -> dict[str, Any]:
+def run_branch(
+    task: Task, built: Built, branch: str, runner: ProgramRunner, settings: EvalSettings
+) -> dict[str, Any]:
     """One branch's outcomes, warnings, log and errors (merged into the record by the caller)."""
     out: dict[str, Any] = {"branch": branch, "outcomes": [], "warnings": [], "log": [], "errors": []}
     expected = task.branches[branch].tests
     tests = branch_tar(task, branch)
     if tests is None:
-        out["errors"].append(("no_test_files", f"the task ships no files for branch {branch} (tests/{branch}/)"))
+        out["errors"].append(
+            ("no_test_files", f"the task ships no files for branch {branch} (tests/{branch}/)")
+        )
         return out
     step: StepRun = runner.run_branch(built.workspace_tar, built.executable, tests, settings.branch_limits)
     out["log"].extend(step.report.get("steps", []))
@@ -236,7 +266,12 @@ def run_branch(task: Task, built: Built, branch: str, runner: ProgramRunner, set
     xml = step.data.decode(errors="replace")
     out["log"].append({**_host_step("results_read", "read the JUnit report", xml), "branch": branch})
     if not xml.strip():
-        out["errors"].append(("results_read_failed", step.failure() or "pytest wrote no JUnit report\n" + step.stdout_tail[-2000:]))
+        out["errors"].append(
+            (
+                "results_read_failed",
+                step.failure() or "pytest wrote no JUnit report\n" + step.stdout_tail[-2000:],
+            )
+        )
         return out
     try:
         outcomes, warnings = check_branch(
@@ -333,7 +368,12 @@ def evaluate(
                 return built
 
             builts = list(executor.map(do_build, todo))
-            units = [(i, b) for i, (pair, built) in enumerate(zip(todo, builts, strict=True)) if built.ok for b in pair[0].active_branches]
+            units = [
+                (i, b)
+                for i, (pair, built) in enumerate(zip(todo, builts, strict=True))
+                if built.ok
+                for b in pair[0].active_branches
+            ]
 
             def do_branch(unit: tuple[int, str]) -> dict[str, Any]:
                 i, branch = unit
@@ -392,7 +432,14 @@ def _provenance(settings: EvalSettings, level: str | None, benchmark: str) -> di
 # ProgramBench statuses as verdicts for the shared results store (the status itself is kept
 # in `detail`): passed is AC; a failed assertion WA; anything else stops the test from
 # running to its assertions, which the store calls RE (CE when the compile failed).
-_VERDICT = {"passed": "AC", "failure": "WA", "error": "RE", "skipped": "WA", "system_error": "RE", "not_run": "RE"}
+_VERDICT = {
+    "passed": "AC",
+    "failure": "WA",
+    "error": "RE",
+    "skipped": "WA",
+    "system_error": "RE",
+    "not_run": "RE",
+}
 
 
 def _sample_result(result: TaskResult, benchmark: str) -> Any:
@@ -442,6 +489,9 @@ def write_summary(out: Path, results: list[TaskResult], n_total: int | None) -> 
     summary = {}
     for label, scores in by_label.items():
         total = max(n_total or 0, len(scores))
-        summary[label] = {"headline": aggregate(scores, total).as_dict(), "scores": dict(sorted(scores.items()))}
+        summary[label] = {
+            "headline": aggregate(scores, total).as_dict(),
+            "scores": dict(sorted(scores.items())),
+        }
     write_bytes_atomic(out / "summary.json", (json.dumps(summary, indent=2) + "\n").encode())
     return summary

@@ -54,7 +54,7 @@ class TarBuilder:
 
     def __init__(self) -> None:
         self.buffer = io.BytesIO()
-        self.tar = tarfile.open(fileobj=self.buffer, mode="w", format=tarfile.PAX_FORMAT)
+        self.tar = tarfile.open(fileobj=self.buffer, mode="w", format=tarfile.PAX_FORMAT)  # noqa: SIM115 - closed in getvalue()
         self.names: set[str] = set()
 
     def add_bytes(self, name: str, data: bytes, mode: int = 0o644) -> None:
@@ -140,7 +140,9 @@ def read_archive(path: Path) -> list[tuple[str, str, bytes | str, int]]:
                 if stat.S_ISLNK(info.external_attr >> 16):
                     members.append((info.filename, "symlink", zf.read(info).decode(errors="replace"), 0o777))
                 else:
-                    members.append((info.filename, kind, b"" if kind == "dir" else zf.read(info), mode or 0o644))
+                    members.append(
+                        (info.filename, kind, b"" if kind == "dir" else zf.read(info), mode or 0o644)
+                    )
     elif path.is_file():
         try:
             with tarfile.open(path) as tf:
@@ -183,7 +185,9 @@ def read_tar_file(data: bytes, name: str, max_hops: int = 8) -> bytes | None:
             if not member.issym() or member.linkname.startswith("/"):
                 return None
             try:
-                current = safe_member_name(posixpath.normpath(posixpath.join(posixpath.dirname(current), member.linkname)))
+                current = safe_member_name(
+                    posixpath.normpath(posixpath.join(posixpath.dirname(current), member.linkname))
+                )
             except InputError:
                 return None
     return None

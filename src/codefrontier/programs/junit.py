@@ -81,7 +81,9 @@ def parse_junit(xml: str, branch: str = "") -> list[TestOutcome]:
         wrapper.append(root)
         root = wrapper
     if root.tag != "testsuites":
-        raise ReportError("xml_parse_error", f"Malformed test results XML for branch {branch!r}: Invalid format.")
+        raise ReportError(
+            "xml_parse_error", f"Malformed test results XML for branch {branch!r}: Invalid format."
+        )
     outcomes = []
     for suite in root.findall("testsuite"):
         for case in _cases(suite):
@@ -117,7 +119,9 @@ def _outcome(case: ET.Element, branch: str) -> TestOutcome | None:
         status = "passed"
     elif len(results) != 1:
         status = "system_error"
-        extra["error_details"] = f"Expected 1 result for {raw_name}, got {len(results)}: {[r.tag for r in results]}"
+        extra["error_details"] = (
+            f"Expected 1 result for {raw_name}, got {len(results)}: {[r.tag for r in results]}"
+        )
     else:
         result = results[0]
         status = result.tag

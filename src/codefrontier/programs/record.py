@@ -51,7 +51,9 @@ class EvalRecord:
         if not tests:
             if branch not in self.test_branch_errors:
                 self.add_branch_error(
-                    branch, "no_expected_test_list", f"No expected test list for branch {branch}, cannot inject not_run results"
+                    branch,
+                    "no_expected_test_list",
+                    f"No expected test list for branch {branch}, cannot inject not_run results",
                 )
             return
         self.test_results.extend(TestOutcome(n, branch, "not_run", {"error_code": code}) for n in tests)
@@ -109,7 +111,11 @@ class EvalRecord:
             raise InputError("not an eval.json record (no `test_results` list)", path=path)
         outcomes = []
         for i, t in enumerate(obj.get("test_results", [])):
-            if not isinstance(t, dict) or not isinstance(t.get("name"), str) or t.get("status") not in STATUSES:
+            if (
+                not isinstance(t, dict)
+                or not isinstance(t.get("name"), str)
+                or t.get("status") not in STATUSES
+            ):
                 raise InputError("must have a name and a known status", path=path, field=f"test_results[{i}]")
             outcomes.append(TestOutcome.from_json(t))
         return cls(

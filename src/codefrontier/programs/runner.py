@@ -206,7 +206,9 @@ class ProgramRunner:
         }
         return self._step(job, files, limits)
 
-    def observe(self, executable: bytes, cases: list[dict[str, Any]], repeat: int, limits: StepLimits) -> StepRun:
+    def observe(
+        self, executable: bytes, cases: list[dict[str, Any]], repeat: int, limits: StepLimits
+    ) -> StepRun:
         """Run each case `repeat` times with the tests' own helper; report["observations"]."""
         from codefrontier.programs.files import TarBuilder
 
@@ -236,7 +238,9 @@ class ProgramRunner:
                     report = json.loads(raw) if raw else {}
                 except json.JSONDecodeError:
                     report = {"harness_error": "the report is not JSON"}
-                return StepRun(run, report if isinstance(report, dict) else {}, read_memfd(outs[1]), read_memfd(outs[2]))
+                return StepRun(
+                    run, report if isinstance(report, dict) else {}, read_memfd(outs[1]), read_memfd(outs[2])
+                )
             except InternalJudgeError:
                 if attempt == 2:
                     raise

@@ -144,7 +144,9 @@ class Task:
         return path if path.is_dir() else None
 
     def has_test_files(self) -> bool:
-        return all(self.branch_dir(b) is not None for b in self.active_branches) and bool(self.active_branches)
+        return all(self.branch_dir(b) is not None for b in self.active_branches) and bool(
+            self.active_branches
+        )
 
     def documentation_text(self) -> str:
         if not self.documentation:
@@ -281,7 +283,9 @@ def load_task(directory: str | Path) -> Task:
     hashes = fields.get("eval_clean_hashes", list, [])
     for i, value in enumerate(hashes):
         if not isinstance(value, str) or not _SHA256.match(value):
-            raise fields.error(f"eval_clean_hashes[{i}]", "must be a SHA-256 digest (64 lowercase hex digits)")
+            raise fields.error(
+                f"eval_clean_hashes[{i}]", "must be a SHA-256 digest (64 lowercase hex digits)"
+            )
     return Task(
         id=directory.name,
         repository=fields.get("repository", str),
@@ -346,7 +350,9 @@ def _read_tests_json(path: Path) -> dict[str, Branch]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", path=path, line=exc.lineno) from None
+        raise InputError(
+            f"not valid JSON ({exc.msg} at column {exc.colno})", path=path, line=exc.lineno
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the file ({exc})", path=path) from None
     if not isinstance(data, dict):

@@ -183,7 +183,10 @@ def compile_step(job):
         return {"error_code": "compile_failed", "error_details": compiled["output"].strip()[-4000:]}
     if not os.path.isfile("executable"):
         step("copy_executable", "test -f ./executable", 1, "no ./executable after compile.sh")
-        return {"error_code": "copy_executable_failed", "error_details": "compile.sh did not produce ./executable"}
+        return {
+            "error_code": "copy_executable_failed",
+            "error_details": "compile.sh did not produce ./executable",
+        }
     digest = sha256("executable")
     step("hash_executable", "sha256sum ./executable", 0, f"{digest}  ./executable\n")
     buffer = io.BytesIO()
@@ -197,8 +200,26 @@ def compile_step(job):
 
 # -- branch -----------------------------------------------------------------------------
 
-_DROP_WITH_VALUE = {"-n", "--numprocesses", "--dist", "--max-worker-restart", "--reruns", "--reruns-delay", "-p"}
-_DROP_PREFIXES = ("--numprocesses=", "--dist=", "--max-worker-restart=", "--reruns=", "--reruns-delay=", "--junitxml=", "--junit-xml=", "--junitprefix=", "--junit-prefix=")
+_DROP_WITH_VALUE = {
+    "-n",
+    "--numprocesses",
+    "--dist",
+    "--max-worker-restart",
+    "--reruns",
+    "--reruns-delay",
+    "-p",
+}
+_DROP_PREFIXES = (
+    "--numprocesses=",
+    "--dist=",
+    "--max-worker-restart=",
+    "--reruns=",
+    "--reruns-delay=",
+    "--junitxml=",
+    "--junit-xml=",
+    "--junitprefix=",
+    "--junit-prefix=",
+)
 
 
 def pytest_args_from_run_sh(text):
@@ -253,7 +274,10 @@ def branch_step(job):
     digest = sha256("executable")
     step("verify_executable_hash", "sha256sum ./executable", 0, f"{digest}  ./executable\n")
     if digest != job["executable_sha256"]:
-        return {"error_code": "executable_hash_mismatch", "error_details": f"expected {job['executable_sha256']}, got {digest}"}
+        return {
+            "error_code": "executable_hash_mismatch",
+            "error_details": f"expected {job['executable_sha256']}, got {digest}",
+        }
     for stale in ("eval/results.xml", "results.xml"):
         if os.path.lexists(stale):
             os.unlink(stale)
@@ -316,7 +340,14 @@ def observe_step(job):
                 break
             files = {k: base64.b64decode(v) for k, v in (case.get("files") or {}).items()}
             start = time.monotonic()
-            r = run_case(case["id"], case["argv"], base64.b64decode(case.get("stdin", "")), files, case.get("env"), float(case.get("timeout", 10)))
+            r = run_case(
+                case["id"],
+                case["argv"],
+                base64.b64decode(case.get("stdin", "")),
+                files,
+                case.get("env"),
+                float(case.get("timeout", 10)),
+            )
             runs.append(
                 {
                     "code": r.code,
