@@ -290,6 +290,9 @@ def branch_step(job):
         args = ["eval/tests/", "-v"] if os.path.isdir("eval/tests") else ["-v"]
     for key, value in (job.get("env") or {}).items():
         os.environ[key] = value
+    gcov_dir = os.path.abspath(".gcov")
+    if job.get("gcov"):  # an instrumented build writes its counts here (all directories stripped)
+        os.environ["GCOV_PREFIX"], os.environ["GCOV_PREFIX_STRIP"] = gcov_dir, "99"
     sys.path.insert(0, os.path.abspath("pytest.zip"))
     sys.dont_write_bytecode = True
     import pytest
@@ -311,11 +314,11 @@ def branch_step(job):
     if job.get("gcov"):
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w") as tf:
-            for base, _dirs, names in os.walk(job["env"]["GCOV_PREFIX"]):
+            for base, _dirs, names in os.walk(gcov_dir):
                 for name in names:
                     if name.endswith(".gcda"):
                         path = os.path.join(base, name)
-                        tf.add(path, arcname=os.path.relpath(path, job["env"]["GCOV_PREFIX"]))
+                        tf.add(path, arcname=os.path.relpath(path, gcov_dir))
         write_fd(EXTRA_FD, buffer.getvalue())
     return result
 
