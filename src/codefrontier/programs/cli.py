@@ -142,7 +142,12 @@ def _tasks(args: argparse.Namespace) -> int:
     table = Table(box=None)
     width = max((len(t.id) for t in tasks), default=4)
     for col in ("task", "language", "branches", "active", "ignored", "test files", "reference"):
-        table.add_column(col, justify="right" if col in ("branches", "active", "ignored") else "left", no_wrap=True, min_width=width if col == "task" else None)
+        table.add_column(
+            col,
+            justify="right" if col in ("branches", "active", "ignored") else "left",
+            no_wrap=True,
+            min_width=width if col == "task" else None,
+        )
     for t in tasks:
         has_ref = bool(t.reference or t.reference_source)
         table.add_row(
@@ -319,7 +324,12 @@ def _print_results(results: list, n_total: int) -> None:
     table = Table(box=None)
     width = max((len(r.task.id) for r in results), default=4)
     for col in ("task", "submission", "score", "passed", "tests", "note"):
-        table.add_column(col, justify="right" if col in ("score", "passed", "tests") else "left", no_wrap=True, min_width=width if col == "task" else None)
+        table.add_column(
+            col,
+            justify="right" if col in ("score", "passed", "tests") else "left",
+            no_wrap=True,
+            min_width=width if col == "task" else None,
+        )
     by_label: dict[str, dict[str, float]] = {}
     for r in results:
         from codefrontier.programs.scoring import test_map

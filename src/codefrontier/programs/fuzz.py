@@ -277,8 +277,12 @@ def _value_class(value: str) -> str:
 # -- observing and choosing -----------------------------------------------------------------
 
 
-def stable_observation(runs: list[dict[str, Any]]) -> Observed | None:
-    """The observation the test asserts, or None if the runs disagree even after normalizing."""
+def stable_observation(runs: list[dict[str, Any]], case: Case | None = None) -> Observed | None:
+    """The observation the test asserts, or None if the runs disagree even after normalizing.
+
+    A normalization is also kept when the runs agree but their output holds what it would
+    replace (a clock time) and the case's own input does not: runs within one second print
+    the same time, later ones will not."""
     if not runs:
         return None
     decoded = [
@@ -291,20 +295,36 @@ def stable_observation(runs: list[dict[str, Any]]) -> Observed | None:
         )
         for r in runs
     ]
+    given = b"\0".join([*(a.encode() for a in case.argv), case.stdin, *case.files.values()]) if case else b""
     for rules in NORMALIZATIONS:
-        views = [
-            (
-                d.code,
-                normalize(d.stdout, d, rules),
-                normalize(d.stderr, d, rules),
-                {k: normalize(v, d, rules) for k, v in d.files.items()},
-            )
-            for d in decoded
-        ]
+        views = [_view(d, rules) for d in decoded]
         if all(v == views[0] for v in views[1:]):
-            code, out, err, files = views[0]
-            return Observed(code, out, err, files, list(rules))
+            # (not the process id: inside the sandbox it is a small number, easily a count)
+            extra = [
+                r
+                for r in ("time",)
+                if r not in rules
+                and _view(decoded[0], [r]) != _view(decoded[0], [])
+                and not _view_changes(given, r)
+            ]
+            rules = sorted(set(rules) | set(extra))
+            code, out, err, files = _view(decoded[0], rules)
+            return Observed(code, out, err, files, rules)
     return None
+
+
+def _view(d: CaseResult, rules: list[str]) -> tuple[Any, bytes, bytes, dict[str, bytes]]:
+    return (
+        d.code,
+        normalize(d.stdout, d, rules),
+        normalize(d.stderr, d, rules),
+        {k: normalize(v, d, rules) for k, v in d.files.items()},
+    )
+
+
+def _view_changes(given: bytes, rule: str) -> bool:
+    """Whether the case's input itself holds what `rule` replaces (then it is data, not a clock)."""
+    return rule == "time" and normalize(given, CaseResult(0, b"", b"", {}, -1), ["time"]) != given
 
 
 def signature(observed: Observed) -> str:
@@ -386,7 +406,7 @@ def fuzz(
         for case in part:
             runs = by_id.get(case.id, [])
             reason = _drop_reason(runs, config)
-            observed = None if reason else stable_observation(runs)
+            observed = None if reason else stable_observation(runs, case)
             if reason is None and observed is None:
                 reason = "unstable"
             if reason:

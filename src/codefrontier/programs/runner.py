@@ -207,17 +207,33 @@ class ProgramRunner:
         return self._step(job, files, limits)
 
     def observe(
-        self, executable: bytes, cases: list[dict[str, Any]], repeat: int, limits: StepLimits
+        self,
+        executable: bytes | None,
+        cases: list[dict[str, Any]],
+        repeat: int,
+        limits: StepLimits,
+        *,
+        workspace_tar: bytes | None = None,
+        flat: bool = False,
     ) -> StepRun:
-        """Run each case `repeat` times with the tests' own helper; report["observations"]."""
+        """Run each case `repeat` times with the tests' own helper (or, `flat`, once in the
+        workspace root as the rebuild loop's tool does); report["observations"]. The
+        workspace is empty but for the executable unless `workspace_tar` is given."""
         from codefrontier.programs.files import TarBuilder
 
-        job = {"mode": "observe", "cases": cases, "repeat": repeat, "budget_s": max(1.0, limits.wall_s - 20)}
+        job = {
+            "mode": "observe",
+            "cases": cases,
+            "repeat": repeat,
+            "flat": flat,
+            "budget_s": max(1.0, limits.wall_s - 20),
+        }
         files = {
-            "workspace.tar": TarBuilder().getvalue(),
-            ".cf-executable": executable,
+            "workspace.tar": workspace_tar if workspace_tar is not None else TarBuilder().getvalue(),
             "case_helper.py": CASE_HELPER_SOURCE.read_bytes(),
         }
+        if executable is not None:
+            files[".cf-executable"] = executable
         return self._step(job, files, limits)
 
     def _step(self, job: dict[str, Any], inputs: dict[str, bytes], limits: StepLimits) -> StepRun:
