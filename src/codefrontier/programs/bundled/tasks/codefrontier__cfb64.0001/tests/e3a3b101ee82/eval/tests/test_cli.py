@@ -102,52 +102,42 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t001_help():
-    r = run_case("t001", ["--help"])
+    r = run_case('t001', ['--help'])
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"Usage: ./executable [OPTION]... [FILE]\nBase64 encode or decode FILE, or standard input, to standard output.\nWith no FILE, or when FILE is -, read standard input.\n\n  -d, --decode          decode data\n  -i, --ignore-garbage  when decoding, ignore non-alphabet characters\n  -w, --wrap=COLS       wrap encoded lines after COLS character (default 76).\n                        Use 0 to disable line wrapping\n      --help            display this help and exit\n      --version         output version information and exit\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'Usage: ./executable [OPTION]... [FILE]\nBase64 encode or decode FILE, or standard input, to standard output.\nWith no FILE, or when FILE is -, read standard input.\n\n  -d, --decode          decode data\n  -i, --ignore-garbage  when decoding, ignore non-alphabet characters\n  -w, --wrap=COLS       wrap encoded lines after COLS character (default 76).\n                        Use 0 to disable line wrapping\n      --help            display this help and exit\n      --version         output version information and exit\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t002_version():
-    r = run_case("t002", ["--version"])
+    r = run_case('t002', ['--version'])
     assert r.code == 0
-    assert r.stdout == b"cfb64 1.0\n"
-    assert r.stderr == b""
+    assert r.stdout == b'cfb64 1.0\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t003_no_such_option():
-    r = run_case("t003", ["--no-such-option"])
+    r = run_case('t003', ['--no-such-option'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t004_z():
-    r = run_case("t004", ["-Z"])
+    r = run_case('t004', ['-Z'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t005_w():
-    r = run_case("t005", ["-w"])
+    r = run_case('t005', ['-w'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: option requires an argument -- 'w'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: option requires an argument -- 'w'\nTry './executable --help' for more information.\n"
     assert r.files == {}

@@ -102,212 +102,138 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t009():
-    r = run_case(
-        "t009",
-        ["cases/t009/in1.txt"],
-        files={"in1.txt": b" yVdWdAZmds+wtOuJAsRCadoc9rpm0/i21LEAqeoOdVpcLoIQJA==\n"},
-    )
+    r = run_case('t009', ['cases/t009/in1.txt'], files={'in1.txt': b' yVdWdAZmds+wtOuJAsRCadoc9rpm0/i21LEAqeoOdVpcLoIQJA==\n'})
     assert r.code == 0
-    assert r.stdout == b"IHlWZFdkQVptZHMrd3RPdUpBc1JDYWRvYzlycG0wL2kyMUxFQXFlb09kVnBjTG9JUUpBPT0K\n"
-    assert r.stderr == b""
+    assert r.stdout == b'IHlWZFdkQVptZHMrd3RPdUpBc1JDYWRvYzlycG0wL2kyMUxFQXFlb09kVnBjTG9JUUpBPT0K\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t010_i():
-    r = run_case(
-        "t010",
-        ["-i", "cases/t010/missing.txt"],
-        stdin=b"\xc3\x9f hello\n42;gamma;y;quick\n\xc3\xbcmlaut two\n\nbaz\n7 qux two two\n",
-    )
+    r = run_case('t010', ['-i', 'cases/t010/missing.txt'], stdin=b'\xc3\x9f hello\n42;gamma;y;quick\n\xc3\xbcmlaut two\n\nbaz\n7 qux two two\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t010/missing.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t010/missing.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t019_i():
-    r = run_case(
-        "t019", ["-i", "cases/t019/in1.txt"], files={"in1.txt": b"6AXKrVeE+AzVCR+1RkBGhI3LzVgtd/gDWqLgcw==\n"}
-    )
+    r = run_case('t019', ['-i', 'cases/t019/in1.txt'], files={'in1.txt': b'6AXKrVeE+AzVCR+1RkBGhI3LzVgtd/gDWqLgcw==\n'})
     assert r.code == 0
-    assert r.stdout == b"NkFYS3JWZUUrQXpWQ1IrMVJrQkdoSTNMelZndGQvZ0RXcUxnY3c9PQo=\n"
-    assert r.stderr == b""
+    assert r.stdout == b'NkFYS3JWZUUrQXpWQ1IrMVJrQkdoSTNMelZndGQvZ0RXcUxnY3c9PQo=\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t020_decode_ignore_garbage():
-    r = run_case("t020", ["--decode", "--ignore-garbage", "cases/t020/missing.txt"])
+    r = run_case('t020', ['--decode', '--ignore-garbage', 'cases/t020/missing.txt'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t020/missing.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t020/missing.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t022():
-    r = run_case("t022", ["cases/t022/in1.txt"], files={"in1.txt": b"S2aLn4DkV@@rb71z5qxGiRNww8\n"})
+    r = run_case('t022', ['cases/t022/in1.txt'], files={'in1.txt': b'S2aLn4DkV@@rb71z5qxGiRNww8\n'})
     assert r.code == 0
-    assert r.stdout == b"UzJhTG40RGtWQEByYjcxejVxeEdpUk53dzgK\n"
-    assert r.stderr == b""
+    assert r.stdout == b'UzJhTG40RGtWQEByYjcxejVxeEdpUk53dzgK\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t023_wrap_1_decode_ignore_garbage():
-    r = run_case(
-        "t023",
-        ["--wrap", "-1", "--decode", "--ignore-garbage", "cases/t023/in1.txt"],
-        files={"in1.txt": b"7Ss/wVpPgNpvGv3JssR\xffUFC6CM4gqRynje8Pdy1Sm4ED5bD3c0TyXjn/BAmE=\n"},
-    )
+    r = run_case('t023', ['--wrap', '-1', '--decode', '--ignore-garbage', 'cases/t023/in1.txt'], files={'in1.txt': b'7Ss/wVpPgNpvGv3JssR\xffUFC6CM4gqRynje8Pdy1Sm4ED5bD3c0TyXjn/BAmE=\n'})
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid wrap size: '-1'\n"
     assert r.files == {}
 
 
 def test_t024_i_w_20():
-    r = run_case(
-        "t024",
-        ["-i", "-w", "20", "cases/t024/in1.txt"],
-        files={
-            "in1.txt": b"7|over|baz|3.14|hello\n-3:42:dog:apple\nquick jumps beta 7 bar 42 fox qux apple alpha one brown 7 over bar x brown z baz\nfox banana -3 apple one apple 3.14 beta\nFOX BANANA -3 APPLE ONE APPLE 3.14 BETA\nFOX BANANA -3 APPLE ONE APPLE 3.14 BETA\nover world world\nover world world\n"
-        },
-    )
+    r = run_case('t024', ['-i', '-w', '20', 'cases/t024/in1.txt'], files={'in1.txt': b'7|over|baz|3.14|hello\n-3:42:dog:apple\nquick jumps beta 7 bar 42 fox qux apple alpha one brown 7 over bar x brown z baz\nfox banana -3 apple one apple 3.14 beta\nFOX BANANA -3 APPLE ONE APPLE 3.14 BETA\nFOX BANANA -3 APPLE ONE APPLE 3.14 BETA\nover world world\nover world world\n'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"N3xvdmVyfGJhenwzLjE0\nfGhlbGxvCi0zOjQyOmRv\nZzphcHBsZQpxdWljayBq\ndW1wcyBiZXRhIDcgYmFy\nIDQyIGZveCBxdXggYXBw\nbGUgYWxwaGEgb25lIGJy\nb3duIDcgb3ZlciBiYXIg\neCBicm93biB6IGJhegpm\nb3ggYmFuYW5hIC0zIGFw\ncGxlIG9uZSBhcHBsZSAz\nLjE0IGJldGEKRk9YIEJB\nTkFOQSAtMyBBUFBMRSBP\nTkUgQVBQTEUgMy4xNCBC\nRVRBCkZPWCBCQU5BTkEg\nLTMgQVBQTEUgT05FIEFQ\nUExFIDMuMTQgQkVUQQpv\ndmVyIHdvcmxkIHdvcmxk\nCm92ZXIgd29ybGQgd29y\nbGQK\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'N3xvdmVyfGJhenwzLjE0\nfGhlbGxvCi0zOjQyOmRv\nZzphcHBsZQpxdWljayBq\ndW1wcyBiZXRhIDcgYmFy\nIDQyIGZveCBxdXggYXBw\nbGUgYWxwaGEgb25lIGJy\nb3duIDcgb3ZlciBiYXIg\neCBicm93biB6IGJhegpm\nb3ggYmFuYW5hIC0zIGFw\ncGxlIG9uZSBhcHBsZSAz\nLjE0IGJldGEKRk9YIEJB\nTkFOQSAtMyBBUFBMRSBP\nTkUgQVBQTEUgMy4xNCBC\nRVRBCkZPWCBCQU5BTkEg\nLTMgQVBQTEUgT05FIEFQ\nUExFIDMuMTQgQkVUQQpv\ndmVyIHdvcmxkIHdvcmxk\nCm92ZXIgd29ybGQgd29y\nbGQK\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t026_d_w3():
-    r = run_case(
-        "t026",
-        ["-d", "-w3", "cases/t026/in1.txt"],
-        files={"in1.txt": b"4q+MPFgwccx3/ebBVnZ4kezHbOeEqf44bSgXBwL1o8STZMxRTQ8HxkodwoJCKA==\n"},
-    )
+    r = run_case('t026', ['-d', '-w3', 'cases/t026/in1.txt'], files={'in1.txt': b'4q+MPFgwccx3/ebBVnZ4kezHbOeEqf44bSgXBwL1o8STZMxRTQ8HxkodwoJCKA==\n'})
     assert r.code == 1
-    assert (
-        r.stdout
-        == b"\xe2\xaf\x8c<X0q\xccw\xfd\xe6\xc1Vvx\x91\xec\xc7l\xe7\x84\xa9\xfe8m(\x17\x07\x02\xf5\xa3\xc4\x93d\xccQM\x0f\x07\xc6J\x1d\xc2\x82B("
-    )
-    assert r.stderr == b"./executable: invalid input\n"
+    assert r.stdout == b'\xe2\xaf\x8c<X0q\xccw\xfd\xe6\xc1Vvx\x91\xec\xc7l\xe7\x84\xa9\xfe8m(\x17\x07\x02\xf5\xa3\xc4\x93d\xccQM\x0f\x07\xc6J\x1d\xc2\x82B('
+    assert r.stderr == b'./executable: invalid input\n'
     assert r.files == {}
 
 
 def test_t028_ignore_garbage():
-    r = run_case(
-        "t028",
-        ["--ignore-garbage", "cases/t028/in1.txt"],
-        files={"in1.txt": b"02bZI4glgFoxTR5o2xYbLvC9MqAUQA==\n"},
-    )
+    r = run_case('t028', ['--ignore-garbage', 'cases/t028/in1.txt'], files={'in1.txt': b'02bZI4glgFoxTR5o2xYbLvC9MqAUQA==\n'})
     assert r.code == 0
-    assert r.stdout == b"MDJiWkk0Z2xnRm94VFI1bzJ4WWJMdkM5TXFBVVFBPT0K\n"
-    assert r.stderr == b""
+    assert r.stdout == b'MDJiWkk0Z2xnRm94VFI1bzJ4WWJMdkM5TXFBVVFBPT0K\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t036_ignore_garbage():
-    r = run_case(
-        "t036",
-        ["--ignore-garbage", "cases/t036/in1.txt"],
-        files={"in1.txt": b"+G77zdkuIEJpTHUNNIFP9TLMXwEt\n"},
-    )
+    r = run_case('t036', ['--ignore-garbage', 'cases/t036/in1.txt'], files={'in1.txt': b'+G77zdkuIEJpTHUNNIFP9TLMXwEt\n'})
     assert r.code == 0
-    assert r.stdout == b"K0c3N3pka3VJRUpwVEhVTk5JRlA5VExNWHdFdAo=\n"
-    assert r.stderr == b""
+    assert r.stdout == b'K0c3N3pka3VJRUpwVEhVTk5JRlA5VExNWHdFdAo=\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t037():
-    r = run_case("t037", ["cases/t037/in1.txt"], files={"in1.txt": b"PN0uYQ7/Qo5i5ceoiYV8fR4=\n\n"})
+    r = run_case('t037', ['cases/t037/in1.txt'], files={'in1.txt': b'PN0uYQ7/Qo5i5ceoiYV8fR4=\n\n'})
     assert r.code == 0
-    assert r.stdout == b"UE4wdVlRNy9RbzVpNWNlb2lZVjhmUjQ9Cgo=\n"
-    assert r.stderr == b""
+    assert r.stdout == b'UE4wdVlRNy9RbzVpNWNlb2lZVjhmUjQ9Cgo=\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t041_w_10():
-    r = run_case(
-        "t041",
-        ["-w", "10", "cases/t041/in1.txt"],
-        files={"in1.txt": b"02bZI4gl\x00gFoxTR5o2xYbLvC9MqAUQA==\n"},
-    )
+    r = run_case('t041', ['-w', '10', 'cases/t041/in1.txt'], files={'in1.txt': b'02bZI4gl\x00gFoxTR5o2xYbLvC9MqAUQA==\n'})
     assert r.code == 0
-    assert r.stdout == b"MDJiWkk0Z2\nwAZ0ZveFRS\nNW8yeFliTH\nZDOU1xQVVR\nQT09Cg==\n"
-    assert r.stderr == b""
+    assert r.stdout == b'MDJiWkk0Z2\nwAZ0ZveFRS\nNW8yeFliTH\nZDOU1xQVVR\nQT09Cg==\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t043_wrap_3_decode_ignore_garbage():
-    r = run_case(
-        "t043",
-        ["--wrap=3", "--decode", "--ignore-garbage", "cases/t043/in1.txt"],
-        files={"in1.txt": b"RBs4WXtu3owKgIqG8kDONb8juQ+d5ENPJkhu96u6lVFPw+E=\n"},
-    )
+    r = run_case('t043', ['--wrap=3', '--decode', '--ignore-garbage', 'cases/t043/in1.txt'], files={'in1.txt': b'RBs4WXtu3owKgIqG8kDONb8juQ+d5ENPJkhu96u6lVFPw+E=\n'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"D\x1b8Y{n\xde\x8c\n\x80\x8a\x86\xf2@\xce5\xbf#\xb9\x0f\x9d\xe4CO&Hn\xf7\xab\xba\x95QO\xc3\xe1"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'D\x1b8Y{n\xde\x8c\n\x80\x8a\x86\xf2@\xce5\xbf#\xb9\x0f\x9d\xe4CO&Hn\xf7\xab\xba\x95QO\xc3\xe1'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t044_ignore_garbage():
-    r = run_case(
-        "t044",
-        ["--ignore-garbage", "cases/t044/in1.txt"],
-        files={
-            "in1.txt": b"BEPCM+sP3diNvdHP7Bsy8RMAFThHtoq28n16NrdROxSg2LGBHN7UwLeWruF5SRyuOlj5rj4L9WvE\nWct0\n"
-        },
-    )
+    r = run_case('t044', ['--ignore-garbage', 'cases/t044/in1.txt'], files={'in1.txt': b'BEPCM+sP3diNvdHP7Bsy8RMAFThHtoq28n16NrdROxSg2LGBHN7UwLeWruF5SRyuOlj5rj4L9WvE\nWct0\n'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"QkVQQ00rc1AzZGlOdmRIUDdCc3k4Uk1BRlRoSHRvcTI4bjE2TnJkUk94U2cyTEdCSE43VXdMZVdy\ndUY1U1J5dU9sajVyajRMOVd2RQpXY3QwCg==\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'QkVQQ00rc1AzZGlOdmRIUDdCc3k4Uk1BRlRoSHRvcTI4bjE2TnJkUk94U2cyTEdCSE43VXdMZVdy\ndUY1U1J5dU9sajVyajRMOVd2RQpXY3QwCg==\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t045_w_4():
-    r = run_case(
-        "t045",
-        ["-w", "4", "cases/t045/in1.txt"],
-        files={
-            "in1.txt": b"cherry z fox foo bar alpha three 7 banana beta apple qux x three\nbar bar banana\nx\n"
-        },
-    )
+    r = run_case('t045', ['-w', '4', 'cases/t045/in1.txt'], files={'in1.txt': b'cherry z fox foo bar alpha three 7 banana beta apple qux x three\nbar bar banana\nx\n'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"Y2hl\ncnJ5\nIHog\nZm94\nIGZv\nbyBi\nYXIg\nYWxw\naGEg\ndGhy\nZWUg\nNyBi\nYW5h\nbmEg\nYmV0\nYSBh\ncHBs\nZSBx\ndXgg\neCB0\naHJl\nZQpi\nYXIg\nYmFy\nIGJh\nbmFu\nYQp4\nCg==\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'Y2hl\ncnJ5\nIHog\nZm94\nIGZv\nbyBi\nYXIg\nYWxw\naGEg\ndGhy\nZWUg\nNyBi\nYW5h\nbmEg\nYmV0\nYSBh\ncHBs\nZSBx\ndXgg\neCB0\naHJl\nZQpi\nYXIg\nYmFy\nIGJh\nbmFu\nYQp4\nCg==\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t073_wrap_x():
-    r = run_case(
-        "t073",
-        ["--wrap=x", "cases/t073/in1.txt"],
-        files={"in1.txt": b"vxq8tOB5my3itmNSROIXuqxY+/QEdx7jU2rM7j+hhkZWqENcnQ==\n"},
-    )
+    r = run_case('t073', ['--wrap=x', 'cases/t073/in1.txt'], files={'in1.txt': b'vxq8tOB5my3itmNSROIXuqxY+/QEdx7jU2rM7j+hhkZWqENcnQ==\n'})
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid wrap size: 'x'\n"
     assert r.files == {}
 
 
 def test_t185_w_0_decode_ignore_garbage():
-    r = run_case(
-        "t185",
-        ["-w", "0", "--decode", "--ignore-garbage", "cases/t185/missing.txt"],
-        stdin=b"thrVlBtEIessFYohhqVDKppy3YjEBrhB1lw1s1TZDr67iG==\n",
-    )
+    r = run_case('t185', ['-w', '0', '--decode', '--ignore-garbage', 'cases/t185/missing.txt'], stdin=b'thrVlBtEIessFYohhqVDKppy3YjEBrhB1lw1s1TZDr67iG==\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t185/missing.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t185/missing.txt: No such file or directory\n'
     assert r.files == {}

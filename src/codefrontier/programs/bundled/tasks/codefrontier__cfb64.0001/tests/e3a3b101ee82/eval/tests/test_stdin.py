@@ -102,237 +102,186 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t006_wrap_4():
-    r = run_case(
-        "t006", ["--wrap=4"], stdin=b"-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3\n"
-    )
+    r = run_case('t006', ['--wrap=4'], stdin=b'-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"LTMg\nYWxw\naGEg\nMy4x\nNCBm\nb3gg\ndGhl\nIGJh\nbmFu\nYSBs\nYXp5\nIGJl\ndGEg\nYmV0\nYSBi\nZXRh\nIGFs\ncGhh\nIHRo\ncmVl\nIHdv\ncmxk\nIC0z\nCg==\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'LTMg\nYWxw\naGEg\nMy4x\nNCBm\nb3gg\ndGhl\nIGJh\nbmFu\nYSBs\nYXp5\nIGJl\ndGEg\nYmV0\nYSBi\nZXRh\nIGFs\ncGhh\nIHRo\ncmVl\nIHdv\ncmxk\nIC0z\nCg==\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t007_decode_i():
-    r = run_case("t007", ["--decode", "-i"], stdin=b"\xd53")
+    r = run_case('t007', ['--decode', '-i'], stdin=b'\xd53')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: invalid input\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: invalid input\n'
     assert r.files == {}
 
 
 def test_t008_w():
-    r = run_case(
-        "t008",
-        ["-w", ""],
-        stdin=b"\xc3\x9f hello\n42;gamma;y;quick\n7 qux two two\n\nbaz\n\xc3\xbcmlaut two\n",
-    )
+    r = run_case('t008', ['-w', ''], stdin=b'\xc3\x9f hello\n42;gamma;y;quick\n7 qux two two\n\nbaz\n\xc3\xbcmlaut two\n')
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid wrap size: ''\n"
     assert r.files == {}
 
 
 def test_t011_wrap_999999_i_decode():
-    r = run_case(
-        "t011",
-        ["--wrap=999999", "-i", "--decode"],
-        stdin=b"-3 alpha 3.14 fox the banana lazy beta beta beta alpha three worl,d -3\n",
-    )
+    r = run_case('t011', ['--wrap=999999', '-i', '--decode'], stdin=b'-3 alpha 3.14 fox the banana lazy beta beta beta alpha three worl,d -3\n')
     assert r.code == 1
-    assert (
-        r.stdout
-        == b"\xdd\xa9i\x85\xad\xf5\xe1\xfa1\xb6\x17\x9bjv\xa7jV\xb3\xc9\xb7\xadi\xb7\xadi\xb7\xadi\xa9i\x85\xaba\xad\xe7\xb0\xa2\xb9]"
-    )
-    assert r.stderr == b"./executable: invalid input\n"
+    assert r.stdout == b'\xdd\xa9i\x85\xad\xf5\xe1\xfa1\xb6\x17\x9bjv\xa7jV\xb3\xc9\xb7\xadi\xb7\xadi\xb7\xadi\xa9i\x85\xaba\xad\xe7\xb0\xa2\xb9]'
+    assert r.stderr == b'./executable: invalid input\n'
     assert r.files == {}
 
 
 def test_t012_i_d():
-    r = run_case("t012", ["-i", "-d"], stdin=b"2nDmcg/KpNoemEBsGJwkJ56YUdWBQgQTb+tXE8FmsTI=\n")
+    r = run_case('t012', ['-i', '-d'], stdin=b'2nDmcg/KpNoemEBsGJwkJ56YUdWBQgQTb+tXE8FmsTI=\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"\xdap\xe6r\x0f\xca\xa4\xda\x1e\x98@l\x18\x9c$'\x9e\x98Q\xd5\x81B\x04\x13o\xebW\x13\xc1f\xb12"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b"\xdap\xe6r\x0f\xca\xa4\xda\x1e\x98@l\x18\x9c$'\x9e\x98Q\xd5\x81B\x04\x13o\xebW\x13\xc1f\xb12"
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t013_wrap_80_decode():
-    r = run_case("t013", ["--wrap", "80", "--decode", "-"], stdin=b"ZqdFrdttiDHCsA==\n")
+    r = run_case('t013', ['--wrap', '80', '--decode', '-'], stdin=b'ZqdFrdttiDHCsA==\n')
     assert r.code == 1
-    assert r.stdout == b"f\xa7E\xad\xdbm\x881\xc2\xb0"
-    assert r.stderr == b"./executable: invalid input\n"
+    assert r.stdout == b'f\xa7E\xad\xdbm\x881\xc2\xb0'
+    assert r.stderr == b'./executable: invalid input\n'
     assert r.files == {}
 
 
 def test_t014_i_d():
-    r = run_case(
-        "t014", ["-i", "-d"], stdin=b"qoK8ra46lXj6RTWkFNAlwktArjrBJ3IpiLqXOuqNNxeXBgcu\x000zoUYHrXUjvmVXtR\n"
-    )
+    r = run_case('t014', ['-i', '-d'], stdin=b'qoK8ra46lXj6RTWkFNAlwktArjrBJ3IpiLqXOuqNNxeXBgcu\x000zoUYHrXUjvmVXtR\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"\xaa\x82\xbc\xad\xae:\x95x\xfaE5\xa4\x14\xd0%\xc2K@\xae:\xc1'r)\x88\xba\x97:\xea\x8d7\x17\x97\x06\x07.\xd3:\x14`z\xd7R;\xe6U{Q"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b"\xaa\x82\xbc\xad\xae:\x95x\xfaE5\xa4\x14\xd0%\xc2K@\xae:\xc1'r)\x88\xba\x97:\xea\x8d7\x17\x97\x06\x07.\xd3:\x14`z\xd7R;\xe6U{Q"
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t015_w_5():
-    r = run_case(
-        "t015",
-        ["-w", "5"],
-        stdin=b"\xc3\x9f hello\n42;gamma;y;quick\n\xc3\xbc\xc8mlaut two\n\nbaz\n7 qux two two\n",
-    )
+    r = run_case('t015', ['-w', '5'], stdin=b'\xc3\x9f hello\n42;gamma;y;quick\n\xc3\xbc\xc8mlaut two\n\nbaz\n7 qux two two\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"w58ga\nGVsbG\n8KNDI\n7Z2Ft\nbWE7e\nTtxdW\nljawr\nDvMht\nbGF1d\nCB0d2\n8KCmJ\nhego3\nIHF1e\nCB0d2\n8gdHd\nvCg==\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'w58ga\nGVsbG\n8KNDI\n7Z2Ft\nbWE7e\nTtxdW\nljawr\nDvMht\nbGF1d\nCB0d2\n8KCmJ\nhego3\nIHF1e\nCB0d2\n8gdHd\nvCg==\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t016_i():
-    r = run_case("t016", ["-i"], stdin=b"bvC2hF1qnWV+uCmPLeUurQ==\n")
+    r = run_case('t016', ['-i'], stdin=b'bvC2hF1qnWV+uCmPLeUurQ==\n')
     assert r.code == 0
-    assert r.stdout == b"YnZDMmhGMXFuV1YrdUNtUExlVXVyUT09Cg==\n"
-    assert r.stderr == b""
+    assert r.stdout == b'YnZDMmhGMXFuV1YrdUNtUExlVXVyUT09Cg==\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t017_decode():
-    r = run_case(
-        "t017",
-        ["--decode"],
-        stdin=b"Apple;quick;the;beta;quick\napple apple beta alpha jumps one z y bar banana lazy apple\n\xc3\x9f qux\n",
-    )
+    r = run_case('t017', ['--decode'], stdin=b'Apple;quick;the;beta;quick\napple apple beta alpha jumps one z y bar banana lazy apple\n\xc3\x9f qux\n')
     assert r.code == 1
-    assert r.stdout == b"\x02\x9ae"
-    assert r.stderr == b"./executable: invalid input\n"
+    assert r.stdout == b'\x02\x9ae'
+    assert r.stderr == b'./executable: invalid input\n'
     assert r.files == {}
 
 
 def test_t018_decode():
-    r = run_case("t018", ["--decode"], stdin=b"aUgQoWlbmd0=\n@@")
+    r = run_case('t018', ['--decode'], stdin=b'aUgQoWlbmd0=\n@@')
     assert r.code == 1
-    assert r.stdout == b"iH\x10\xa1i[\x99\xdd"
-    assert r.stderr == b"./executable: invalid input\n"
+    assert r.stdout == b'iH\x10\xa1i[\x99\xdd'
+    assert r.stderr == b'./executable: invalid input\n'
     assert r.files == {}
 
 
 def test_t027():
-    r = run_case("t027", [], stdin=b"PN0uYQ7/Qo5i5ceoiYV8fR4=\n")
+    r = run_case('t027', [], stdin=b'PN0uYQ7/Qo5i5ceoiYV8fR4=\n')
     assert r.code == 0
-    assert r.stdout == b"UE4wdVlRNy9RbzVpNWNlb2lZVjhmUjQ9Cg==\n"
-    assert r.stderr == b""
+    assert r.stdout == b'UE4wdVlRNy9RbzVpNWNlb2lZVjhmUjQ9Cg==\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t029_ignore_garbage():
-    r = run_case("t029", ["--ignore-garbage"], stdin=b"bvC2hF1qnWV+uCmPLeUurQ==\n\n")
+    r = run_case('t029', ['--ignore-garbage'], stdin=b'bvC2hF1qnWV+uCmPLeUurQ==\n\n')
     assert r.code == 0
-    assert r.stdout == b"YnZDMmhGMXFuV1YrdUNtUExlVXVyUT09Cgo=\n"
-    assert r.stderr == b""
+    assert r.stdout == b'YnZDMmhGMXFuV1YrdUNtUExlVXVyUT09Cgo=\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t030():
-    r = run_case("t030", ["-"], stdin=b"O5sw2X1pqa3I9jVC5Q+V==UGa9x6Yx0bBA\n")
+    r = run_case('t030', ['-'], stdin=b'O5sw2X1pqa3I9jVC5Q+V==UGa9x6Yx0bBA\n')
     assert r.code == 0
-    assert r.stdout == b"TzVzdzJYMXBxYTNJOWpWQzVRK1Y9PVVHYTl4Nll4MGJCQQo=\n"
-    assert r.stderr == b""
+    assert r.stdout == b'TzVzdzJYMXBxYTNJOWpWQzVRK1Y9PVVHYTl4Nll4MGJCQQo=\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t031_ignore_garbage():
-    r = run_case("t031", ["--ignore-garbage"], stdin=b"TKKmpyPnjw==\n")
+    r = run_case('t031', ['--ignore-garbage'], stdin=b'TKKmpyPnjw==\n')
     assert r.code == 0
-    assert r.stdout == b"VEtLbXB5UG5qdz09Cg==\n"
-    assert r.stderr == b""
+    assert r.stdout == b'VEtLbXB5UG5qdz09Cg==\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t032_i_d_wrap_0():
-    r = run_case(
-        "t032",
-        ["-i", "-d", "--wrap", "0"],
-        stdin=b"vc6d7a5VDkuAcUQ5XtIZMog2aIUiKCVvWN0LvPmRcGb8eNnnu2D2JYPQZwTC+SfO2RS06gNhmQI9mqGQ\n",
-    )
+    r = run_case('t032', ['-i', '-d', '--wrap', '0'], stdin=b'vc6d7a5VDkuAcUQ5XtIZMog2aIUiKCVvWN0LvPmRcGb8eNnnu2D2JYPQZwTC+SfO2RS06gNhmQI9mqGQ\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"\xbd\xce\x9d\xed\xaeU\x0eK\x80qD9^\xd2\x192\x886h\x85\"(%oX\xdd\x0b\xbc\xf9\x91pf\xfcx\xd9\xe7\xbb`\xf6%\x83\xd0g\x04\xc2\xf9'\xce\xd9\x14\xb4\xea\x03a\x99\x02=\x9a\xa1\x90"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'\xbd\xce\x9d\xed\xaeU\x0eK\x80qD9^\xd2\x192\x886h\x85"(%oX\xdd\x0b\xbc\xf9\x91pf\xfcx\xd9\xe7\xbb`\xf6%\x83\xd0g\x04\xc2\xf9\'\xce\xd9\x14\xb4\xea\x03a\x99\x02=\x9a\xa1\x90'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t033_ignore_garbage_wrap_20():
-    r = run_case("t033", ["--ignore-garbage", "--wrap=20"], stdin=b"\n")
+    r = run_case('t033', ['--ignore-garbage', '--wrap=20'], stdin=b'\n')
     assert r.code == 0
-    assert r.stdout == b"Cg==\n"
-    assert r.stderr == b""
+    assert r.stdout == b'Cg==\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t034_decode_ignore_garbage():
-    r = run_case("t034", ["--decode", "--ignore-garbage"], stdin=b"LgLEie0=\n")
+    r = run_case('t034', ['--decode', '--ignore-garbage'], stdin=b'LgLEie0=\n')
     assert r.code == 0
-    assert r.stdout == b".\x02\xc4\x89\xed"
-    assert r.stderr == b""
+    assert r.stdout == b'.\x02\xc4\x89\xed'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t039_decode_wrap_8():
-    r = run_case("t039", ["--decode", "--wrap", "8"], stdin=b"WlzmTB2mRW2h/PWoPE@@FHg3MtGVg7\n")
+    r = run_case('t039', ['--decode', '--wrap', '8'], stdin=b'WlzmTB2mRW2h/PWoPE@@FHg3MtGVg7\n')
     assert r.code == 1
-    assert r.stdout == b"Z\\\xe6L\x1d\xa6Em\xa1\xfc\xf5\xa8<"
-    assert r.stderr == b"./executable: invalid input\n"
+    assert r.stdout == b'Z\\\xe6L\x1d\xa6Em\xa1\xfc\xf5\xa8<'
+    assert r.stderr == b'./executable: invalid input\n'
     assert r.files == {}
 
 
 def test_t040_ignore_garbage():
-    r = run_case(
-        "t040",
-        ["--ignore-garbage"],
-        stdin=b"7Ss/wVpPgNpvGv3JssRUFC6CM4gqRynje8Pdy1Sm4ED5bD3c0TyXjn/BAmE=\n7Ss/wVpPgNpvGv3JssRUFC6CM4gqRynje8Pdy1Sm4ED5bD3c0TyXjn/BAmE=\n",
-    )
+    r = run_case('t040', ['--ignore-garbage'], stdin=b'7Ss/wVpPgNpvGv3JssRUFC6CM4gqRynje8Pdy1Sm4ED5bD3c0TyXjn/BAmE=\n7Ss/wVpPgNpvGv3JssRUFC6CM4gqRynje8Pdy1Sm4ED5bD3c0TyXjn/BAmE=\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"N1NzL3dWcFBnTnB2R3YzSnNzUlVGQzZDTTRncVJ5bmplOFBkeTFTbTRFRDViRDNjMFR5WGpuL0JB\nbUU9CjdTcy93VnBQZ05wdkd2M0pzc1JVRkM2Q000Z3FSeW5qZThQZHkxU200RUQ1YkQzYzBUeVhq\nbi9CQW1FPQo=\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'N1NzL3dWcFBnTnB2R3YzSnNzUlVGQzZDTTRncVJ5bmplOFBkeTFTbTRFRDViRDNjMFR5WGpuL0JB\nbUU9CjdTcy93VnBQZ05wdkd2M0pzc1JVRkM2Q000Z3FSeW5qZThQZHkxU200RUQ1YkQzYzBUeVhq\nbi9CQW1FPQo=\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t042_d():
-    r = run_case("t042", ["-d"], stdin=b"iRm5DyhHzL57MKiMBKQ5\n")
+    r = run_case('t042', ['-d'], stdin=b'iRm5DyhHzL57MKiMBKQ5\n')
     assert r.code == 0
-    assert r.stdout == b"\x89\x19\xb9\x0f(G\xcc\xbe{0\xa8\x8c\x04\xa49"
-    assert r.stderr == b""
+    assert r.stdout == b'\x89\x19\xb9\x0f(G\xcc\xbe{0\xa8\x8c\x04\xa49'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t086_wrap_1_d():
-    r = run_case("t086", ["--wrap", "1", "-d"], stdin=b"THRvLbTeiESSfyOHHQvdkPPY3yJebRHb1LW1S1tzdR67Ig==\n")
+    r = run_case('t086', ['--wrap', '1', '-d'], stdin=b'THRvLbTeiESSfyOHHQvdkPPY3yJebRHb1LW1S1tzdR67Ig==\n')
     assert r.code == 1
-    assert (
-        r.stdout
-        == b'Lto-\xb4\xde\x88D\x92\x7f#\x87\x1d\x0b\xdd\x90\xf3\xd8\xdf"^m\x11\xdb\xd4\xb5\xb5K[su\x1e\xbb"'
-    )
-    assert r.stderr == b"./executable: invalid input\n"
+    assert r.stdout == b'Lto-\xb4\xde\x88D\x92\x7f#\x87\x1d\x0b\xdd\x90\xf3\xd8\xdf"^m\x11\xdb\xd4\xb5\xb5K[su\x1e\xbb"'
+    assert r.stderr == b'./executable: invalid input\n'
     assert r.files == {}
 
 
 def test_t090_i_wrap_80():
-    r = run_case("t090", ["-i", "--wrap", "80", "-"], stdin=b"7Ss/wVpPgNpvGv3JssRUFC6CM")
+    r = run_case('t090', ['-i', '--wrap', '80', '-'], stdin=b'7Ss/wVpPgNpvGv3JssRUFC6CM')
     assert r.code == 0
-    assert r.stdout == b"N1NzL3dWcFBnTnB2R3YzSnNzUlVGQzZDTQ==\n"
-    assert r.stderr == b""
+    assert r.stdout == b'N1NzL3dWcFBnTnB2R3YzSnNzUlVGQzZDTQ==\n'
+    assert r.stderr == b''
     assert r.files == {}

@@ -102,92 +102,82 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t001_help():
-    r = run_case("t001", ["--help"])
+    r = run_case('t001', ['--help'])
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"Usage: ./executable [OPTION]... [FILE]\nEvaluate arithmetic expressions, one per line, from FILE or standard input,\nand print each result.  Lines may assign variables: NAME = EXPRESSION.\n\n  -e, --expression=EXPR  evaluate EXPR instead of reading input\n  -p, --precision=DIGITS print results with at most DIGITS decimals (default 6)\n  -q, --quiet            do not print results of assignments\n      --help             display this help and exit\n      --version          output version information and exit\n\nEXPRESSION grammar: numbers (42, 3.5), variables, + - * / % ^ (power),\nparentheses, unary minus, abs(X), sqrt(X); exponents are whole\nnumbers.  Lines starting with # are comments.\nExit status is 1 if any line had an error, 0 otherwise.\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'Usage: ./executable [OPTION]... [FILE]\nEvaluate arithmetic expressions, one per line, from FILE or standard input,\nand print each result.  Lines may assign variables: NAME = EXPRESSION.\n\n  -e, --expression=EXPR  evaluate EXPR instead of reading input\n  -p, --precision=DIGITS print results with at most DIGITS decimals (default 6)\n  -q, --quiet            do not print results of assignments\n      --help             display this help and exit\n      --version          output version information and exit\n\nEXPRESSION grammar: numbers (42, 3.5), variables, + - * / % ^ (power),\nparentheses, unary minus, abs(X), sqrt(X); exponents are whole\nnumbers.  Lines starting with # are comments.\nExit status is 1 if any line had an error, 0 otherwise.\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t002_version():
-    r = run_case("t002", ["--version"])
+    r = run_case('t002', ['--version'])
     assert r.code == 0
-    assert r.stdout == b"cfcalc 4.2\n"
-    assert r.stderr == b""
+    assert r.stdout == b'cfcalc 4.2\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t003_no_such_option():
-    r = run_case("t003", ["--no-such-option"])
+    r = run_case('t003', ['--no-such-option'])
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t004_z():
-    r = run_case("t004", ["-Z"])
+    r = run_case('t004', ['-Z'])
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t005_e():
-    r = run_case("t005", ["-e"])
+    r = run_case('t005', ['-e'])
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: option requires an argument -- 'e'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: option requires an argument -- 'e'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t018_e1_abs_x_0_p_8_q():
-    r = run_case("t018", ["-e1+abs(x)^0", "-p", "8", "-q"])
+    r = run_case('t018', ['-e1+abs(x)^0', '-p', '8', '-q'])
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: line 1: unknown variable 'x'\n"
     assert r.files == {}
 
 
 def test_t034_e_0_q():
-    r = run_case("t034", ["-e", "0", "-q"])
+    r = run_case('t034', ['-e', '0', '-q'])
     assert r.code == 0
-    assert r.stdout == b"0\n"
-    assert r.stderr == b""
+    assert r.stdout == b'0\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t093_p_2_expression_3_42_sqrt_100_0_1():
-    r = run_case("t093", ["-p", "2", "--expression", "(3) * 42+sqrt(100) - 0.1"])
+    r = run_case('t093', ['-p', '2', '--expression', '(3) * 42+sqrt(100) - 0.1'])
     assert r.code == 0
-    assert r.stdout == b"135.9\n"
-    assert r.stderr == b""
+    assert r.stdout == b'135.9\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t094_expression_2_sqrt_7_p_8():
-    r = run_case("t094", ["--expression=2 / -sqrt(7)", "-p", "8"])
+    r = run_case('t094', ['--expression=2 / -sqrt(7)', '-p', '8'])
     assert r.code == 0
-    assert r.stdout == b"-0.75592895\n"
-    assert r.stderr == b""
+    assert r.stdout == b'-0.75592895\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t104_quiet_expression_10_42():
-    r = run_case("t104", ["--quiet", "--expression", "10*42"])
+    r = run_case('t104', ['--quiet', '--expression', '10*42'])
     assert r.code == 0
-    assert r.stdout == b"420\n"
-    assert r.stderr == b""
+    assert r.stdout == b'420\n'
+    assert r.stderr == b''
     assert r.files == {}

@@ -102,281 +102,162 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t016_expression_x_42_y_3_1():
-    r = run_case(
-        "t016",
-        ["--expression", "x/42*y%3^-1", "cases/t016/in1.txt"],
-        files={"in1.txt": b"-((0))\n0.1 * 3 * 7+10\n$\n3 / 1 + (y) / 2.5\n"},
-    )
+    r = run_case('t016', ['--expression', 'x/42*y%3^-1', 'cases/t016/in1.txt'], files={'in1.txt': b'-((0))\n0.1 * 3 * 7+10\n$\n3 / 1 + (y) / 2.5\n'})
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t016/in1.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t016/in1.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t021_precision_1_quiet_expression_42():
-    r = run_case(
-        "t021",
-        ["--precision", "1", "--quiet", "--expression=42", "cases/t021/in1.txt"],
-        files={"in1.txt": b"42\n1\n7\n42\n3.5\n42\n"},
-    )
+    r = run_case('t021', ['--precision', '1', '--quiet', '--expression=42', 'cases/t021/in1.txt'], files={'in1.txt': b'42\n1\n7\n42\n3.5\n42\n'})
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t021/in1.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t021/in1.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t024_e_x_precision_4():
-    r = run_case(
-        "t024",
-        ["-e", "x", "--precision", "4", "cases/t024/in1.txt"],
-        files={
-            "in1.txt": b"2.5\nn1 = -0.1+0%3\n\n1 ^ 2 + sqrt(2) + abs((2.5))\n1 ^ 2 + sqrt(2) + abs((2.5))\nsqrt((2 * y))\n(0*0.1)/-0.1 / -100\nn1 = 10 + y+0.1 / 2.5*10"
-        },
-    )
+    r = run_case('t024', ['-e', 'x', '--precision', '4', 'cases/t024/in1.txt'], files={'in1.txt': b'2.5\nn1 = -0.1+0%3\n\n1 ^ 2 + sqrt(2) + abs((2.5))\n1 ^ 2 + sqrt(2) + abs((2.5))\nsqrt((2 * y))\n(0*0.1)/-0.1 / -100\nn1 = 10 + y+0.1 / 2.5*10'})
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t024/in1.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t024/in1.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t026_expression_100():
-    r = run_case(
-        "t026", ["--expression", "100", "cases/t026/in1.txt"], files={"in1.txt": b"7\n-1\n1000\n3.5\n-1\n"}
-    )
+    r = run_case('t026', ['--expression', '100', 'cases/t026/in1.txt'], files={'in1.txt': b'7\n-1\n1000\n3.5\n-1\n'})
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t026/in1.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t026/in1.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t044_q_expression_10_100_precision_3():
-    r = run_case(
-        "t044",
-        ["-q", "--expression", "(10 - -100)", "--precision", "3", "cases/t044/in1.txt"],
-        files={"in1.txt": b"\xe6\x97\xa5\xe6\x9c\xac fox\ny quick quick\n"},
-    )
+    r = run_case('t044', ['-q', '--expression', '(10 - -100)', '--precision', '3', 'cases/t044/in1.txt'], files={'in1.txt': b'\xe6\x97\xa5\xe6\x9c\xac fox\ny quick quick\n'})
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t044/in1.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t044/in1.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t048_quiet_e_2_5_precision_80():
-    r = run_case(
-        "t048",
-        ["--quiet", "-e", "(2.5)", "--precision=80", "cases/t048/in1.txt"],
-        files={"in1.txt": b"(0.1)%2+0.1*x - 0\n0 * (3)\n0.1 + (x)-2.5\n# alpha\n"},
-    )
+    r = run_case('t048', ['--quiet', '-e', '(2.5)', '--precision=80', 'cases/t048/in1.txt'], files={'in1.txt': b'(0.1)%2+0.1*x - 0\n0 * (3)\n0.1 + (x)-2.5\n# alpha\n'})
     assert r.code == 2
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid precision '80' (0 to 15)\n"
     assert r.files == {}
 
 
 def test_t050_expression_2_5_10_3_7_10_3_preci():
-    r = run_case(
-        "t050",
-        ["--expression", "2.5 - 10 ^ 3*7+10 + 3", "--precision=5", "cases/t050/in1.txt"],
-        files={"in1.txt": b"42\n1\n"},
-    )
+    r = run_case('t050', ['--expression', '2.5 - 10 ^ 3*7+10 + 3', '--precision=5', 'cases/t050/in1.txt'], files={'in1.txt': b'42\n1\n'})
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t050/in1.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t050/in1.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t052_expression_7_2_3_q_precision_x():
-    r = run_case(
-        "t052",
-        ["--expression", "(7 / 2) + 3", "-q", "--precision=x", "cases/t052/in1.txt"],
-        files={"in1.txt": b"lazy\nlazy\ncherry\nworld 42\n"},
-    )
+    r = run_case('t052', ['--expression', '(7 / 2) + 3', '-q', '--precision=x', 'cases/t052/in1.txt'], files={'in1.txt': b'lazy\nlazy\ncherry\nworld 42\n'})
     assert r.code == 2
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid precision 'x' (0 to 15)\n"
     assert r.files == {}
 
 
 def test_t053_expression_1_y_0_2_5_7_x_0_1_p5():
-    r = run_case(
-        "t053",
-        ["--expression", "1 * y * 0%2.5 / 7-x+0.1", "-p5", "-q", "cases/t053/missing.txt"],
-        stdin=b"42 % -1-(0)\n-0 % 100 % (7 * 0)\n100\n",
-    )
+    r = run_case('t053', ['--expression', '1 * y * 0%2.5 / 7-x+0.1', '-p5', '-q', 'cases/t053/missing.txt'], stdin=b'42 % -1-(0)\n-0 % 100 % (7 * 0)\n100\n')
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t053/missing.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t053/missing.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t054_expression_abs_10_abs_2_5_1_q():
-    r = run_case(
-        "t054",
-        ["--expression=abs(10) - abs(2.5)^-1", "-q", "cases/t054/in1.txt"],
-        files={"in1.txt": b"2/100 % 42^2\n1 + 7\n$\n"},
-    )
+    r = run_case('t054', ['--expression=abs(10) - abs(2.5)^-1', '-q', 'cases/t054/in1.txt'], files={'in1.txt': b'2/100 % 42^2\n1 + 7\n$\n'})
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t054/in1.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t054/in1.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t076_e_10_100_x_quiet():
-    r = run_case("t076", ["-e", "(-10 + 100+x)", "--quiet", "cases/t076/in1.txt"], files={"in1.txt": b"1000"})
+    r = run_case('t076', ['-e', '(-10 + 100+x)', '--quiet', 'cases/t076/in1.txt'], files={'in1.txt': b'1000'})
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t076/in1.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t076/in1.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t106_quiet_e_2_5_sqrt_1():
-    r = run_case(
-        "t106",
-        ["--quiet", "-e", "-2.5 - sqrt(1)", "cases/t106/missing.txt"],
-        stdin=b"2 * * 3\ntotal = 100 + 10^3 + (y*7)\n42\n10\n3+0.1 + 2.5\nsqrt(7 * x) % -2.5-y\n",
-    )
+    r = run_case('t106', ['--quiet', '-e', '-2.5 - sqrt(1)', 'cases/t106/missing.txt'], stdin=b'2 * * 3\ntotal = 100 + 10^3 + (y*7)\n42\n10\n3+0.1 + 2.5\nsqrt(7 * x) % -2.5-y\n')
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t106/missing.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t106/missing.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t115_expression_0_1():
-    r = run_case("t115", ["--expression=0.1", "cases/t115/missing.txt"])
+    r = run_case('t115', ['--expression=0.1', 'cases/t115/missing.txt'])
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t115/missing.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t115/missing.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t122_expression_0_0_0_p_0_q():
-    r = run_case(
-        "t122",
-        ["--expression", "0 * (0 * 0)", "-p", "0", "-q", "cases/t122/in1.txt"],
-        files={"in1.txt": b"\x8d]oR.\xa9\xb1,>vh\xa8\xe5*\xdc"},
-    )
+    r = run_case('t122', ['--expression', '0 * (0 * 0)', '-p', '0', '-q', 'cases/t122/in1.txt'], files={'in1.txt': b'\x8d]oR.\xa9\xb1,>vh\xa8\xe5*\xdc'})
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t122/in1.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t122/in1.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t129_e_1_p2_quiet():
-    r = run_case(
-        "t129",
-        ["-e", "(1)", "-p2", "--quiet", "cases/t129/in1.txt"],
-        files={"in1.txt": b"10+2.5 % 2.5 ^ 0\n1 / -42 % abs(sqrt(2))\nn1 = 2%x%0.1+2 / 42\n7 - 7 ^ -1\n"},
-    )
+    r = run_case('t129', ['-e', '(1)', '-p2', '--quiet', 'cases/t129/in1.txt'], files={'in1.txt': b'10+2.5 % 2.5 ^ 0\n1 / -42 % abs(sqrt(2))\nn1 = 2%x%0.1+2 / 42\n7 - 7 ^ -1\n'})
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t129/in1.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t129/in1.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t130_quiet_expression_7_2_5_2_7():
-    r = run_case(
-        "t130", ["--quiet", "--expression", "7-2.5 + 2 % 7", "cases/t130/in1.txt"], files={"in1.txt": b""}
-    )
+    r = run_case('t130', ['--quiet', '--expression', '7-2.5 + 2 % 7', 'cases/t130/in1.txt'], files={'in1.txt': b''})
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t130/in1.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t130/in1.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t134_p0_expression_0_x():
-    r = run_case("t134", ["-p0", "--expression", "--0/x", "cases/t134/in1.txt"], files={"in1.txt": b"(1+2\n"})
+    r = run_case('t134', ['-p0', '--expression', '--0/x', 'cases/t134/in1.txt'], files={'in1.txt': b'(1+2\n'})
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t134/in1.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t134/in1.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t143_expression_2_100_10_0_2_5():
-    r = run_case(
-        "t143",
-        ["--expression=2 * 100+10 / 0 * 2.5", "cases/t143/in1.txt"],
-        files={"in1.txt": b"\x8d]oR.\xa9\xb1,>vh\xa8\xe5*\xdc"},
-    )
+    r = run_case('t143', ['--expression=2 * 100+10 / 0 * 2.5', 'cases/t143/in1.txt'], files={'in1.txt': b'\x8d]oR.\xa9\xb1,>vh\xa8\xe5*\xdc'})
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t143/in1.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t143/in1.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t168_e_1_0_1_10_x_quiet():
-    r = run_case(
-        "t168",
-        ["-e-1+0.1 * 10 - x", "--quiet", "cases/t168/in1.txt"],
-        files={"in1.txt": b"((10))\n10 % 3 - 100\nto"},
-    )
+    r = run_case('t168', ['-e-1+0.1 * 10 - x', '--quiet', 'cases/t168/in1.txt'], files={'in1.txt': b'((10))\n10 % 3 - 100\nto'})
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t168/in1.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t168/in1.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t175_q_expression_10():
-    r = run_case(
-        "t175",
-        ["-q", "--expression=(-10)", "cases/t175/in1.txt"],
-        files={"in1.txt": b"10\ny = y*y * 42 + 1\n"},
-    )
+    r = run_case('t175', ['-q', '--expression=(-10)', 'cases/t175/in1.txt'], files={'in1.txt': b'10\ny = y*y * 42 + 1\n'})
     assert r.code == 2
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand 'cases/t175/in1.txt'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand 'cases/t175/in1.txt'\nTry './executable --help' for more information.\n"
     assert r.files == {}

@@ -102,161 +102,122 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t007_precision_1_e_0_1():
-    r = run_case(
-        "t007",
-        ["--precision", "-1", "-e", "-0.1", "-"],
-        stdin=b"2.5\nn1 = -0.1+0%3\nn1 = 10 + y+0.1 / 2.5*10\n1 ^ 2 + sqrt(2) + abs((2.5))\nsqrt((2 * y))\n(0*0.1)/-0.1 / -100\n\n",
-    )
+    r = run_case('t007', ['--precision', '-1', '-e', '-0.1', '-'], stdin=b'2.5\nn1 = -0.1+0%3\nn1 = 10 + y+0.1 / 2.5*10\n1 ^ 2 + sqrt(2) + abs((2.5))\nsqrt((2 * y))\n(0*0.1)/-0.1 / -100\n\n')
     assert r.code == 2
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid precision '-1' (0 to 15)\n"
     assert r.files == {}
 
 
 def test_t009_e_42_y_q():
-    r = run_case(
-        "t009",
-        ["-e((42%y))", "-q"],
-        stdin=b"7 / (10)*x\ny = 10*y%0+2 % 1\nn1 = 2.5 * x\nn1 = (x)+10\nn1 = 0^0\n",
-    )
+    r = run_case('t009', ['-e((42%y))', '-q'], stdin=b'7 / (10)*x\ny = 10*y%0+2 % 1\nn1 = 2.5 * x\nn1 = (x)+10\nn1 = 0^0\n')
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: line 1: unknown variable 'y'\n"
     assert r.files == {}
 
 
 def test_t017_precision_999999():
-    r = run_case("t017", ["--precision=999999"], stdin=b"100 + 7\n")
+    r = run_case('t017', ['--precision=999999'], stdin=b'100 + 7\n')
     assert r.code == 2
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid precision '999999' (0 to 15)\n"
     assert r.files == {}
 
 
 def test_t023_expression_y_x_0_1_abs_7_q_p_20():
-    r = run_case(
-        "t023", ["--expression=-y + x % 0.1/abs(7)", "-q", "-p", "20"], stdin=b"0\n3.5\n3.5\n42\n7\n-1\n"
-    )
+    r = run_case('t023', ['--expression=-y + x % 0.1/abs(7)', '-q', '-p', '20'], stdin=b'0\n3.5\n3.5\n42\n7\n-1\n')
     assert r.code == 2
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid precision '20' (0 to 15)\n"
     assert r.files == {}
 
 
 def test_t061_e100_2_5_2_0():
-    r = run_case("t061", ["-e100+2.5^2+0"], stdin=b"10\n2\n2\n# qux\n1 +\n")
+    r = run_case('t061', ['-e100+2.5^2+0'], stdin=b'10\n2\n2\n# qux\n1 +\n')
     assert r.code == 0
-    assert r.stdout == b"106.25\n"
-    assert r.stderr == b""
+    assert r.stdout == b'106.25\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t072_quiet_precision_0_e_1():
-    r = run_case(
-        "t072",
-        ["--quiet", "--precision=0", "-e", "1"],
-        stdin=b"(x) + (10)*(3/0.1)\n7\n(100+100 * x)\n7\nx = 0.1-3 * 10*y\ny = 100\n",
-    )
+    r = run_case('t072', ['--quiet', '--precision=0', '-e', '1'], stdin=b'(x) + (10)*(3/0.1)\n7\n(100+100 * x)\n7\nx = 0.1-3 * 10*y\ny = 100\n')
     assert r.code == 0
-    assert r.stdout == b"1\n"
-    assert r.stderr == b""
+    assert r.stdout == b'1\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t075_expression_3_10_2_2():
-    r = run_case(
-        "t075",
-        ["--expression=-(3) - 10 * 2 ^ 2"],
-        stdin=b"qux\ngamma\nfox 7 foo quick two 7 dog delta x foo two delta one cherry quick cherry -3 bar beta two\nfox 7 foo quick two 7 dog delta x foo two delta one cherry quick cherry -3 bar beta two\ny apple -3 Apple y banana foo 42\nquick three y lazy\nworld two banana banana one banana hello cherry Apple\n",
-    )
+    r = run_case('t075', ['--expression=-(3) - 10 * 2 ^ 2'], stdin=b'qux\ngamma\nfox 7 foo quick two 7 dog delta x foo two delta one cherry quick cherry -3 bar beta two\nfox 7 foo quick two 7 dog delta x foo two delta one cherry quick cherry -3 bar beta two\ny apple -3 Apple y banana foo 42\nquick three y lazy\nworld two banana banana one banana hello cherry Apple\n')
     assert r.code == 0
-    assert r.stdout == b"-43\n"
-    assert r.stderr == b""
+    assert r.stdout == b'-43\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t087_precision_5_e3_7_1_quiet():
-    r = run_case("t087", ["--precision=5", "-e3/(7^-1)", "--quiet"], stdin=b"gamma,3.14\n")
+    r = run_case('t087', ['--precision=5', '-e3/(7^-1)', '--quiet'], stdin=b'gamma,3.14\n')
     assert r.code == 0
-    assert r.stdout == b"21\n"
-    assert r.stderr == b""
+    assert r.stdout == b'21\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t114_expression_100_7_42_0():
-    r = run_case(
-        "t114",
-        ["--expression=100 % 7 + (42)+0"],
-        stdin=b"total = 42 ^ 0*y+7 + -100\ny = 3\nabs(x*2 / 2 ^ -1)\n",
-    )
+    r = run_case('t114', ['--expression=100 % 7 + (42)+0'], stdin=b'total = 42 ^ 0*y+7 + -100\ny = 3\nabs(x*2 / 2 ^ -1)\n')
     assert r.code == 0
-    assert r.stdout == b"44\n"
-    assert r.stderr == b""
+    assert r.stdout == b'44\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t116_q_e1_1_0_1_2_p_1():
-    r = run_case(
-        "t116",
-        ["-q", "-e1 * 1 / 0.1+2", "-p", "1"],
-        stdin=b"42\n2 \x7f* * 3\nn1 = ((2.5)-(0))\n1 / 0 - (x * 3)\ntotal = 7 + (0)\nx\n",
-    )
+    r = run_case('t116', ['-q', '-e1 * 1 / 0.1+2', '-p', '1'], stdin=b'42\n2 \x7f* * 3\nn1 = ((2.5)-(0))\n1 / 0 - (x * 3)\ntotal = 7 + (0)\nx\n')
     assert r.code == 0
-    assert r.stdout == b"12\n"
-    assert r.stderr == b""
+    assert r.stdout == b'12\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t148_quiet_precision_10_expression_42():
-    r = run_case(
-        "t148",
-        ["--quiet", "--precision=10", "--expression", "(42)*(2.5*2.5)", "-"],
-        stdin=b"delta|hello\nbrown z jumps\n\n\n\njumps quick over -3\nfox|cherry|two\n\n",
-    )
+    r = run_case('t148', ['--quiet', '--precision=10', '--expression', '(42)*(2.5*2.5)', '-'], stdin=b'delta|hello\nbrown z jumps\n\n\n\njumps quick over -3\nfox|cherry|two\n\n')
     assert r.code == 2
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: extra operand '-'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t165_e_2_5_10_0():
-    r = run_case(
-        "t165",
-        ["-e", "-2.5 * 10 / 0"],
-        stdin=b"*\x0bnr~\xb1\xdd1*\x0ew\xa9zfS+R\x1f\x99\x80\xaa\xb2\xd8\xbei\x00\xffC[\xc3\x01]\x08\x87\xbbo\xd0`|\xd6",
-    )
+    r = run_case('t165', ['-e', '-2.5 * 10 / 0'], stdin=b'*\x0bnr~\xb1\xdd1*\x0ew\xa9zfS+R\x1f\x99\x80\xaa\xb2\xd8\xbei\x00\xffC[\xc3\x01]\x08\x87\xbbo\xd0`|\xd6')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: line 1: division by zero\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: line 1: division by zero\n'
     assert r.files == {}
 
 
 def test_t176_precision_4_expression_abs_3_10():
-    r = run_case("t176", ["--precision=4", "--expression", "(abs(3) * 10)"], stdin=b"gamma jumps y")
+    r = run_case('t176', ['--precision=4', '--expression', '(abs(3) * 10)'], stdin=b'gamma jumps y')
     assert r.code == 0
-    assert r.stdout == b"30\n"
-    assert r.stderr == b""
+    assert r.stdout == b'30\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t180_expression_10_100_2_5_0_1_precis():
-    r = run_case(
-        "t180",
-        ["--expression=(10+100) - -2.5 + 0.1", "--precision", "4", "--quiet"],
-        stdin=b"42\n2 * * 3\nn1 = ((2.5)-(0))\n1 / 0 - (x * 3)\ntotal = 7 + (0)\nx\n",
-    )
+    r = run_case('t180', ['--expression=(10+100) - -2.5 + 0.1', '--precision', '4', '--quiet'], stdin=b'42\n2 * * 3\nn1 = ((2.5)-(0))\n1 / 0 - (x * 3)\ntotal = 7 + (0)\nx\n')
     assert r.code == 0
-    assert r.stdout == b"112.6\n"
-    assert r.stderr == b""
+    assert r.stdout == b'112.6\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t187_expression_100_3():
-    r = run_case(
-        "t187", ["--expression=(-100) + 3"], stdin=b"42\nx\n7 + (2.5)+(100^3)\nsqrt(1)^0-sqrt(2 / 1)\n0.1\n"
-    )
+    r = run_case('t187', ['--expression=(-100) + 3'], stdin=b'42\nx\n7 + (2.5)+(100^3)\nsqrt(1)^0-sqrt(2 / 1)\n0.1\n')
     assert r.code == 0
-    assert r.stdout == b"-97\n"
-    assert r.stderr == b""
+    assert r.stdout == b'-97\n'
+    assert r.stderr == b''
     assert r.files == {}

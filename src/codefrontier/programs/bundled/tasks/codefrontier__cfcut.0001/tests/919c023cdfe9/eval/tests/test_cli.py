@@ -102,60 +102,50 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t001_help():
-    r = run_case("t001", ["--help"])
+    r = run_case('t001', ['--help'])
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"Usage: ./executable OPTION... [FILE]...\nPrint selected parts of lines from each FILE to standard output.\nWith no FILE, or when FILE is -, read standard input.\n\n  -c, --characters=LIST     select only these characters\n  -d, --delimiter=DELIM     use DELIM instead of TAB for field delimiter\n  -f, --fields=LIST         select only these fields; also print any line\n                            that contains no delimiter character, unless\n                            the -s option is specified\n      --complement          complement the set of selected fields or characters\n  -s, --only-delimited      do not print lines not containing delimiters\n      --output-delimiter=STRING  use STRING as the output delimiter\n      --help                display this help and exit\n      --version             output version information and exit\n\nLIST is made up of one range, or many ranges separated by commas:\n  N     N'th field or character, counted from 1\n  N-    from N'th to end of line\n  N-M   from N'th to M'th (included)\n  -M    from first to M'th (included)\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b"Usage: ./executable OPTION... [FILE]...\nPrint selected parts of lines from each FILE to standard output.\nWith no FILE, or when FILE is -, read standard input.\n\n  -c, --characters=LIST     select only these characters\n  -d, --delimiter=DELIM     use DELIM instead of TAB for field delimiter\n  -f, --fields=LIST         select only these fields; also print any line\n                            that contains no delimiter character, unless\n                            the -s option is specified\n      --complement          complement the set of selected fields or characters\n  -s, --only-delimited      do not print lines not containing delimiters\n      --output-delimiter=STRING  use STRING as the output delimiter\n      --help                display this help and exit\n      --version             output version information and exit\n\nLIST is made up of one range, or many ranges separated by commas:\n  N     N'th field or character, counted from 1\n  N-    from N'th to end of line\n  N-M   from N'th to M'th (included)\n  -M    from first to M'th (included)\n"
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t002_version():
-    r = run_case("t002", ["--version"])
+    r = run_case('t002', ['--version'])
     assert r.code == 0
-    assert r.stdout == b"cfcut 0.9\n"
-    assert r.stderr == b""
+    assert r.stdout == b'cfcut 0.9\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t003_no_such_option():
-    r = run_case("t003", ["--no-such-option"])
+    r = run_case('t003', ['--no-such-option'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t004_z():
-    r = run_case("t004", ["-Z"])
+    r = run_case('t004', ['-Z'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t005_c():
-    r = run_case("t005", ["-c"])
+    r = run_case('t005', ['-c'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: option requires an argument -- 'c'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: option requires an argument -- 'c'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t013_d_fields_2():
-    r = run_case("t013", ["-d", ";", "--fields=-2"])
+    r = run_case('t013', ['-d', ';', '--fields=-2'])
     assert r.code == 0
-    assert r.stdout == b""
-    assert r.stderr == b""
+    assert r.stdout == b''
+    assert r.stderr == b''
     assert r.files == {}

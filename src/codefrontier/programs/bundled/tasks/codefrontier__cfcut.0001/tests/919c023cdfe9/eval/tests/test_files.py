@@ -102,271 +102,162 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t012_c_1_3_s():
-    r = run_case(
-        "t012",
-        ["-c", "1,3", "-s", "cases/t012/in1.txt", "cases/t012/in2.txt"],
-        files={
-            "in1.txt": b"a\x9b\x91\x07\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt",
-            "in2.txt": b"\nz beta lazy\njumps beta baz hello\ndog -3\ndog -3\nz quick apple\nfoo\n",
-        },
-    )
+    r = run_case('t012', ['-c', '1,3', '-s', 'cases/t012/in1.txt', 'cases/t012/in2.txt'], files={'in1.txt': b'a\x9b\x91\x07\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt', 'in2.txt': b'\nz beta lazy\njumps beta baz hello\ndog -3\ndog -3\nz quick apple\nfoo\n'})
     assert r.code == 0
-    assert r.stdout == b"a\x91\n\nzb\njm\ndg\ndg\nzq\nfo\n"
-    assert r.stderr == b""
+    assert r.stdout == b'a\x91\n\nzb\njm\ndg\ndg\nzq\nfo\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t016_f_1_3():
-    r = run_case(
-        "t016",
-        ["-f", "1,3", "cases/t016/in1.txt", "cases/t016/in2.txt"],
-        files={
-            "in1.txt": b"Apple,fox,Apple\nApple dog the three\nlazy\n",
-            "in2.txt": b"\xab3/}p\n|\xcd%\x89$&\x0b\x05\x94\xb7",
-        },
-    )
+    r = run_case('t016', ['-f', '1,3', 'cases/t016/in1.txt', 'cases/t016/in2.txt'], files={'in1.txt': b'Apple,fox,Apple\nApple dog the three\nlazy\n', 'in2.txt': b'\xab3/}p\n|\xcd%\x89$&\x0b\x05\x94\xb7'})
     assert r.code == 0
-    assert r.stdout == b"Apple,fox,Apple\nApple dog the three\nlazy\n\xab3/}p\n|\xcd%\x89$&\x0b\x05\x94\xb7\n"
-    assert r.stderr == b""
+    assert r.stdout == b'Apple,fox,Apple\nApple dog the three\nlazy\n\xab3/}p\n|\xcd%\x89$&\x0b\x05\x94\xb7\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t019_complement_fields_3():
-    r = run_case(
-        "t019",
-        ["--complement", "--fields=3", "cases/t019/in1.txt"],
-        files={"in1.txt": b"Apple,fox,Apple\nApple dog the three\nl\x07azy\n"},
-    )
+    r = run_case('t019', ['--complement', '--fields=3', 'cases/t019/in1.txt'], files={'in1.txt': b'Apple,fox,Apple\nApple dog the three\nl\x07azy\n'})
     assert r.code == 0
-    assert r.stdout == b"Apple,fox,Apple\nApple dog the three\nl\x07azy\n"
-    assert r.stderr == b""
+    assert r.stdout == b'Apple,fox,Apple\nApple dog the three\nl\x07azy\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t030_complement_characters_1_3():
-    r = run_case(
-        "t030",
-        ["--complement", "--characters", "1,3", "cases/t030/in1.txt", "cases/t030/in2.txt"],
-        files={
-            "in1.txt": b"Apple,fox,Apple\nApple",
-            "in2.txt": b"qux;one;-3;delta;one\n\xe2\x86\x92 hello\napple fox apple brown\n",
-        },
-    )
+    r = run_case('t030', ['--complement', '--characters', '1,3', 'cases/t030/in1.txt', 'cases/t030/in2.txt'], files={'in1.txt': b'Apple,fox,Apple\nApple', 'in2.txt': b'qux;one;-3;delta;one\n\xe2\x86\x92 hello\napple fox apple brown\n'})
     assert r.code == 0
-    assert r.stdout == b"ple,fox,Apple\nple\nu;one;-3;delta;one\n\x86 hello\nple fox apple brown\n"
-    assert r.stderr == b""
+    assert r.stdout == b'ple,fox,Apple\nple\nu;one;-3;delta;one\n\x86 hello\nple fox apple brown\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t034_fields_2():
-    r = run_case(
-        "t034",
-        ["--fields", "2-", "-", "cases/t034/in1.txt"],
-        files={"in1.txt": b"y x two three Apple delta foo delta z brown quick dog\n"},
-    )
+    r = run_case('t034', ['--fields', '2-', '-', 'cases/t034/in1.txt'], files={'in1.txt': b'y x two three Apple delta foo delta z brown quick dog\n'})
     assert r.code == 0
-    assert r.stdout == b"y x two three Apple delta foo delta z brown quick dog\n"
-    assert r.stderr == b""
+    assert r.stdout == b'y x two three Apple delta foo delta z brown quick dog\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t037_fields_0_delimiter_s():
-    r = run_case(
-        "t037",
-        ["--fields", "0", "--delimiter", "|", "-s", "-", "cases/t037/in1.txt"],
-        stdin=b"\ngamma one x alpha\ngamma one x alpha\ncherry\njumps 7 7\n3.14 over foo\n\xe2\x86\x92 foo\n",
-        files={"in1.txt": b""},
-    )
+    r = run_case('t037', ['--fields', '0', '--delimiter', '|', '-s', '-', 'cases/t037/in1.txt'], stdin=b'\ngamma one x alpha\ngamma one x alpha\ncherry\njumps 7 7\n3.14 over foo\n\xe2\x86\x92 foo\n', files={'in1.txt': b''})
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: fields and positions are numbered from 1\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: fields and positions are numbered from 1\n'
     assert r.files == {}
 
 
 def test_t038_fields_1_2_3():
-    r = run_case("t038", ["--fields=1,2,3", "cases/t038/in1.txt"], files={"in1.txt": b".."})
+    r = run_case('t038', ['--fields=1,2,3', 'cases/t038/in1.txt'], files={'in1.txt': b'..'})
     assert r.code == 0
-    assert r.stdout == b"..\n"
-    assert r.stderr == b""
+    assert r.stdout == b'..\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t039_complement_fields_2_1():
-    r = run_case(
-        "t039",
-        ["--complement", "--fields", "2,1", "cases/t039/in1.txt"],
-        files={"in1.txt": b"beta|qux\nfoo jumps 7\n7;fox;-3\nz|42\napple\nAPPLE\nAPPLE\n"},
-    )
+    r = run_case('t039', ['--complement', '--fields', '2,1', 'cases/t039/in1.txt'], files={'in1.txt': b'beta|qux\nfoo jumps 7\n7;fox;-3\nz|42\napple\nAPPLE\nAPPLE\n'})
     assert r.code == 0
-    assert r.stdout == b"beta|qux\nfoo jumps 7\n7;fox;-3\nz|42\napple\nAPPLE\nAPPLE\n"
-    assert r.stderr == b""
+    assert r.stdout == b'beta|qux\nfoo jumps 7\n7;fox;-3\nz|42\napple\nAPPLE\nAPPLE\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t044_fields_1_only_delimited():
-    r = run_case(
-        "t044",
-        ["--fields=1", "--only-delimited", "cases/t044/in1.txt"],
-        files={
-            "in1.txt": b"beta;over;3.14;foo;bar\n\ny dog\nbar\tthree\ncherry bar fox jumps\nalpha\nthree banana\n-3 -3 fox two 7 42 x delta banana y gamma alpha gamma cherry foo one fox one y quick"
-        },
-    )
+    r = run_case('t044', ['--fields=1', '--only-delimited', 'cases/t044/in1.txt'], files={'in1.txt': b'beta;over;3.14;foo;bar\n\ny dog\nbar\tthree\ncherry bar fox jumps\nalpha\nthree banana\n-3 -3 fox two 7 42 x delta banana y gamma alpha gamma cherry foo one fox one y quick'})
     assert r.code == 0
-    assert r.stdout == b"bar\n"
-    assert r.stderr == b""
+    assert r.stdout == b'bar\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t047_fields_1():
-    r = run_case("t047", ["--fields", "1", "cases/t047/in1.txt"], files={"in1.txt": b"qux dog\nbaz\nbaz\n"})
+    r = run_case('t047', ['--fields', '1', 'cases/t047/in1.txt'], files={'in1.txt': b'qux dog\nbaz\nbaz\n'})
     assert r.code == 0
-    assert r.stdout == b"qux dog\nbaz\nbaz\n"
-    assert r.stderr == b""
+    assert r.stdout == b'qux dog\nbaz\nbaz\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t049_complement_fields_a():
-    r = run_case(
-        "t049",
-        ["--complement", "--fields=a", "cases/t049/in1.txt", "cases/t049/in2.txt"],
-        files={
-            "in1.txt": b"42 three\nfox two bar brown\nApple two\nbrown,brown,one\nalpha;bar;foo;brown\nalpha;bar;foo;brown\n-3 quick\n42 hello Apple apple\n",
-            "in2.txt": b"apple,banana,the\nqux\n\nworl",
-        },
-    )
+    r = run_case('t049', ['--complement', '--fields=a', 'cases/t049/in1.txt', 'cases/t049/in2.txt'], files={'in1.txt': b'42 three\nfox two bar brown\nApple two\nbrown,brown,one\nalpha;bar;foo;brown\nalpha;bar;foo;brown\n-3 quick\n42 hello Apple apple\n', 'in2.txt': b'apple,banana,the\nqux\n\nworl'})
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: invalid field value 'a'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: invalid field value 'a'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t050_d_s_output_delimiter():
-    r = run_case(
-        "t050",
-        ["-d", ",", "-s", "--output-delimiter=:", "cases/t050/in1.txt"],
-        files={"in1.txt": b"Apple;over;world\njumps\n"},
-    )
+    r = run_case('t050', ['-d', ',', '-s', '--output-delimiter=:', 'cases/t050/in1.txt'], files={'in1.txt': b'Apple;over;world\njumps\n'})
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: you must specify a list of characters or fields\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: you must specify a list of characters or fields\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t056_characters_2():
-    r = run_case(
-        "t056",
-        ["--characters=-2", "cases/t056/in1.txt", "cases/t056/in2.txt"],
-        files={
-            "in1.txt": b"qux\nhello over\nbeta over the Apple the fox dog fox\nbeta cherry dog one\nbeta cherry dog one\none\n\nover\n\n",
-            "in2.txt": b"",
-        },
-    )
+    r = run_case('t056', ['--characters=-2', 'cases/t056/in1.txt', 'cases/t056/in2.txt'], files={'in1.txt': b'qux\nhello over\nbeta over the Apple the fox dog fox\nbeta cherry dog one\nbeta cherry dog one\none\n\nover\n\n', 'in2.txt': b''})
     assert r.code == 0
-    assert r.stdout == b"qu\nhe\nbe\nbe\nbe\non\n\nov\n\n"
-    assert r.stderr == b""
+    assert r.stdout == b'qu\nhe\nbe\nbe\nbe\non\n\nov\n\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t064_complement_f1_3():
-    r = run_case(
-        "t064",
-        ["--complement", "-f1,3", "cases/t064/in1.txt"],
-        files={"in1.txt": b"\n\nbrown\nover\nover\tdelta\tworld\ncherry apple foo\n"},
-    )
+    r = run_case('t064', ['--complement', '-f1,3', 'cases/t064/in1.txt'], files={'in1.txt': b'\n\nbrown\nover\nover\tdelta\tworld\ncherry apple foo\n'})
     assert r.code == 0
-    assert r.stdout == b"\n\nbrown\nover\ndelta\ncherry apple foo\n"
-    assert r.stderr == b""
+    assert r.stdout == b'\n\nbrown\nover\ndelta\ncherry apple foo\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t065_complement_fields_1_3():
-    r = run_case(
-        "t065",
-        ["--complement", "--fields", "1,3", "cases/t065/in1.txt", "cases/t065/in2.txt"],
-        files={
-            "in1.txt": b"x apple hello 7 the gamma quick the quick 42 three world bar over two alpha\n3.14 z baz\ntwo\nz lazy cherry jumps fox -3 alpha over Apple z cherry the brown\nthe delta banana baz foo jumps delta apple world alpha delta -3 beta apple delta alpha gamma dog dog beta\ny hello\n",
-            "in2.txt": b"3.14:gamma\nbeta\n",
-        },
-    )
+    r = run_case('t065', ['--complement', '--fields', '1,3', 'cases/t065/in1.txt', 'cases/t065/in2.txt'], files={'in1.txt': b'x apple hello 7 the gamma quick the quick 42 three world bar over two alpha\n3.14 z baz\ntwo\nz lazy cherry jumps fox -3 alpha over Apple z cherry the brown\nthe delta banana baz foo jumps delta apple world alpha delta -3 beta apple delta alpha gamma dog dog beta\ny hello\n', 'in2.txt': b'3.14:gamma\nbeta\n'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"x apple hello 7 the gamma quick the quick 42 three world bar over two alpha\n3.14 z baz\ntwo\nz lazy cherry jumps fox -3 alpha over Apple z cherry the brown\nthe delta banana baz foo jumps delta apple world alpha delta -3 beta apple delta alpha gamma dog dog beta\ny hello\n3.14:gamma\nbeta\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'x apple hello 7 the gamma quick the quick 42 three world bar over two alpha\n3.14 z baz\ntwo\nz lazy cherry jumps fox -3 alpha over Apple z cherry the brown\nthe delta banana baz foo jumps delta apple world alpha delta -3 beta apple delta alpha gamma dog dog beta\ny hello\n3.14:gamma\nbeta\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t079_f_3_1_only_delimited_output_deli():
-    r = run_case(
-        "t079",
-        ["-f", "3-1", "--only-delimited", "--output-delimiter=\t", "cases/t079/missing.txt"],
-        stdin=b"\xa4\x1f\xa8\xd6",
-    )
+    r = run_case('t079', ['-f', '3-1', '--only-delimited', '--output-delimiter=\t', 'cases/t079/missing.txt'], stdin=b'\xa4\x1f\xa8\xd6')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: invalid decreasing range\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: invalid decreasing range\n'
     assert r.files == {}
 
 
 def test_t081_d_characters_1_2():
-    r = run_case(
-        "t081",
-        ["-d\t", "--characters", "1-2", "cases/t081/in1.txt", "cases/t081/in2.txt"],
-        files={
-            "in1.txt": b"bar;cherry\nfoo -3 foo dog lazy foo beta one qux the quick z z gamma Apple foo\n",
-            "in2.txt": b"gamma quick alpha beta",
-        },
-    )
+    r = run_case('t081', ['-d\t', '--characters', '1-2', 'cases/t081/in1.txt', 'cases/t081/in2.txt'], files={'in1.txt': b'bar;cherry\nfoo -3 foo dog lazy foo beta one qux the quick z z gamma Apple foo\n', 'in2.txt': b'gamma quick alpha beta'})
     assert r.code == 0
-    assert r.stdout == b"ba\nfo\nga\n"
-    assert r.stderr == b""
+    assert r.stdout == b'ba\nfo\nga\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t092_c1_3_fields_1_3_complement():
-    r = run_case(
-        "t092",
-        ["-c1,3", "--fields=1,3", "--complement", "cases/t092/in1.txt", "cases/t092/in2.txt"],
-        files={
-            "in1.txt": b"beta 42 bar -3 foo delta jumps three -3 banana hello fox y -3\nbar:brown:beta\ntwo\nbanana jumps foo Apple 7 three beta y foo 42 z the beta three delta 7 Apple quick gamma x\n\ngamma apple apple\n",
-            "in2.txt": b"baz one quick\nworld,over\nlazy over alpha\nthe bar quick\nbrown\napple,lazy\ngamma,3.14\n",
-        },
-    )
+    r = run_case('t092', ['-c1,3', '--fields=1,3', '--complement', 'cases/t092/in1.txt', 'cases/t092/in2.txt'], files={'in1.txt': b'beta 42 bar -3 foo delta jumps three -3 banana hello fox y -3\nbar:brown:beta\ntwo\nbanana jumps foo Apple 7 three beta y foo 42 z the beta three delta 7 Apple quick gamma x\n\ngamma apple apple\n', 'in2.txt': b'baz one quick\nworld,over\nlazy over alpha\nthe bar quick\nbrown\napple,lazy\ngamma,3.14\n'})
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: only one type of list may be specified\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: only one type of list may be specified\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t180_characters_2_delimiter_f1():
-    r = run_case(
-        "t180",
-        ["--characters=-2", "--delimiter", "", "-f1", "cases/t180/in1.txt"],
-        files={"in1.txt": b"\x9a\x85\xea*\x1b5\x89\x9el\xdaf}\x8e/\xd5\xc8\x93\x95\xf8/\xd3rf\xf6>\xb7*"},
-    )
+    r = run_case('t180', ['--characters=-2', '--delimiter', '', '-f1', 'cases/t180/in1.txt'], files={'in1.txt': b'\x9a\x85\xea*\x1b5\x89\x9el\xdaf}\x8e/\xd5\xc8\x93\x95\xf8/\xd3rf\xf6>\xb7*'})
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: the delimiter must be a single character\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: the delimiter must be a single character\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t193_fields_3_d():
-    r = run_case("t193", ["--fields=3", "-d:", "cases/t193/in1.txt"], files={"in1.txt": b"\nbanana\n"})
+    r = run_case('t193', ['--fields=3', '-d:', 'cases/t193/in1.txt'], files={'in1.txt': b'\nbanana\n'})
     assert r.code == 0
-    assert r.stdout == b"\nbanana\n"
-    assert r.stderr == b""
+    assert r.stdout == b'\nbanana\n'
+    assert r.stderr == b''
     assert r.files == {}

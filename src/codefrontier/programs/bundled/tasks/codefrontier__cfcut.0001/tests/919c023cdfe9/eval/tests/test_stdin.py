@@ -102,216 +102,154 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t006_only_delimited_characters_2():
-    r = run_case(
-        "t006",
-        ["--only-delimited", "--characters=2", "-"],
-        stdin=b"3.14\nbanana,lazy,beta,beta,beta\nthree\nbeta the 3.14 z\nthe the x\n7\n",
-    )
+    r = run_case('t006', ['--only-delimited', '--characters=2', '-'], stdin=b'3.14\nbanana,lazy,beta,beta,beta\nthree\nbeta the 3.14 z\nthe the x\n7\n')
     assert r.code == 0
-    assert r.stdout == b".\na\nh\ne\nh\n\n"
-    assert r.stderr == b""
+    assert r.stdout == b'.\na\nh\ne\nh\n\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t007_output_delimiter_ca():
-    r = run_case(
-        "t007",
-        ["--output-delimiter", " | ", "-ca"],
-        stdin=b"a\x9b\x91\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt",
-    )
+    r = run_case('t007', ['--output-delimiter', ' | ', '-ca'], stdin=b'a\x9b\x91\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt')
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: invalid field value 'a'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: invalid field value 'a'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t010_output_delimiter_fields_1():
-    r = run_case(
-        "t010", ["--output-delimiter=", "--fields=1", "-"], stdin=b"the\n\n\n\n3.14 the\ncaf\xc3\xa9 42\n"
-    )
+    r = run_case('t010', ['--output-delimiter=', '--fields=1', '-'], stdin=b'the\n\n\n\n3.14 the\ncaf\xc3\xa9 42\n')
     assert r.code == 0
-    assert r.stdout == b"the\n\n\n\n3.14 the\ncaf\xc3\xa9 42\n"
-    assert r.stderr == b""
+    assert r.stdout == b'the\n\n\n\n3.14 the\ncaf\xc3\xa9 42\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t014_complement_delimiter_characters():
-    r = run_case(
-        "t014",
-        ["--complement", "--delimiter=;", "--characters=1-"],
-        stdin=b"two:jumps:cherry\nbanana gamma jumps alpha alpha Apple 7 cherry gamma hello quick 7\nbanana gamma jumps alpha alpha Apple 7 cherry gamma hello quick 7\nbanana -3\njumps brown y lazy\n\nbeta\n",
-    )
+    r = run_case('t014', ['--complement', '--delimiter=;', '--characters=1-'], stdin=b'two:jumps:cherry\nbanana gamma jumps alpha alpha Apple 7 cherry gamma hello quick 7\nbanana gamma jumps alpha alpha Apple 7 cherry gamma hello quick 7\nbanana -3\njumps brown y lazy\n\nbeta\n')
     assert r.code == 0
-    assert r.stdout == b"\n\n\n\n\n\n\n"
-    assert r.stderr == b""
+    assert r.stdout == b'\n\n\n\n\n\n\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t022_f_2():
-    r = run_case("t022", ["-f", "2-"], stdin=b"qux bar brown -3\n")
+    r = run_case('t022', ['-f', '2-'], stdin=b'qux bar brown -3\n')
     assert r.code == 0
-    assert r.stdout == b"qux bar brown -3\n"
-    assert r.stderr == b""
+    assert r.stdout == b'qux bar brown -3\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t026_output_delimiter_delimiter_c1():
-    r = run_case(
-        "t026",
-        ["--output-delimiter=##", "--delimiter", " ", "-c1-"],
-        stdin=b"\xab3/}p\n|\xcd%\x89$&\x0b\x05\x94\x00\xb7",
-    )
+    r = run_case('t026', ['--output-delimiter=##', '--delimiter', ' ', '-c1-'], stdin=b'\xab3/}p\n|\xcd%\x89$&\x0b\x05\x94\x00\xb7')
     assert r.code == 0
-    assert r.stdout == b"\xab3/}p\n|\xcd%\x89$&\x0b\x05\x94\x00\xb7\n"
-    assert r.stderr == b""
+    assert r.stdout == b'\xab3/}p\n|\xcd%\x89$&\x0b\x05\x94\x00\xb7\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t033_only_delimited_output_delimiter():
-    r = run_case(
-        "t033",
-        ["--only-delimited", "--output-delimiter=\t", "--characters=-2"],
-        stdin=b"two:jumps:cherry\nbanana gamma jumps alpha alpha Apple 7 cherry gamma hello quick 7\nbanana gamma jumps alph\x7fa alpha Apple 7 cherry gamma hello quick 7\nbanana -3\njumps brown y lazy\n\nbeta\n",
-    )
+    r = run_case('t033', ['--only-delimited', '--output-delimiter=\t', '--characters=-2'], stdin=b'two:jumps:cherry\nbanana gamma jumps alpha alpha Apple 7 cherry gamma hello quick 7\nbanana gamma jumps alph\x7fa alpha Apple 7 cherry gamma hello quick 7\nbanana -3\njumps brown y lazy\n\nbeta\n')
     assert r.code == 0
-    assert r.stdout == b"tw\nba\nba\nba\nju\n\nbe\n"
-    assert r.stderr == b""
+    assert r.stdout == b'tw\nba\nba\nba\nju\n\nbe\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t035_f_2_1_complement_output_delimite():
-    r = run_case(
-        "t035", ["-f", "2,1", "--complement", "--output-delimiter=##"], stdin=b"banana\nbanana world brown\n"
-    )
+    r = run_case('t035', ['-f', '2,1', '--complement', '--output-delimiter=##'], stdin=b'banana\nbanana world brown\n')
     assert r.code == 0
-    assert r.stdout == b"banana\nbanana world brown\n"
-    assert r.stderr == b""
+    assert r.stdout == b'banana\nbanana world brown\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t036_s_c_1():
-    r = run_case(
-        "t036",
-        ["-s", "-c", "1-"],
-        stdin=b"over baz 3.14 hello two alpha three -3 42 dog apple z quick jumps beta 7 bar 42 fox\nalpha\nover\tbar\tx\tbrown\ngamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\ngamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\napple apple two\ndelta baz over fox one the 42 42 qux y brown dog the brown quick beta\nlazy -3 quick fox",
-    )
+    r = run_case('t036', ['-s', '-c', '1-'], stdin=b'over baz 3.14 hello two alpha three -3 42 dog apple z quick jumps beta 7 bar 42 fox\nalpha\nover\tbar\tx\tbrown\ngamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\ngamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\napple apple two\ndelta baz over fox one the 42 42 qux y brown dog the brown quick beta\nlazy -3 quick fox')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"over baz 3.14 hello two alpha three -3 42 dog apple z quick jumps beta 7 bar 42 fox\nalpha\nover\tbar\tx\tbrown\ngamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\ngamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\napple apple two\ndelta baz over fox one the 42 42 qux y brown dog the brown quick beta\nlazy -3 quick fox\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'over baz 3.14 hello two alpha three -3 42 dog apple z quick jumps beta 7 bar 42 fox\nalpha\nover\tbar\tx\tbrown\ngamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\ngamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\napple apple two\ndelta baz over fox one the 42 42 qux y brown dog the brown quick beta\nlazy -3 quick fox\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t040_c_1_2_3_complement():
-    r = run_case(
-        "t040",
-        ["-c", "1,2,3", "--complement"],
-        stdin=b"banana 7 cherry brown fox qux y delta\nthree\nthree\n42 cherry y banana\n42 cherry y banana\nbrown 7\nz world dog\nalpha\n",
-    )
+    r = run_case('t040', ['-c', '1,2,3', '--complement'], stdin=b'banana 7 cherry brown fox qux y delta\nthree\nthree\n42 cherry y banana\n42 cherry y banana\nbrown 7\nz world dog\nalpha\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"ana 7 cherry brown fox qux y delta\nee\nee\ncherry y banana\ncherry y banana\nwn 7\norld dog\nha\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'ana 7 cherry brown fox qux y delta\nee\nee\ncherry y banana\ncherry y banana\nwn 7\norld dog\nha\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t043_only_delimited_characters_1():
-    r = run_case(
-        "t043",
-        ["--only-delimited", "--characters", "1"],
-        stdin=b"cherry;one;foo\n42 Apple y\nover the over foo\n\nna\xc3\xafve quick\n",
-    )
+    r = run_case('t043', ['--only-delimited', '--characters', '1'], stdin=b'cherry;one;foo\n42 Apple y\nover the over foo\n\nna\xc3\xafve quick\n')
     assert r.code == 0
-    assert r.stdout == b"c\n4\no\n\nn\n"
-    assert r.stderr == b""
+    assert r.stdout == b'c\n4\no\n\nn\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t048_d_c1_2_3():
-    r = run_case("t048", ["-d", "|", "-c1,2,3"], stdin=b"gamma quick alpha beta")
+    r = run_case('t048', ['-d', '|', '-c1,2,3'], stdin=b'gamma quick alpha beta')
     assert r.code == 0
-    assert r.stdout == b"gam\n"
-    assert r.stderr == b""
+    assert r.stdout == b'gam\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t051_only_delimited_characters_1():
-    r = run_case(
-        "t051",
-        ["--only-delimited", "--characters", "1-"],
-        stdin=b"\nz beta lazy\nz beta lazy\njumps beta baz hello\ndog -3\ndog -3\nz quick apple\nfoo\n",
-    )
+    r = run_case('t051', ['--only-delimited', '--characters', '1-'], stdin=b'\nz beta lazy\nz beta lazy\njumps beta baz hello\ndog -3\ndog -3\nz quick apple\nfoo\n')
     assert r.code == 0
-    assert (
-        r.stdout == b"\nz beta lazy\nz beta lazy\njumps beta baz hello\ndog -3\ndog -3\nz quick apple\nfoo\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'\nz beta lazy\nz beta lazy\njumps beta baz hello\ndog -3\ndog -3\nz quick apple\nfoo\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t053_complement_fields_2_1():
-    r = run_case("t053", ["--complement", "--fields", "2,1"], stdin=b"quick;banana;apple\n-3\nqux hello\n")
+    r = run_case('t053', ['--complement', '--fields', '2,1'], stdin=b'quick;banana;apple\n-3\nqux hello\n')
     assert r.code == 0
-    assert r.stdout == b"quick;banana;apple\n-3\nqux hello\n"
-    assert r.stderr == b""
+    assert r.stdout == b'quick;banana;apple\n-3\nqux hello\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t057_fields_2():
-    r = run_case("t057", ["--fields", "-2"], stdin=b"banana\nbana")
+    r = run_case('t057', ['--fields', '-2'], stdin=b'banana\nbana')
     assert r.code == 0
-    assert r.stdout == b"banana\nbana\n"
-    assert r.stderr == b""
+    assert r.stdout == b'banana\nbana\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t066_output_delimiter_characters_3():
-    r = run_case(
-        "t066",
-        ["--output-delimiter= | ", "--characters", "3"],
-        stdin=b"one:delta:Apple\nthe qux cherry delta hello delta cherry Apple the jumps brown -3 quick gamma brown hello lazy one one x\nthree Apple -3 quick\ndog qux cherry quick\n\nover dog two\none lazy 42 y beta two foo over baz over foo bar baz\n",
-    )
+    r = run_case('t066', ['--output-delimiter= | ', '--characters', '3'], stdin=b'one:delta:Apple\nthe qux cherry delta hello delta cherry Apple the jumps brown -3 quick gamma brown hello lazy one one x\nthree Apple -3 quick\ndog qux cherry quick\n\nover dog two\none lazy 42 y beta two foo over baz over foo bar baz\n')
     assert r.code == 0
-    assert r.stdout == b"e\ne\nr\ng\n\ne\ne\n"
-    assert r.stderr == b""
+    assert r.stdout == b'e\ne\nr\ng\n\ne\ne\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t070_s_characters_3_delimiter():
-    r = run_case(
-        "t070",
-        ["-s", "--characters=3", "--delimiter= "],
-        stdin=b"y qux one hello\nfox world the bar foo world beta baz z\nApple:quick:world\n\ndog baz\nworld\ngamma|delta|two|z|one\ngamma|delta|two|z|one\n",
-    )
+    r = run_case('t070', ['-s', '--characters=3', '--delimiter= '], stdin=b'y qux one hello\nfox world the bar foo world beta baz z\nApple:quick:world\n\ndog baz\nworld\ngamma|delta|two|z|one\ngamma|delta|two|z|one\n')
     assert r.code == 0
-    assert r.stdout == b"q\nx\np\n\ng\nr\nm\nm\n"
-    assert r.stderr == b""
+    assert r.stdout == b'q\nx\np\n\ng\nr\nm\nm\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t098_f_2_output_delimiter():
-    r = run_case(
-        "t098",
-        ["-f", "2-", "--output-delimiter=", "-"],
-        stdin=b"\xe2\x86\x92 delta\nthe lazy\ny|apple|gamma|foo|7\n",
-    )
+    r = run_case('t098', ['-f', '2-', '--output-delimiter=', '-'], stdin=b'\xe2\x86\x92 delta\nthe lazy\ny|apple|gamma|foo|7\n')
     assert r.code == 0
-    assert r.stdout == b"\xe2\x86\x92 delta\nthe lazy\ny|apple|gamma|foo|7\n"
-    assert r.stderr == b""
+    assert r.stdout == b'\xe2\x86\x92 delta\nthe lazy\ny|apple|gamma|foo|7\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t128_characters_2_output_delimiter():
-    r = run_case("t128", ["--characters", "-2", "--output-delimiter", "-", "-"], stdin=b"\n\n")
+    r = run_case('t128', ['--characters', '-2', '--output-delimiter', '-', '-'], stdin=b'\n\n')
     assert r.code == 0
-    assert r.stdout == b"\n\n"
-    assert r.stderr == b""
+    assert r.stdout == b'\n\n'
+    assert r.stderr == b''
     assert r.files == {}

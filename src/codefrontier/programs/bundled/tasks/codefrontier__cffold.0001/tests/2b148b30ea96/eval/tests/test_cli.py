@@ -102,60 +102,50 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t001_help():
-    r = run_case("t001", ["--help"])
+    r = run_case('t001', ['--help'])
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"Usage: ./executable [OPTION]... [FILE]...\nWrap input lines in each FILE, writing to standard output.\nWith no FILE, or when FILE is -, read standard input.\n\n  -b, --bytes         count bytes rather than columns\n  -s, --spaces        break at spaces\n  -w, --width=WIDTH   use WIDTH columns instead of 80\n      --help          display this help and exit\n      --version       output version information and exit\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'Usage: ./executable [OPTION]... [FILE]...\nWrap input lines in each FILE, writing to standard output.\nWith no FILE, or when FILE is -, read standard input.\n\n  -b, --bytes         count bytes rather than columns\n  -s, --spaces        break at spaces\n  -w, --width=WIDTH   use WIDTH columns instead of 80\n      --help          display this help and exit\n      --version       output version information and exit\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t002_version():
-    r = run_case("t002", ["--version"])
+    r = run_case('t002', ['--version'])
     assert r.code == 0
-    assert r.stdout == b"cffold 1.1\n"
-    assert r.stderr == b""
+    assert r.stdout == b'cffold 1.1\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t003_no_such_option():
-    r = run_case("t003", ["--no-such-option"])
+    r = run_case('t003', ['--no-such-option'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t004_z():
-    r = run_case("t004", ["-Z"])
+    r = run_case('t004', ['-Z'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t005_w():
-    r = run_case("t005", ["-w"])
+    r = run_case('t005', ['-w'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: option requires an argument -- 'w'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: option requires an argument -- 'w'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t031_bytes_w_80_spaces():
-    r = run_case("t031", ["--bytes", "-w", "80", "--spaces"])
+    r = run_case('t031', ['--bytes', '-w', '80', '--spaces'])
     assert r.code == 0
-    assert r.stdout == b""
-    assert r.stderr == b""
+    assert r.stdout == b''
+    assert r.stderr == b''
     assert r.files == {}

@@ -102,274 +102,162 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t009():
-    r = run_case(
-        "t009",
-        ["cases/t009/in1.txt"],
-        files={"in1.txt": b"the alpha\n42 one\nx fox alpha\nworld;-3\ntwo hello 7 z\none alpha dog x\n"},
-    )
+    r = run_case('t009', ['cases/t009/in1.txt'], files={'in1.txt': b'the alpha\n42 one\nx fox alpha\nworld;-3\ntwo hello 7 z\none alpha dog x\n'})
     assert r.code == 0
-    assert r.stdout == b"the alpha\n42 one\nx fox alpha\nworld;-3\ntwo hello 7 z\none alpha dog x\n"
-    assert r.stderr == b""
+    assert r.stdout == b'the alpha\n42 one\nx fox alpha\nworld;-3\ntwo hello 7 z\none alpha dog x\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t012_bytes_spaces():
-    r = run_case(
-        "t012",
-        ["--bytes", "--spaces", "cases/t012/in1.txt"],
-        files={"in1.txt": b"the alpha\n42 one\nx fox alpha\nworld;-3\ntwo hello 7 z\no\x07ne alpha dog x\n"},
-    )
+    r = run_case('t012', ['--bytes', '--spaces', 'cases/t012/in1.txt'], files={'in1.txt': b'the alpha\n42 one\nx fox alpha\nworld;-3\ntwo hello 7 z\no\x07ne alpha dog x\n'})
     assert r.code == 0
-    assert r.stdout == b"the alpha\n42 one\nx fox alpha\nworld;-3\ntwo hello 7 z\no\x07ne alpha dog x\n"
-    assert r.stderr == b""
+    assert r.stdout == b'the alpha\n42 one\nx fox alpha\nworld;-3\ntwo hello 7 z\no\x07ne alpha dog x\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t013_bytes():
-    r = run_case("t013", ["--bytes", "cases/t013/in1.txt", "cases/t013/missing.txt"], files={"in1.txt": b""})
+    r = run_case('t013', ['--bytes', 'cases/t013/in1.txt', 'cases/t013/missing.txt'], files={'in1.txt': b''})
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t013/missing.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t013/missing.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t014_b_w_8():
-    r = run_case(
-        "t014",
-        ["-b", "-w", "8", "cases/t014/in1.txt"],
-        files={"in1.txt": b"lazy:-3:delta:over\nlazy:-3:delta:over\n\n\n\nbaz 7 brown\nbaz 7 brown"},
-    )
+    r = run_case('t014', ['-b', '-w', '8', 'cases/t014/in1.txt'], files={'in1.txt': b'lazy:-3:delta:over\nlazy:-3:delta:over\n\n\n\nbaz 7 brown\nbaz 7 brown'})
     assert r.code == 0
-    assert r.stdout == b"lazy:-3:\ndelta:ov\ner\nlazy:-3:\ndelta:ov\ner\n\n\n\nbaz 7 br\nown\nbaz 7 br\nown"
-    assert r.stderr == b""
+    assert r.stdout == b'lazy:-3:\ndelta:ov\ner\nlazy:-3:\ndelta:ov\ner\n\n\n\nbaz 7 br\nown\nbaz 7 br\nown'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t018():
-    r = run_case(
-        "t018",
-        ["cases/t018/in1.txt"],
-        files={
-            "in1.txt": b"the alpha\n42 one\nx fox alpha\nworld;-3\ntwo hello 7 z\no\x07ne alpha dog x\n\n"
-        },
-    )
+    r = run_case('t018', ['cases/t018/in1.txt'], files={'in1.txt': b'the alpha\n42 one\nx fox alpha\nworld;-3\ntwo hello 7 z\no\x07ne alpha dog x\n\n'})
     assert r.code == 0
-    assert r.stdout == b"the alpha\n42 one\nx fox alpha\nworld;-3\ntwo hello 7 z\no\x07ne alpha dog x\n\n"
-    assert r.stderr == b""
+    assert r.stdout == b'the alpha\n42 one\nx fox alpha\nworld;-3\ntwo hello 7 z\no\x07ne alpha dog x\n\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t020_b_spaces():
-    r = run_case(
-        "t020",
-        ["-b", "--spaces", "cases/t020/missing.txt"],
-        stdin=b"\n-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3\n-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3",
-    )
+    r = run_case('t020', ['-b', '--spaces', 'cases/t020/missing.txt'], stdin=b'\n-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3\n-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t020/missing.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t020/missing.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t023_s():
-    r = run_case(
-        "t023",
-        ["-s", "cases/t023/in1.txt", "cases/t023/in2.txt"],
-        files={
-            "in1.txt": b"",
-            "in2.txt": b"qux over\ndelta quick brown apple 3.14 -3 brown 3.14 x alpha\nbrown\tz\n\nbeta delta one foo\nbrown fox\nApple|the\nlazy 3.14 the quick lazy z y the 7 dog\n",
-        },
-    )
+    r = run_case('t023', ['-s', 'cases/t023/in1.txt', 'cases/t023/in2.txt'], files={'in1.txt': b'', 'in2.txt': b'qux over\ndelta quick brown apple 3.14 -3 brown 3.14 x alpha\nbrown\tz\n\nbeta delta one foo\nbrown fox\nApple|the\nlazy 3.14 the quick lazy z y the 7 dog\n'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"qux over\ndelta quick brown apple 3.14 -3 brown 3.14 x alpha\nbrown\tz\n\nbeta delta one foo\nbrown fox\nApple|the\nlazy 3.14 the quick lazy z y the 7 dog\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'qux over\ndelta quick brown apple 3.14 -3 brown 3.14 x alpha\nbrown\tz\n\nbeta delta one foo\nbrown fox\nApple|the\nlazy 3.14 the quick lazy z y the 7 dog\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t024_w_3_spaces_b():
-    r = run_case(
-        "t024",
-        ["-w", "3", "--spaces", "-b", "cases/t024/in1.txt"],
-        files={
-            "in1.txt": b"Apple|cherry|three|qux|bar\ndelta,z,42,one,three\nna\xc3\xafve gamma\ncaf\xc3\xa9 brown\nApple foo Apple\n"
-        },
-    )
+    r = run_case('t024', ['-w', '3', '--spaces', '-b', 'cases/t024/in1.txt'], files={'in1.txt': b'Apple|cherry|three|qux|bar\ndelta,z,42,one,three\nna\xc3\xafve gamma\ncaf\xc3\xa9 brown\nApple foo Apple\n'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"App\nle|\nche\nrry\n|th\nree\n|qu\nx|b\nar\ndel\nta,\nz,4\n2,o\nne,\nthr\nee\nna\xc3\n\xafve\n \ngam\nma\ncaf\n\xc3\xa9 \nbro\nwn\nApp\nle \nfoo\n \nApp\nle\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'App\nle|\nche\nrry\n|th\nree\n|qu\nx|b\nar\ndel\nta,\nz,4\n2,o\nne,\nthr\nee\nna\xc3\n\xafve\n \ngam\nma\ncaf\n\xc3\xa9 \nbro\nwn\nApp\nle \nfoo\n \nApp\nle\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t026_w_5():
-    r = run_case(
-        "t026",
-        ["-w", "5", "cases/t026/in1.txt"],
-        files={"in1.txt": b"world jumps banana beta\n\nfoo apple two\n"},
-    )
+    r = run_case('t026', ['-w', '5', 'cases/t026/in1.txt'], files={'in1.txt': b'world jumps banana beta\n\nfoo apple two\n'})
     assert r.code == 0
-    assert r.stdout == b"world\n jump\ns ban\nana b\neta\n\nfoo a\npple \ntwo\n"
-    assert r.stderr == b""
+    assert r.stdout == b'world\n jump\ns ban\nana b\neta\n\nfoo a\npple \ntwo\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t030():
-    r = run_case(
-        "t030",
-        ["cases/t030/in1.txt"],
-        files={
-            "in1.txt": b"qux\n\nthree|baz|the|quick\nthree world 3.14 brown\nworld\nalpha\nlazy three jumps hello\n"
-        },
-    )
+    r = run_case('t030', ['cases/t030/in1.txt'], files={'in1.txt': b'qux\n\nthree|baz|the|quick\nthree world 3.14 brown\nworld\nalpha\nlazy three jumps hello\n'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"qux\n\nthree|baz|the|quick\nthree world 3.14 brown\nworld\nalpha\nlazy three jumps hello\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'qux\n\nthree|baz|the|quick\nthree world 3.14 brown\nworld\nalpha\nlazy three jumps hello\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t032():
-    r = run_case(
-        "t032",
-        ["cases/t032/in1.txt", "-"],
-        files={"in1.txt": b"lazy:-3:delta:over\nlazy:-3:delta:over\n\n\n\n\nbaz 7 brown\nbaz 7 brown"},
-    )
+    r = run_case('t032', ['cases/t032/in1.txt', '-'], files={'in1.txt': b'lazy:-3:delta:over\nlazy:-3:delta:over\n\n\n\n\nbaz 7 brown\nbaz 7 brown'})
     assert r.code == 0
-    assert r.stdout == b"lazy:-3:delta:over\nlazy:-3:delta:over\n\n\n\n\nbaz 7 brown\nbaz 7 brown"
-    assert r.stderr == b""
+    assert r.stdout == b'lazy:-3:delta:over\nlazy:-3:delta:over\n\n\n\n\nbaz 7 brown\nbaz 7 brown'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t033():
-    r = run_case(
-        "t033",
-        ["cases/t033/in1.txt"],
-        files={
-            "in1.txt": b"quick\tquick\tdelta\none -3\none\n\xe2\x86\x92 hello\napple fox apple brown\napple fox apple brown\n\n"
-        },
-    )
+    r = run_case('t033', ['cases/t033/in1.txt'], files={'in1.txt': b'quick\tquick\tdelta\none -3\none\n\xe2\x86\x92 hello\napple fox apple brown\napple fox apple brown\n\n'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"quick\tquick\tdelta\none -3\none\n\xe2\x86\x92 hello\napple fox apple brown\napple fox apple brown\n\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'quick\tquick\tdelta\none -3\none\n\xe2\x86\x92 hello\napple fox apple brown\napple fox apple brown\n\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t035_s_w_20():
-    r = run_case(
-        "t035",
-        ["-s", "-w", "20", "cases/t035/in1.txt", "cases/t035/in2.txt"],
-        files={"in1.txt": b"", "in2.txt": b"lazy|banana|7|one|foo\nover\n"},
-    )
+    r = run_case('t035', ['-s', '-w', '20', 'cases/t035/in1.txt', 'cases/t035/in2.txt'], files={'in1.txt': b'', 'in2.txt': b'lazy|banana|7|one|foo\nover\n'})
     assert r.code == 0
-    assert r.stdout == b"lazy|banana|7|one|fo\no\nover\n"
-    assert r.stderr == b""
+    assert r.stdout == b'lazy|banana|7|one|fo\no\nover\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t037_spaces():
-    r = run_case(
-        "t037",
-        ["--spaces", "cases/t037/in1.txt", "cases/t037/missing.txt"],
-        files={
-            "in1.txt": b'\x1cD\x18\xfb\x80}\xad\xb9\xbd\xce\x9d\xed\xaeU\x0eK\x80qD9^\xd2\x192\x886h\x85"(%oX\xdd\x0b\xbc\xf9\x91'
-        },
-    )
+    r = run_case('t037', ['--spaces', 'cases/t037/in1.txt', 'cases/t037/missing.txt'], files={'in1.txt': b'\x1cD\x18\xfb\x80}\xad\xb9\xbd\xce\x9d\xed\xaeU\x0eK\x80qD9^\xd2\x192\x886h\x85"(%oX\xdd\x0b\xbc\xf9\x91'})
     assert r.code == 1
-    assert (
-        r.stdout
-        == b'\x1cD\x18\xfb\x80}\xad\xb9\xbd\xce\x9d\xed\xaeU\x0eK\x80qD9^\xd2\x192\x886h\x85"(%oX\xdd\x0b\xbc\xf9\x91'
-    )
-    assert r.stderr == b"./executable: cases/t037/missing.txt: No such file or directory\n"
+    assert r.stdout == b'\x1cD\x18\xfb\x80}\xad\xb9\xbd\xce\x9d\xed\xaeU\x0eK\x80qD9^\xd2\x192\x886h\x85"(%oX\xdd\x0b\xbc\xf9\x91'
+    assert r.stderr == b'./executable: cases/t037/missing.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t039_bytes_spaces_width_3():
-    r = run_case(
-        "t039",
-        ["--bytes", "--spaces", "--width", "3", "cases/t039/in1.txt"],
-        files={
-            "in1.txt": b"y\tdog\tthree\ny one bar 7 bar beta qux brown two\n7 brown jumps\n-3 dog z\n-3 DOG Z\n-3 Apple apple foo\n"
-        },
-    )
+    r = run_case('t039', ['--bytes', '--spaces', '--width', '3', 'cases/t039/in1.txt'], files={'in1.txt': b'y\tdog\tthree\ny one bar 7 bar beta qux brown two\n7 brown jumps\n-3 dog z\n-3 DOG Z\n-3 Apple apple foo\n'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"y\td\nog\t\nthr\nee\ny \none\n \nbar\n 7 \nbar\n \nbet\na \nqux\n \nbro\nwn \ntwo\n7 \nbro\nwn \njum\nps\n-3 \ndog\n z\n-3 \nDOG\n Z\n-3 \nApp\nle \napp\nle \nfoo\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'y\td\nog\t\nthr\nee\ny \none\n \nbar\n 7 \nbar\n \nbet\na \nqux\n \nbro\nwn \ntwo\n7 \nbro\nwn \njum\nps\n-3 \ndog\n z\n-3 \nDOG\n Z\n-3 \nApp\nle \napp\nle \nfoo\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t041_b():
-    r = run_case(
-        "t041",
-        ["-b", "cases/t041/in1.txt", "cases/t041/in2.txt"],
-        files={
-            "in1.txt": b"y delta\nthree\nthree\n42 cherry y banana\n",
-            "in2.txt": b"jumps z world dog z banana alpha one fox delta 3.14 over banana the fox fox\nbar foo brown hello\ndelta bar 7 fox fox y over fox z world z two y quick dog qux qux 3.14\ncaf\xc3\xa9 lazy\n",
-        },
-    )
+    r = run_case('t041', ['-b', 'cases/t041/in1.txt', 'cases/t041/in2.txt'], files={'in1.txt': b'y delta\nthree\nthree\n42 cherry y banana\n', 'in2.txt': b'jumps z world dog z banana alpha one fox delta 3.14 over banana the fox fox\nbar foo brown hello\ndelta bar 7 fox fox y over fox z world z two y quick dog qux qux 3.14\ncaf\xc3\xa9 lazy\n'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"y delta\nthree\nthree\n42 cherry y banana\njumps z world dog z banana alpha one fox delta 3.14 over banana the fox fox\nbar foo brown hello\ndelta bar 7 fox fox y over fox z world z two y quick dog qux qux 3.14\ncaf\xc3\xa9 lazy\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'y delta\nthree\nthree\n42 cherry y banana\njumps z world dog z banana alpha one fox delta 3.14 over banana the fox fox\nbar foo brown hello\ndelta bar 7 fox fox y over fox z world z two y quick dog qux qux 3.14\ncaf\xc3\xa9 lazy\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t043():
-    r = run_case(
-        "t043",
-        ["-", "cases/t043/missing.txt"],
-        stdin=b"beta over the Apple the fox dog fox\nbeta cherry dog one\nbeta cherry dog one\none\n",
-    )
+    r = run_case('t043', ['-', 'cases/t043/missing.txt'], stdin=b'beta over the Apple the fox dog fox\nbeta cherry dog one\nbeta cherry dog one\none\n')
     assert r.code == 1
-    assert r.stdout == b"beta over the Apple the fox dog fox\nbeta cherry dog one\nbeta cherry dog one\none\n"
-    assert r.stderr == b"./executable: cases/t043/missing.txt: No such file or directory\n"
+    assert r.stdout == b'beta over the Apple the fox dog fox\nbeta cherry dog one\nbeta cherry dog one\none\n'
+    assert r.stderr == b'./executable: cases/t043/missing.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t045_width_1_bytes():
-    r = run_case(
-        "t045",
-        ["--width", "1", "--bytes", "cases/t045/in1.txt", "cases/t045/in2.txt"],
-        files={
-            "in1.txt": b"apple bar\ny dog\nbar\tthree\ncherry bar fox jumps\nalpha\nthree banana\n-3 -3 fox two 7 42 x delta banana y gamma alpha gamma cherry foo one fox one y quick",
-            "in2.txt": b"\nhello x 7\nbaz 3.14 hello\n-3:42:dog:apple\nquick jumps beta 7 bar 42 fox qux apple alpha one brown 7 over bar x brown z baz\nfox banana -3 apple one apple 3.14 beta\ncherry;three;three;world",
-        },
-    )
+    r = run_case('t045', ['--width', '1', '--bytes', 'cases/t045/in1.txt', 'cases/t045/in2.txt'], files={'in1.txt': b'apple bar\ny dog\nbar\tthree\ncherry bar fox jumps\nalpha\nthree banana\n-3 -3 fox two 7 42 x delta banana y gamma alpha gamma cherry foo one fox one y quick', 'in2.txt': b'\nhello x 7\nbaz 3.14 hello\n-3:42:dog:apple\nquick jumps beta 7 bar 42 fox qux apple alpha one brown 7 over bar x brown z baz\nfox banana -3 apple one apple 3.14 beta\ncherry;three;three;world'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"a\np\np\nl\ne\n \nb\na\nr\ny\n \nd\no\ng\nb\na\nr\n\t\nt\nh\nr\ne\ne\nc\nh\ne\nr\nr\ny\n \nb\na\nr\n \nf\no\nx\n \nj\nu\nm\np\ns\na\nl\np\nh\na\nt\nh\nr\ne\ne\n \nb\na\nn\na\nn\na\n-\n3\n \n-\n3\n \nf\no\nx\n \nt\nw\no\n \n7\n \n4\n2\n \nx\n \nd\ne\nl\nt\na\n \nb\na\nn\na\nn\na\n \ny\n \ng\na\nm\nm\na\n \na\nl\np\nh\na\n \ng\na\nm\nm\na\n \nc\nh\ne\nr\nr\ny\n \nf\no\no\n \no\nn\ne\n \nf\no\nx\n \no\nn\ne\n \ny\n \nq\nu\ni\nc\nk\nh\ne\nl\nl\no\n \nx\n \n7\nb\na\nz\n \n3\n.\n1\n4\n \nh\ne\nl\nl\no\n-\n3\n:\n4\n2\n:\nd\no\ng\n:\na\np\np\nl\ne\nq\nu\ni\nc\nk\n \nj\nu\nm\np\ns\n \nb\ne\nt\na\n \n7\n \nb\na\nr\n \n4\n2\n \nf\no\nx\n \nq\nu\nx\n \na\np\np\nl\ne\n \na\nl\np\nh\na\n \no\nn\ne\n \nb\nr\no\nw\nn\n \n7\n \no\nv\ne\nr\n \nb\na\nr\n \nx\n \nb\nr\no\nw\nn\n \nz\n \nb\na\nz\nf\no\nx\n \nb\na\nn\na\nn\na\n \n-\n3\n \na\np\np\nl\ne\n \no\nn\ne\n \na\np\np\nl\ne\n \n3\n.\n1\n4\n \nb\ne\nt\na\nc\nh\ne\nr\nr\ny\n;\nt\nh\nr\ne\ne\n;\nt\nh\nr\ne\ne\n;\nw\no\nr\nl\nd"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'a\np\np\nl\ne\n \nb\na\nr\ny\n \nd\no\ng\nb\na\nr\n\t\nt\nh\nr\ne\ne\nc\nh\ne\nr\nr\ny\n \nb\na\nr\n \nf\no\nx\n \nj\nu\nm\np\ns\na\nl\np\nh\na\nt\nh\nr\ne\ne\n \nb\na\nn\na\nn\na\n-\n3\n \n-\n3\n \nf\no\nx\n \nt\nw\no\n \n7\n \n4\n2\n \nx\n \nd\ne\nl\nt\na\n \nb\na\nn\na\nn\na\n \ny\n \ng\na\nm\nm\na\n \na\nl\np\nh\na\n \ng\na\nm\nm\na\n \nc\nh\ne\nr\nr\ny\n \nf\no\no\n \no\nn\ne\n \nf\no\nx\n \no\nn\ne\n \ny\n \nq\nu\ni\nc\nk\nh\ne\nl\nl\no\n \nx\n \n7\nb\na\nz\n \n3\n.\n1\n4\n \nh\ne\nl\nl\no\n-\n3\n:\n4\n2\n:\nd\no\ng\n:\na\np\np\nl\ne\nq\nu\ni\nc\nk\n \nj\nu\nm\np\ns\n \nb\ne\nt\na\n \n7\n \nb\na\nr\n \n4\n2\n \nf\no\nx\n \nq\nu\nx\n \na\np\np\nl\ne\n \na\nl\np\nh\na\n \no\nn\ne\n \nb\nr\no\nw\nn\n \n7\n \no\nv\ne\nr\n \nb\na\nr\n \nx\n \nb\nr\no\nw\nn\n \nz\n \nb\na\nz\nf\no\nx\n \nb\na\nn\na\nn\na\n \n-\n3\n \na\np\np\nl\ne\n \no\nn\ne\n \na\np\np\nl\ne\n \n3\n.\n1\n4\n \nb\ne\nt\na\nc\nh\ne\nr\nr\ny\n;\nt\nh\nr\ne\ne\n;\nt\nh\nr\ne\ne\n;\nw\no\nr\nl\nd'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t057_bytes_s_width_x():
-    r = run_case("t057", ["--bytes", "-s", "--width=x", "cases/t057/in1.txt"], files={"in1.txt": b""})
+    r = run_case('t057', ['--bytes', '-s', '--width=x', 'cases/t057/in1.txt'], files={'in1.txt': b''})
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid number of columns: 'x'\n"
     assert r.files == {}
 
 
 def test_t072_w_0_spaces():
-    r = run_case("t072", ["-w", "0", "--spaces", "cases/t072/missing.txt"])
+    r = run_case('t072', ['-w', '0', '--spaces', 'cases/t072/missing.txt'])
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid number of columns: '0'\n"
     assert r.files == {}

@@ -102,232 +102,154 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t006_width_4():
-    r = run_case(
-        "t006",
-        ["--width=4"],
-        stdin=b"-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3\n",
-    )
+    r = run_case('t006', ['--width=4'], stdin=b'-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"-3 a\nlpha\n 3.1\n4 fo\nx th\ne ba\nnana\n laz\ny be\nta b\neta \nbeta\n alp\nha t\nhree\n wor\nld -\n3\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'-3 a\nlpha\n 3.1\n4 fo\nx th\ne ba\nnana\n laz\ny be\nta b\neta \nbeta\n alp\nha t\nhree\n wor\nld -\n3\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t007_bytes_s():
-    r = run_case("t007", ["--bytes", "-s"], stdin=b"\xd53")
+    r = run_case('t007', ['--bytes', '-s'], stdin=b'\xd53')
     assert r.code == 0
-    assert r.stdout == b"\xd53"
-    assert r.stderr == b""
+    assert r.stdout == b'\xd53'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t008_w():
-    r = run_case(
-        "t008",
-        ["-w", ""],
-        stdin=b"\xc3\x9f hello\n42;gamma;y;quick\n7 qux two two\n\nbaz\n\xc3\xbcmlaut two\n",
-    )
+    r = run_case('t008', ['-w', ''], stdin=b'\xc3\x9f hello\n42;gamma;y;quick\n7 qux two two\n\nbaz\n\xc3\xbcmlaut two\n')
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid number of columns: ''\n"
     assert r.files == {}
 
 
 def test_t011_b_spaces():
-    r = run_case(
-        "t011",
-        ["-b", "--spaces"],
-        stdin=b"\n-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3",
-    )
+    r = run_case('t011', ['-b', '--spaces'], stdin=b'\n-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3')
     assert r.code == 0
-    assert r.stdout == b"\n-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3"
-    assert r.stderr == b""
+    assert r.stdout == b'\n-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t015_b_s():
-    r = run_case(
-        "t015",
-        ["-b", "-s"],
-        stdin=b"THE ALPHA\n42 ONE\nX FOX ALPHA\nWORLD;-3\nTWO HELLO 7 Z\nO\x07NE ALPHA DOG X\n",
-    )
+    r = run_case('t015', ['-b', '-s'], stdin=b'THE ALPHA\n42 ONE\nX FOX ALPHA\nWORLD;-3\nTWO HELLO 7 Z\nO\x07NE ALPHA DOG X\n')
     assert r.code == 0
-    assert r.stdout == b"THE ALPHA\n42 ONE\nX FOX ALPHA\nWORLD;-3\nTWO HELLO 7 Z\nO\x07NE ALPHA DOG X\n"
-    assert r.stderr == b""
+    assert r.stdout == b'THE ALPHA\n42 ONE\nX FOX ALPHA\nWORLD;-3\nTWO HELLO 7 Z\nO\x07NE ALPHA DOG X\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t016_bytes_spaces():
-    r = run_case("t016", ["--bytes", "--spaces"], stdin=b"foo\tdog\t-3\tworld\tfox\none z quick apple\n")
+    r = run_case('t016', ['--bytes', '--spaces'], stdin=b'foo\tdog\t-3\tworld\tfox\none z quick apple\n')
     assert r.code == 0
-    assert r.stdout == b"foo\tdog\t-3\tworld\tfox\none z quick apple\n"
-    assert r.stderr == b""
+    assert r.stdout == b'foo\tdog\t-3\tworld\tfox\none z quick apple\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t017():
-    r = run_case(
-        "t017",
-        [],
-        stdin=b"two dog dog\n\n\nfoo banana lazy gamma\nbar foo dog cherry three apple the Apple fox two jumps cherry x fox\n",
-    )
+    r = run_case('t017', [], stdin=b'two dog dog\n\n\nfoo banana lazy gamma\nbar foo dog cherry three apple the Apple fox two jumps cherry x fox\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"two dog dog\n\n\nfoo banana lazy gamma\nbar foo dog cherry three apple the Apple fox two jumps cherry x fox\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'two dog dog\n\n\nfoo banana lazy gamma\nbar foo dog cherry three apple the Apple fox two jumps cherry x fox\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t019():
-    r = run_case("t019", [], stdin=b"banana,-3\njumps brown y lazy\n\nbeta\n\nlazy 3.14 42\nlazy")
+    r = run_case('t019', [], stdin=b'banana,-3\njumps brown y lazy\n\nbeta\n\nlazy 3.14 42\nlazy')
     assert r.code == 0
-    assert r.stdout == b"banana,-3\njumps brown y lazy\n\nbeta\n\nlazy 3.14 42\nlazy"
-    assert r.stderr == b""
+    assert r.stdout == b'banana,-3\njumps brown y lazy\n\nbeta\n\nlazy 3.14 42\nlazy'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t021():
-    r = run_case("t021", ["-"], stdin=b"the alpha\n42 one\nx fox alpha\nworld;-3\nt")
+    r = run_case('t021', ['-'], stdin=b'the alpha\n42 one\nx fox alpha\nworld;-3\nt')
     assert r.code == 0
-    assert r.stdout == b"the alpha\n42 one\nx fox alpha\nworld;-3\nt"
-    assert r.stderr == b""
+    assert r.stdout == b'the alpha\n42 one\nx fox alpha\nworld;-3\nt'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t022():
-    r = run_case(
-        "t022",
-        [],
-        stdin=b"Apple:quick:the:beta:quick\napple apple beta alpha jumps one z y bar banana lazy apple\n\xc3\x9f qux\n\xc3\x9f qux\n",
-    )
+    r = run_case('t022', [], stdin=b'Apple:quick:the:beta:quick\napple apple beta alpha jumps one z y bar banana lazy apple\n\xc3\x9f qux\n\xc3\x9f qux\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"Apple:quick:the:beta:quick\napple apple beta alpha jumps one z y bar banana lazy apple\n\xc3\x9f qux\n\xc3\x9f qux\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'Apple:quick:the:beta:quick\napple apple beta alpha jumps one z y bar banana lazy apple\n\xc3\x9f qux\n\xc3\x9f qux\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t025_spaces():
-    r = run_case(
-        "t025",
-        ["--spaces"],
-        stdin=b"-3\ncherry jumps fox quick\nhello\n\xe2\x86\x92 beta\n\nbrown world\nbrown world\n",
-    )
+    r = run_case('t025', ['--spaces'], stdin=b'-3\ncherry jumps fox quick\nhello\n\xe2\x86\x92 beta\n\nbrown world\nbrown world\n')
     assert r.code == 0
-    assert r.stdout == b"-3\ncherry jumps fox quick\nhello\n\xe2\x86\x92 beta\n\nbrown world\nbrown world\n"
-    assert r.stderr == b""
+    assert r.stdout == b'-3\ncherry jumps fox quick\nhello\n\xe2\x86\x92 beta\n\nbrown world\nbrown world\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t027_spaces():
-    r = run_case(
-        "t027",
-        ["--spaces", "-"],
-        stdin=b"cherry;three;three;world\nhello x 7\nbaz 3.14 hello\n-3:42:dog:apple\nquick jumps beta 7 bar 42 fox qux apple alpha one brown 7 over bar x brown z baz\nfox banana -3 apple one apple 3.14 beta\n",
-    )
+    r = run_case('t027', ['--spaces', '-'], stdin=b'cherry;three;three;world\nhello x 7\nbaz 3.14 hello\n-3:42:dog:apple\nquick jumps beta 7 bar 42 fox qux apple alpha one brown 7 over bar x brown z baz\nfox banana -3 apple one apple 3.14 beta\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"cherry;three;three;world\nhello x 7\nbaz 3.14 hello\n-3:42:dog:apple\nquick jumps beta 7 bar 42 fox qux apple alpha one brown 7 over bar x brown z baz\nfox banana -3 apple one apple 3.14 beta\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'cherry;three;three;world\nhello x 7\nbaz 3.14 hello\n-3:42:dog:apple\nquick jumps beta 7 bar 42 fox qux apple alpha one brown 7 over bar x brown z baz\nfox banana -3 apple one apple 3.14 beta\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t028_bytes_width_5_s():
-    r = run_case(
-        "t028",
-        ["--bytes", "--width=5", "-s", "-"],
-        stdin=b"\xc3\x9f delta\n\xc3\x9f delta\none the 42\ny brown\nthe brown quick\n42\nfox|hello\n",
-    )
+    r = run_case('t028', ['--bytes', '--width=5', '-s', '-'], stdin=b'\xc3\x9f delta\n\xc3\x9f delta\none the 42\ny brown\nthe brown quick\n42\nfox|hello\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"\xc3\x9f \ndelta\n\xc3\x9f \ndelta\none \nthe \n42\ny \nbrown\nthe \nbrown\n \nquick\n42\nfox|h\nello\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'\xc3\x9f \ndelta\n\xc3\x9f \ndelta\none \nthe \n42\ny \nbrown\nthe \nbrown\n \nquick\n42\nfox|h\nello\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t034_b_width_1():
-    r = run_case(
-        "t034",
-        ["-b", "--width=-1", "-"],
-        stdin=b"\ncaf\xc3\xa9 brown\nover\n\nfoo\tbrown\tthree\nbanana -3 quick\nna\xc3\xafve dog",
-    )
+    r = run_case('t034', ['-b', '--width=-1', '-'], stdin=b'\ncaf\xc3\xa9 brown\nover\n\nfoo\tbrown\tthree\nbanana -3 quick\nna\xc3\xafve dog')
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid number of columns: '-1'\n"
     assert r.files == {}
 
 
 def test_t036_width_20_s_b():
-    r = run_case(
-        "t036",
-        ["--width=20", "-s", "-b"],
-        stdin=b"-3\ncherry jumps fox quick\nhello\n\xe2\x86\x92 beta\n\nbrown world\nbrown world\n\n",
-    )
+    r = run_case('t036', ['--width=20', '-s', '-b'], stdin=b'-3\ncherry jumps fox quick\nhello\n\xe2\x86\x92 beta\n\nbrown world\nbrown world\n\n')
     assert r.code == 0
-    assert (
-        r.stdout == b"-3\ncherry jumps fox \nquick\nhello\n\xe2\x86\x92 beta\n\nbrown world\nbrown world\n\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'-3\ncherry jumps fox \nquick\nhello\n\xe2\x86\x92 beta\n\nbrown world\nbrown world\n\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t038_w_80():
-    r = run_case(
-        "t038",
-        ["-w", "80"],
-        stdin=b"%\x83\xd0g\x04\xc2\xf9'\xce\xd9\x14\xb4\xea\x03a\x99\x02=\x9a\xa1\x90\xd2\xd1\x9d\xe7\x9aC\xe3GS\x81",
-    )
+    r = run_case('t038', ['-w', '80'], stdin=b"%\x83\xd0g\x04\xc2\xf9'\xce\xd9\x14\xb4\xea\x03a\x99\x02=\x9a\xa1\x90\xd2\xd1\x9d\xe7\x9aC\xe3GS\x81")
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"%\x83\xd0g\x04\xc2\xf9'\xce\xd9\x14\xb4\xea\x03a\x99\x02=\x9a\xa1\x90\xd2\xd1\x9d\xe7\x9aC\xe3GS\x81"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b"%\x83\xd0g\x04\xc2\xf9'\xce\xd9\x14\xb4\xea\x03a\x99\x02=\x9a\xa1\x90\xd2\xd1\x9d\xe7\x9aC\xe3GS\x81"
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t040_b():
-    r = run_case("t040", ["-b"], stdin=b"-3\nworld\n")
+    r = run_case('t040', ['-b'], stdin=b'-3\nworld\n')
     assert r.code == 0
-    assert r.stdout == b"-3\nworld\n"
-    assert r.stderr == b""
+    assert r.stdout == b'-3\nworld\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t042_width_2():
-    r = run_case(
-        "t042",
-        ["--width=2"],
-        stdin=b"aPPLE:QUICK:THE:BETA:QUICK\nAPPLE APPLE BETA ALPHA JUMPS ONE Z Y BAR BANANA LAZY APPLE\n\xc3\x9f QUX\n\xc3\x9f QUX\n",
-    )
+    r = run_case('t042', ['--width=2'], stdin=b'aPPLE:QUICK:THE:BETA:QUICK\nAPPLE APPLE BETA ALPHA JUMPS ONE Z Y BAR BANANA LAZY APPLE\n\xc3\x9f QUX\n\xc3\x9f QUX\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"aP\nPL\nE:\nQU\nIC\nK:\nTH\nE:\nBE\nTA\n:Q\nUI\nCK\nAP\nPL\nE \nAP\nPL\nE \nBE\nTA\n A\nLP\nHA\n J\nUM\nPS\n O\nNE\n Z\n Y\n B\nAR\n B\nAN\nAN\nA \nLA\nZY\n A\nPP\nLE\n\xc3\x9f\n Q\nUX\n\xc3\x9f\n Q\nUX\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'aP\nPL\nE:\nQU\nIC\nK:\nTH\nE:\nBE\nTA\n:Q\nUI\nCK\nAP\nPL\nE \nAP\nPL\nE \nBE\nTA\n A\nLP\nHA\n J\nUM\nPS\n O\nNE\n Z\n Y\n B\nAR\n B\nAN\nAN\nA \nLA\nZY\n A\nPP\nLE\n\xc3\x9f\n Q\nUX\n\xc3\x9f\n Q\nUX\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t052_w_999999_b():
-    r = run_case(
-        "t052",
-        ["-w", "999999", "-b"],
-        stdin=b"\nlazy:cherry:one:foo:fox\ny 7 42 over the over foo delta cherry qux quick world -3 fox beta brown fox brown",
-    )
+    r = run_case('t052', ['-w', '999999', '-b'], stdin=b'\nlazy:cherry:one:foo:fox\ny 7 42 over the over foo delta cherry qux quick world -3 fox beta brown fox brown')
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid number of columns: '999999'\n"
     assert r.files == {}

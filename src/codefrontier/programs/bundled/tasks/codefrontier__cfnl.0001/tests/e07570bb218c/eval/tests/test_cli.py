@@ -102,60 +102,50 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t001_help():
-    r = run_case("t001", ["--help"])
+    r = run_case('t001', ['--help'])
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"Usage: ./executable [OPTION]... [FILE]...\nWrite each FILE to standard output, with line numbers added.\nWith no FILE, or when FILE is -, read standard input.\n\n  -b, --body-numbering=STYLE      use STYLE for numbering body lines\n  -i, --line-increment=NUMBER     line number increment at each line\n  -n, --number-format=FORMAT      insert line numbers according to FORMAT\n  -s, --number-separator=STRING   add STRING after (possible) line number\n  -v, --starting-line-number=NUMBER  first line number\n  -w, --number-width=NUMBER       use NUMBER columns for line numbers\n      --help     display this help and exit\n      --version  output version information and exit\n\nDefault options are: -bt -i1 -nrn -s<TAB> -v1 -w6\n\nSTYLE is one of:\n  a      number all lines\n  t      number only nonempty lines\n  n      number no lines\n\nFORMAT is one of:\n  ln     left justified, no leading zeros\n  rn     right justified, no leading zeros\n  rz     right justified, leading zeros\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'Usage: ./executable [OPTION]... [FILE]...\nWrite each FILE to standard output, with line numbers added.\nWith no FILE, or when FILE is -, read standard input.\n\n  -b, --body-numbering=STYLE      use STYLE for numbering body lines\n  -i, --line-increment=NUMBER     line number increment at each line\n  -n, --number-format=FORMAT      insert line numbers according to FORMAT\n  -s, --number-separator=STRING   add STRING after (possible) line number\n  -v, --starting-line-number=NUMBER  first line number\n  -w, --number-width=NUMBER       use NUMBER columns for line numbers\n      --help     display this help and exit\n      --version  output version information and exit\n\nDefault options are: -bt -i1 -nrn -s<TAB> -v1 -w6\n\nSTYLE is one of:\n  a      number all lines\n  t      number only nonempty lines\n  n      number no lines\n\nFORMAT is one of:\n  ln     left justified, no leading zeros\n  rn     right justified, no leading zeros\n  rz     right justified, leading zeros\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t002_version():
-    r = run_case("t002", ["--version"])
+    r = run_case('t002', ['--version'])
     assert r.code == 0
-    assert r.stdout == b"cfnl 0.5\n"
-    assert r.stderr == b""
+    assert r.stdout == b'cfnl 0.5\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t003_no_such_option():
-    r = run_case("t003", ["--no-such-option"])
+    r = run_case('t003', ['--no-such-option'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t004_z():
-    r = run_case("t004", ["-Z"])
+    r = run_case('t004', ['-Z'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t005_b():
-    r = run_case("t005", ["-b"])
+    r = run_case('t005', ['-b'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: option requires an argument -- 'b'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: option requires an argument -- 'b'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t010_body_numbering_n_i_5():
-    r = run_case("t010", ["--body-numbering=n", "-i", "5", "-"])
+    r = run_case('t010', ['--body-numbering=n', '-i', '5', '-'])
     assert r.code == 0
-    assert r.stdout == b""
-    assert r.stderr == b""
+    assert r.stdout == b''
+    assert r.stderr == b''
     assert r.files == {}

@@ -102,251 +102,146 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t008():
-    r = run_case(
-        "t008",
-        ["cases/t008/in1.txt", "cases/t008/in2.txt"],
-        files={
-            "in1.txt": b"a\x9b\x91\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt\x06fv\xcf\xb0",
-            "in2.txt": b"1000\n42\n42\n",
-        },
-    )
+    r = run_case('t008', ['cases/t008/in1.txt', 'cases/t008/in2.txt'], files={'in1.txt': b'a\x9b\x91\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt\x06fv\xcf\xb0', 'in2.txt': b'1000\n42\n42\n'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"     1\ta\x9b\x91\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt\x06fv\xcf\xb0\n     2\t1000\n     3\t42\n     4\t42\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'     1\ta\x9b\x91\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt\x06fv\xcf\xb0\n     2\t1000\n     3\t42\n     4\t42\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t009_bt_number_separator_line_increme():
-    r = run_case(
-        "t009",
-        ["-bt", "--number-separator=-", "--line-increment=2", "cases/t009/in1.txt"],
-        files={
-            "in1.txt": b"a\x9b\x91\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt\x06fv\xcf\xb0"
-        },
-    )
+    r = run_case('t009', ['-bt', '--number-separator=-', '--line-increment=2', 'cases/t009/in1.txt'], files={'in1.txt': b'a\x9b\x91\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt\x06fv\xcf\xb0'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"     1-a\x9b\x91\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt\x06fv\xcf\xb0\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'     1-a\x9b\x91\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt\x06fv\xcf\xb0\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t016():
-    r = run_case("t016", ["cases/t016/in1.txt"], files={"in1.txt": b"1000\n1000\n1000\n-1\n"})
+    r = run_case('t016', ['cases/t016/in1.txt'], files={'in1.txt': b'1000\n1000\n1000\n-1\n'})
     assert r.code == 0
-    assert r.stdout == b"     1\t1000\n     2\t1000\n     3\t1000\n     4\t-1\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     1\t1000\n     2\t1000\n     3\t1000\n     4\t-1\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t018_number_format_rz_number_separato():
-    r = run_case(
-        "t018",
-        ["--number-format", "rz", "--number-separator", "-", "cases/t018/in1.txt", "cases/t018/in2.txt"],
-        stdin=b"Apple dog the three",
-        files={"in1.txt": b"0\n", "in2.txt": b"\x80n\xf0\xb6\x84]j\x9d"},
-    )
+    r = run_case('t018', ['--number-format', 'rz', '--number-separator', '-', 'cases/t018/in1.txt', 'cases/t018/in2.txt'], stdin=b'Apple dog the three', files={'in1.txt': b'0\n', 'in2.txt': b'\x80n\xf0\xb6\x84]j\x9d'})
     assert r.code == 0
-    assert r.stdout == b"000001-0\n000002-\x80n\xf0\xb6\x84]j\x9d\n"
-    assert r.stderr == b""
+    assert r.stdout == b'000001-0\n000002-\x80n\xf0\xb6\x84]j\x9d\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t020_n_ln():
-    r = run_case(
-        "t020", ["-n", "ln", "cases/t020/in1.txt"], files={"in1.txt": b"0\n1\n1000\n1000\n3.5\n-\xff1\n"}
-    )
+    r = run_case('t020', ['-n', 'ln', 'cases/t020/in1.txt'], files={'in1.txt': b'0\n1\n1000\n1000\n3.5\n-\xff1\n'})
     assert r.code == 0
-    assert r.stdout == b"1     \t0\n2     \t1\n3     \t1000\n4     \t1000\n5     \t3.5\n6     \t-\xff1\n"
-    assert r.stderr == b""
+    assert r.stdout == b'1     \t0\n2     \t1\n3     \t1000\n4     \t1000\n5     \t3.5\n6     \t-\xff1\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t022_line_increment_5():
-    r = run_case(
-        "t022",
-        ["--line-increment", "5", "-", "cases/t022/in1.txt"],
-        stdin=b"1\n",
-        files={"in1.txt": b"-1\n3.5\n"},
-    )
+    r = run_case('t022', ['--line-increment', '5', '-', 'cases/t022/in1.txt'], stdin=b'1\n', files={'in1.txt': b'-1\n3.5\n'})
     assert r.code == 0
-    assert r.stdout == b"     1\t1\n     6\t-1\n    11\t3.5\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     1\t1\n     6\t-1\n    11\t3.5\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t024_i_v_0():
-    r = run_case(
-        "t024",
-        ["-i", "", "-v", "0", "cases/t024/in1.txt"],
-        files={
-            "in1.txt": b"a\x9b\x91\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt\x06fv\xcf\xb0\na\x9b\x91\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt\x06fv\xcf\xb0"
-        },
-    )
+    r = run_case('t024', ['-i', '', '-v', '0', 'cases/t024/in1.txt'], files={'in1.txt': b'a\x9b\x91\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt\x06fv\xcf\xb0\na\x9b\x91\xff\xc9\x11\xf5|\xce\xd4X\xbb\xbf,\xe07S\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9WVt\x06fv\xcf\xb0'})
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid line number increment: ''\n"
     assert r.files == {}
 
 
 def test_t026_nln_w_1_i_1():
-    r = run_case(
-        "t026",
-        ["-nln", "-w", "1", "-i", "1", "cases/t026/missing.txt"],
-        stdin=b"quick;apple;gamma;Apple\nquick;apple;gamma;Apple\n\xe6\x97\xa5\xe6\x9c\xac dog\ntwo dog dog\n\n\nfoo banana lazy gamma\nbar foo dog cherry ,three apple the Apple fox two jumps cherry x fox\n",
-    )
+    r = run_case('t026', ['-nln', '-w', '1', '-i', '1', 'cases/t026/missing.txt'], stdin=b'quick;apple;gamma;Apple\nquick;apple;gamma;Apple\n\xe6\x97\xa5\xe6\x9c\xac dog\ntwo dog dog\n\n\nfoo banana lazy gamma\nbar foo dog cherry ,three apple the Apple fox two jumps cherry x fox\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t026/missing.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t026/missing.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t028_number_separator_nrz_starting_li():
-    r = run_case(
-        "t028",
-        [
-            "--number-separator",
-            "##",
-            "-nrz",
-            "--starting-line-number=2",
-            "cases/t028/in1.txt",
-            "cases/t028/in2.txt",
-        ],
-        files={
-            "in1.txt": b"7|over|baz|3.14|hello\n-3:42:dog:apple\nquick jumps beta 7 bar 42 fox qux apple alpha one brown 7 over bar x brown z baz\nfox banana -3 apple one apple 3.14 beta\nFOX BANANA -3 APPLE ONE APPLE 3.14 BETA\nFOX BANANA -3 APPLE ONE APPLE 3.14 BETA\nover world world\nover world world\n",
-            "in2.txt": b"42\n42\n1000\n0\n",
-        },
-    )
+    r = run_case('t028', ['--number-separator', '##', '-nrz', '--starting-line-number=2', 'cases/t028/in1.txt', 'cases/t028/in2.txt'], files={'in1.txt': b'7|over|baz|3.14|hello\n-3:42:dog:apple\nquick jumps beta 7 bar 42 fox qux apple alpha one brown 7 over bar x brown z baz\nfox banana -3 apple one apple 3.14 beta\nFOX BANANA -3 APPLE ONE APPLE 3.14 BETA\nFOX BANANA -3 APPLE ONE APPLE 3.14 BETA\nover world world\nover world world\n', 'in2.txt': b'42\n42\n1000\n0\n'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"000002##7|over|baz|3.14|hello\n000003##-3:42:dog:apple\n000004##quick jumps beta 7 bar 42 fox qux apple alpha one brown 7 over bar x brown z baz\n000005##fox banana -3 apple one apple 3.14 beta\n000006##FOX BANANA -3 APPLE ONE APPLE 3.14 BETA\n000007##FOX BANANA -3 APPLE ONE APPLE 3.14 BETA\n000008##over world world\n000009##over world world\n000010##42\n000011##42\n000012##1000\n000013##0\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'000002##7|over|baz|3.14|hello\n000003##-3:42:dog:apple\n000004##quick jumps beta 7 bar 42 fox qux apple alpha one brown 7 over bar x brown z baz\n000005##fox banana -3 apple one apple 3.14 beta\n000006##FOX BANANA -3 APPLE ONE APPLE 3.14 BETA\n000007##FOX BANANA -3 APPLE ONE APPLE 3.14 BETA\n000008##over world world\n000009##over world world\n000010##42\n000011##42\n000012##1000\n000013##0\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t031_b_n():
-    r = run_case("t031", ["-b", "n", "cases/t031/in1.txt", "-"], files={"in1.txt": b"7\n42\n1\n"})
+    r = run_case('t031', ['-b', 'n', 'cases/t031/in1.txt', '-'], files={'in1.txt': b'7\n42\n1\n'})
     assert r.code == 0
-    assert r.stdout == b"       7\n       42\n       1\n"
-    assert r.stderr == b""
+    assert r.stdout == b'       7\n       42\n       1\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t033_nln_number_separator():
-    r = run_case(
-        "t033",
-        ["-nln", "--number-separator", "##", "cases/t033/in1.txt"],
-        files={
-            "in1.txt": b"\xe2\xaf\x8c<X0q\xccw\xfd\xe6\xc1Vvx\x91\xec\xc7l\xe7\x84\xa9\xfe8m(\x17\x07\x02\xf5\xa3\xc4\x93d\xccQM\x0f\x07\xc6"
-        },
-    )
+    r = run_case('t033', ['-nln', '--number-separator', '##', 'cases/t033/in1.txt'], files={'in1.txt': b'\xe2\xaf\x8c<X0q\xccw\xfd\xe6\xc1Vvx\x91\xec\xc7l\xe7\x84\xa9\xfe8m(\x17\x07\x02\xf5\xa3\xc4\x93d\xccQM\x0f\x07\xc6'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"1     ##\xe2\xaf\x8c<X0q\xccw\xfd\xe6\xc1Vvx\x91\xec\xc7l\xe7\x84\xa9\xfe8m(\x17\x07\x02\xf5\xa3\xc4\x93d\xccQM\x0f\x07\xc6\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'1     ##\xe2\xaf\x8c<X0q\xccw\xfd\xe6\xc1Vvx\x91\xec\xc7l\xe7\x84\xa9\xfe8m(\x17\x07\x02\xf5\xa3\xc4\x93d\xccQM\x0f\x07\xc6\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t038_n_rz_number_width_1_i4():
-    r = run_case(
-        "t038",
-        ["-n", "rz", "--number-width=-1", "-i4", "cases/t038/in1.txt", "cases/t038/in2.txt"],
-        files={
-            "in1.txt": b"1\n",
-            "in2.txt": b"\x0f\x95Pf\xbd\xc7\xa61\xd1\xb0@!\x16\x99\xa0\xd5\x98\xa3\xb4\x8b\xa6\x04>L\xa2\xa6\xa7#\xe7\x8f\xf5\xe8\xba\xc2(\x1cD\x18",
-        },
-    )
+    r = run_case('t038', ['-n', 'rz', '--number-width=-1', '-i4', 'cases/t038/in1.txt', 'cases/t038/in2.txt'], files={'in1.txt': b'1\n', 'in2.txt': b'\x0f\x95Pf\xbd\xc7\xa61\xd1\xb0@!\x16\x99\xa0\xd5\x98\xa3\xb4\x8b\xa6\x04>L\xa2\xa6\xa7#\xe7\x8f\xf5\xe8\xba\xc2(\x1cD\x18'})
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid line number field width: '-1'\n"
     assert r.files == {}
 
 
 def test_t039_s_starting_line_number_1():
-    r = run_case(
-        "t039",
-        ["-s", ":", "--starting-line-number", "-1", "cases/t039/in1.txt"],
-        files={"in1.txt": b"1\n0\n1\n-1\n1000\n"},
-    )
+    r = run_case('t039', ['-s', ':', '--starting-line-number', '-1', 'cases/t039/in1.txt'], files={'in1.txt': b'1\n0\n1\n-1\n1000\n'})
     assert r.code == 0
-    assert r.stdout == b"    -1:1\n     0:0\n     1:1\n     2:-1\n     3:1000\n"
-    assert r.stderr == b""
+    assert r.stdout == b'    -1:1\n     0:0\n     1:1\n     2:-1\n     3:1000\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t042_b_n_starting_line_number_10():
-    r = run_case(
-        "t042", ["-b", "n", "--starting-line-number=10", "cases/t042/in1.txt"], files={"in1.txt": b"3.5\n7\n"}
-    )
+    r = run_case('t042', ['-b', 'n', '--starting-line-number=10', 'cases/t042/in1.txt'], files={'in1.txt': b'3.5\n7\n'})
     assert r.code == 0
-    assert r.stdout == b"       3.5\n       7\n"
-    assert r.stderr == b""
+    assert r.stdout == b'       3.5\n       7\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t064_line_increment_8_s_w_10():
-    r = run_case(
-        "t064",
-        ["--line-increment", "8", "-s", ":", "-w", "10", "cases/t064/in1.txt", "-"],
-        files={"in1.txt": b"42"},
-    )
+    r = run_case('t064', ['--line-increment', '8', '-s', ':', '-w', '10', 'cases/t064/in1.txt', '-'], files={'in1.txt': b'42'})
     assert r.code == 0
-    assert r.stdout == b"         1:42\n"
-    assert r.stderr == b""
+    assert r.stdout == b'         1:42\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t198_body_numbering_t_i_0_number_widt():
-    r = run_case(
-        "t198",
-        ["--body-numbering=t", "-i", "0", "--number-width=0", "cases/t198/in1.txt", "cases/t198/in2.txt"],
-        files={"in1.txt": b"3.5\n7\n-1\n", "in2.txt": b"\x9f"},
-    )
+    r = run_case('t198', ['--body-numbering=t', '-i', '0', '--number-width=0', 'cases/t198/in1.txt', 'cases/t198/in2.txt'], files={'in1.txt': b'3.5\n7\n-1\n', 'in2.txt': b'\x9f'})
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid line number field width: '0'\n"
     assert r.files == {}
 
 
 def test_t201_number_separator_v_80_body_numbe():
-    r = run_case(
-        "t201",
-        [
-            "--number-separator=",
-            "-v",
-            "80",
-            "--body-numbering=zz",
-            "cases/t201/in1.txt",
-            "cases/t201/in2.txt",
-        ],
-        files={"in1.txt": b"3.5\n\xc8", "in2.txt": b""},
-    )
+    r = run_case('t201', ['--number-separator=', '-v', '80', '--body-numbering=zz', 'cases/t201/in1.txt', 'cases/t201/in2.txt'], files={'in1.txt': b'3.5\n\xc8', 'in2.txt': b''})
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid body numbering style: 'zz'\n"
     assert r.files == {}
 
 
 def test_t203_v_x_b_t_line_increment_80():
-    r = run_case(
-        "t203",
-        ["-v", "x", "-b", "t", "--line-increment", "80", "cases/t203/in1.txt", "cases/t203/in2.txt"],
-        files={
-            "in1.txt": b"3.5\n7\n3.5\n7\n7\n7\n-1\n",
-            "in2.txt": b"na\xc3\xafve delta\nbeta one\nBETA ONE\n\xc3\xbcmlaut 7\n\xc3\xbcmlaut 7\n",
-        },
-    )
+    r = run_case('t203', ['-v', 'x', '-b', 't', '--line-increment', '80', 'cases/t203/in1.txt', 'cases/t203/in2.txt'], files={'in1.txt': b'3.5\n7\n3.5\n7\n7\n7\n-1\n', 'in2.txt': b'na\xc3\xafve delta\nbeta one\nBETA ONE\n\xc3\xbcmlaut 7\n\xc3\xbcmlaut 7\n'})
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid starting line number: 'x'\n"
     assert r.files == {}

@@ -102,218 +102,170 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t006_starting_line_number_4():
-    r = run_case(
-        "t006",
-        ["--starting-line-number=4"],
-        stdin=b"-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3\n",
-    )
+    r = run_case('t006', ['--starting-line-number=4'], stdin=b'-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3\n')
     assert r.code == 0
-    assert r.stdout == b"     4\t-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     4\t-3 alpha 3.14 fox the banana lazy beta beta beta alpha three world -3\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t007_i_80_number_separator():
-    r = run_case("t007", ["-i", "80", "--number-separator=\t"], stdin=b"0\n1\n1000\n1000\n3.5\n-1\n")
+    r = run_case('t007', ['-i', '80', '--number-separator=\t'], stdin=b'0\n1\n1000\n1000\n3.5\n-1\n')
     assert r.code == 0
-    assert r.stdout == b"     1\t0\n    81\t1\n   161\t1000\n   241\t1000\n   321\t3.5\n   401\t-1\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     1\t0\n    81\t1\n   161\t1000\n   241\t1000\n   321\t3.5\n   401\t-1\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t011():
-    r = run_case(
-        "t011",
-        [],
-        stdin=b"A\x9b\x91\xff\xc9\x11\xf5|\xce\xd4x\xbb\xbf,\xe07s\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9wvT\x06FV\xcf\xb0",
-    )
+    r = run_case('t011', [], stdin=b'A\x9b\x91\xff\xc9\x11\xf5|\xce\xd4x\xbb\xbf,\xe07s\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9wvT\x06FV\xcf\xb0')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"     1\tA\x9b\x91\xff\xc9\x11\xf5|\xce\xd4x\xbb\xbf,\xe07s\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9wvT\x06FV\xcf\xb0\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'     1\tA\x9b\x91\xff\xc9\x11\xf5|\xce\xd4x\xbb\xbf,\xe07s\xc9\xbd\xfa\x0f\xf0\x16\x9d\xc9wvT\x06FV\xcf\xb0\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t013_number_width_80_number_format_ln():
-    r = run_case(
-        "t013",
-        ["--number-width=80", "--number-format", "ln"],
-        stdin=b"\xdd\ns\t\xcbJ\x12R\xe4\xdap\xe6r\x0f\xca\xa4\xda\x1e\x98@l\x18\x9c$'\x9e\x98Q\xd5\x81B\x04\x13o\xebW\x13\xc1f",
-    )
+    r = run_case('t013', ['--number-width=80', '--number-format', 'ln'], stdin=b"\xdd\ns\t\xcbJ\x12R\xe4\xdap\xe6r\x0f\xca\xa4\xda\x1e\x98@l\x18\x9c$'\x9e\x98Q\xd5\x81B\x04\x13o\xebW\x13\xc1f")
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"1                                                                               \t\xdd\n2                                                                               \ts\t\xcbJ\x12R\xe4\xdap\xe6r\x0f\xca\xa4\xda\x1e\x98@l\x18\x9c$'\x9e\x98Q\xd5\x81B\x04\x13o\xebW\x13\xc1f\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b"1                                                                               \t\xdd\n2                                                                               \ts\t\xcbJ\x12R\xe4\xdap\xe6r\x0f\xca\xa4\xda\x1e\x98@l\x18\x9c$'\x9e\x98Q\xd5\x81B\x04\x13o\xebW\x13\xc1f\n"
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t014_b_t():
-    r = run_case("t014", ["-b", "t", "-"], stdin=b"\xdd")
+    r = run_case('t014', ['-b', 't', '-'], stdin=b'\xdd')
     assert r.code == 0
-    assert r.stdout == b"     1\t\xdd\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     1\t\xdd\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t015_number_separator_n_zz():
-    r = run_case(
-        "t015",
-        ["--number-separator", "-", "-n", "zz"],
-        stdin=b"quick;apple;gamma;Apple\nquick;apple;gamma;Apple\n\xe6\x97\xa5\xe6\x9c\xac dog\ntwo dog dog\n\n\nfoo banana lazy gamma\nbar foo dog cherry three apple the Apple fox two jumps cherry x fox\n",
-    )
+    r = run_case('t015', ['--number-separator', '-', '-n', 'zz'], stdin=b'quick;apple;gamma;Apple\nquick;apple;gamma;Apple\n\xe6\x97\xa5\xe6\x9c\xac dog\ntwo dog dog\n\n\nfoo banana lazy gamma\nbar foo dog cherry three apple the Apple fox two jumps cherry x fox\n')
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid line number format: 'zz'\n"
     assert r.files == {}
 
 
 def test_t017_line_increment_4():
-    r = run_case("t017", ["--line-increment=4"], stdin=b"3.5\n42\n3.5\n-1\n")
+    r = run_case('t017', ['--line-increment=4'], stdin=b'3.5\n42\n3.5\n-1\n')
     assert r.code == 0
-    assert r.stdout == b"     1\t3.5\n     5\t42\n     9\t3.5\n    13\t-1\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     1\t3.5\n     5\t42\n     9\t3.5\n    13\t-1\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t019():
-    r = run_case(
-        "t019",
-        [],
-        stdin=b"Apple:quick:the:beta:quick\napple apple beta alpha jumps one z y bar banana lazy apple\n\xc3\x9f qux\n\xc3\x9f qux\n",
-    )
+    r = run_case('t019', [], stdin=b'Apple:quick:the:beta:quick\napple apple beta alpha jumps one z y bar banana lazy apple\n\xc3\x9f qux\n\xc3\x9f qux\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"     1\tApple:quick:the:beta:quick\n     2\tapple apple beta alpha jumps one z y bar banana lazy apple\n     3\t\xc3\x9f qux\n     4\t\xc3\x9f qux\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'     1\tApple:quick:the:beta:quick\n     2\tapple apple beta alpha jumps one z y bar banana lazy apple\n     3\t\xc3\x9f qux\n     4\t\xc3\x9f qux\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t021_number_width_20_ix_v_4():
-    r = run_case("t021", ["--number-width=20", "-ix", "-v", "4"], stdin=b"7\n")
+    r = run_case('t021', ['--number-width=20', '-ix', '-v', '4'], stdin=b'7\n')
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid line number increment: 'x'\n"
     assert r.files == {}
 
 
 def test_t023_body_numbering_t_i_8():
-    r = run_case(
-        "t023",
-        ["--body-numbering", "t", "-i", "8"],
-        stdin=b"\xac\x8cp\x18$\xbcQh\x9f\x98\x99\xbeT\xed+?\xc1ZO\x80\xdao\x1a\xfd\xc9\xb2\xc4",
-    )
+    r = run_case('t023', ['--body-numbering', 't', '-i', '8'], stdin=b'\xac\x8cp\x18$\xbcQh\x9f\x98\x99\xbeT\xed+?\xc1ZO\x80\xdao\x1a\xfd\xc9\xb2\xc4')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"     1\t\xac\x8cp\x18$\xbcQh\x9f\x98\x99\xbeT\xed+?\xc1ZO\x80\xdao\x1a\xfd\xc9\xb2\xc4\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'     1\t\xac\x8cp\x18$\xbcQh\x9f\x98\x99\xbeT\xed+?\xc1ZO\x80\xdao\x1a\xfd\xc9\xb2\xc4\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t025_number_separator():
-    r = run_case("t025", ["--number-separator", ""], stdin=b"42\n42\n7\n0\n")
+    r = run_case('t025', ['--number-separator', ''], stdin=b'42\n42\n7\n0\n')
     assert r.code == 0
-    assert r.stdout == b"     142\n     242\n     37\n     40\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     142\n     242\n     37\n     40\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t027_n_ln_s():
-    r = run_case("t027", ["-n", "ln", "-s##", "-"], stdin=b"&\xbf\x9f\xdf\xb6\xa5\x00?\xe2")
+    r = run_case('t027', ['-n', 'ln', '-s##', '-'], stdin=b'&\xbf\x9f\xdf\xb6\xa5\x00?\xe2')
     assert r.code == 0
-    assert r.stdout == b"1     ##&\xbf\x9f\xdf\xb6\xa5\x00?\xe2\n"
-    assert r.stderr == b""
+    assert r.stdout == b'1     ##&\xbf\x9f\xdf\xb6\xa5\x00?\xe2\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t030_nrz_v_8():
-    r = run_case("t030", ["-nrz", "-v", "8"], stdin=b"3.5\n1\n3.5\n-1\n")
+    r = run_case('t030', ['-nrz', '-v', '8'], stdin=b'3.5\n1\n3.5\n-1\n')
     assert r.code == 0
-    assert r.stdout == b"000008\t3.5\n000009\t1\n000010\t3.5\n000011\t-1\n"
-    assert r.stderr == b""
+    assert r.stdout == b'000008\t3.5\n000009\t1\n000010\t3.5\n000011\t-1\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t032_number_width_8():
-    r = run_case("t032", ["--number-width", "8"], stdin=b"1\n")
+    r = run_case('t032', ['--number-width', '8'], stdin=b'1\n')
     assert r.code == 0
-    assert r.stdout == b"       1\t1\n"
-    assert r.stderr == b""
+    assert r.stdout == b'       1\t1\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t037():
-    r = run_case("t037", ["-"], stdin=b"a\x9b\x91")
+    r = run_case('t037', ['-'], stdin=b'a\x9b\x91')
     assert r.code == 0
-    assert r.stdout == b"     1\ta\x9b\x91\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     1\ta\x9b\x91\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t040_v20():
-    r = run_case("t040", ["-v20"], stdin=b"1000\n1000\n-:1\n")
+    r = run_case('t040', ['-v20'], stdin=b'1000\n1000\n-:1\n')
     assert r.code == 0
-    assert r.stdout == b"    20\t1000\n    21\t1000\n    22\t-:1\n"
-    assert r.stderr == b""
+    assert r.stdout == b'    20\t1000\n    21\t1000\n    22\t-:1\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t041_n_ln():
-    r = run_case("t041", ["-n", "ln"], stdin=b"42\n3.5\n")
+    r = run_case('t041', ['-n', 'ln'], stdin=b'42\n3.5\n')
     assert r.code == 0
-    assert r.stdout == b"1     \t42\n2     \t3.5\n"
-    assert r.stderr == b""
+    assert r.stdout == b'1     \t42\n2     \t3.5\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t077_starting_line_number_1_n_rn():
-    r = run_case(
-        "t077", ["--starting-line-number", "1", "-n", "rn"], stdin=b"y gamma apple\nApple 42 over 42\n"
-    )
+    r = run_case('t077', ['--starting-line-number', '1', '-n', 'rn'], stdin=b'y gamma apple\nApple 42 over 42\n')
     assert r.code == 0
-    assert r.stdout == b"     1\ty gamma apple\n     2\tApple 42 over 42\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     1\ty gamma apple\n     2\tApple 42 over 42\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t122_line_increment_999999():
-    r = run_case("t122", ["--line-increment=999999", "-"], stdin=b"1\n-1\n1000\n-1\n0\n7\n")
+    r = run_case('t122', ['--line-increment=999999', '-'], stdin=b'1\n-1\n1000\n-1\n0\n7\n')
     assert r.code == 0
-    assert r.stdout == b"     1\t1\n1000000\t-1\n1999999\t1000\n2999998\t-1\n3999997\t0\n4999996\t7\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     1\t1\n1000000\t-1\n1999999\t1000\n2999998\t-1\n3999997\t0\n4999996\t7\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t152_s_i_1_w_8():
-    r = run_case(
-        "t152",
-        ["-s", " | ", "-i", "-1", "-w", "8"],
-        stdin=b"the,brown,beta\nbrown\nbaz brown brown z\n\nthe\nthe\nthe\n\xc3\x9f x\n",
-    )
+    r = run_case('t152', ['-s', ' | ', '-i', '-1', '-w', '8'], stdin=b'the,brown,beta\nbrown\nbaz brown brown z\n\nthe\nthe\nthe\n\xc3\x9f x\n')
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid line number increment: '-1'\n"
     assert r.files == {}
 
 
 def test_t192_line_increment_80_number_separat():
-    r = run_case(
-        "t192",
-        ["--line-increment=80", "--number-separator=\t", "-w", "999999"],
-        stdin=b"Vyd\xad\x98\xf4xm\x90?\x05\x12\xa1",
-    )
+    r = run_case('t192', ['--line-increment=80', '--number-separator=\t', '-w', '999999'], stdin=b'Vyd\xad\x98\xf4xm\x90?\x05\x12\xa1')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"                                                                                                   1\tVyd\xad\x98\xf4xm\x90?\x05\x12\xa1\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'                                                                                                   1\tVyd\xad\x98\xf4xm\x90?\x05\x12\xa1\n'
+    assert r.stderr == b''
     assert r.files == {}

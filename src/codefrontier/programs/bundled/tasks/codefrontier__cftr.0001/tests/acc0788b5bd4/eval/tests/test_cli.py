@@ -102,98 +102,82 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t001_help():
-    r = run_case("t001", ["--help"])
+    r = run_case('t001', ['--help'])
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"Usage: ./executable [OPTION]... SET1 [SET2]\nTranslate, squeeze, and/or delete characters from standard input,\nwriting to standard output.\n\n  -c, --complement      use the complement of SET1\n  -d, --delete          delete characters in SET1, do not translate\n  -s, --squeeze-repeats replace each sequence of a repeated character\n                        that is listed in the last specified SET,\n                        with a single occurrence of that character\n      --help            display this help and exit\n      --version         output version information and exit\n\nSETs are specified as strings of characters.  Interpreted sequences are:\n  \\n  new line     \\t  horizontal tab     \\\\  backslash\n  CHAR1-CHAR2  all characters from CHAR1 to CHAR2 in ascending order\n  [:alpha:] [:digit:] [:lower:] [:upper:] [:space:]  character classes\nSET2 is extended to the length of SET1 by repeating its last character.\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'Usage: ./executable [OPTION]... SET1 [SET2]\nTranslate, squeeze, and/or delete characters from standard input,\nwriting to standard output.\n\n  -c, --complement      use the complement of SET1\n  -d, --delete          delete characters in SET1, do not translate\n  -s, --squeeze-repeats replace each sequence of a repeated character\n                        that is listed in the last specified SET,\n                        with a single occurrence of that character\n      --help            display this help and exit\n      --version         output version information and exit\n\nSETs are specified as strings of characters.  Interpreted sequences are:\n  \\n  new line     \\t  horizontal tab     \\\\  backslash\n  CHAR1-CHAR2  all characters from CHAR1 to CHAR2 in ascending order\n  [:alpha:] [:digit:] [:lower:] [:upper:] [:space:]  character classes\nSET2 is extended to the length of SET1 by repeating its last character.\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t002_version():
-    r = run_case("t002", ["--version"])
+    r = run_case('t002', ['--version'])
     assert r.code == 0
-    assert r.stdout == b"cftr 3.1\n"
-    assert r.stderr == b""
+    assert r.stdout == b'cftr 3.1\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t003_no_such_option():
-    r = run_case("t003", ["--no-such-option"])
+    r = run_case('t003', ['--no-such-option'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t004_z():
-    r = run_case("t004", ["-Z"])
+    r = run_case('t004', ['-Z'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t007_complement_upper():
-    r = run_case("t007", ["--complement", "[:upper:]"])
+    r = run_case('t007', ['--complement', '[:upper:]'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: missing operand after '[:upper:]'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: missing operand after '[:upper:]'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t013_complement_d_aeiou_lo():
-    r = run_case("t013", ["--complement", "-d", "aeiou", "lo"])
+    r = run_case('t013', ['--complement', '-d', 'aeiou', 'lo'])
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: extra operand 'lo'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t017_abc():
-    r = run_case("t017", ["abc"])
+    r = run_case('t017', ['abc'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: missing operand after 'abc'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: missing operand after 'abc'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t027_delete_complement_s_abc_lo():
-    r = run_case("t027", ["--delete", "--complement", "-s", "abc", "lo"])
+    r = run_case('t027', ['--delete', '--complement', '-s', 'abc', 'lo'])
     assert r.code == 0
-    assert r.stdout == b""
-    assert r.stderr == b""
+    assert r.stdout == b''
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t030_delete_s_aeiou():
-    r = run_case("t030", ["--delete", "-s", "aeiou"])
+    r = run_case('t030', ['--delete', '-s', 'aeiou'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: missing operand after 'aeiou'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: missing operand after 'aeiou'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t092_squeeze_repeats_d_complement_lo():
-    r = run_case("t092", ["--squeeze-repeats", "-d", "--complement", "lo", "z-a"])
+    r = run_case('t092', ['--squeeze-repeats', '-d', '--complement', 'lo', 'z-a'])
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: range-endpoints of 'z-a' are in reverse collating sequence order\n"
     assert r.files == {}

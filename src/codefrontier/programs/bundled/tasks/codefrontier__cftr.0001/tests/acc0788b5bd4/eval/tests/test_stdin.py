@@ -102,398 +102,282 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t005_s_aeiou():
-    r = run_case("t005", ["-s", "aeiou"], stdin=b"z\n\nalpha 3.14 fox the\nlazy\n\n\n")
+    r = run_case('t005', ['-s', 'aeiou'], stdin=b'z\n\nalpha 3.14 fox the\nlazy\n\n\n')
     assert r.code == 0
-    assert r.stdout == b"z\n\nalpha 3.14 fox the\nlazy\n\n\n"
-    assert r.stderr == b""
+    assert r.stdout == b'z\n\nalpha 3.14 fox the\nlazy\n\n\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t006_squeeze_repeats_c_xyz():
-    r = run_case("t006", ["--squeeze-repeats", "-c", "xyz", ""], stdin=b"z\n\nalpha 3.14 fox the\nlazy")
+    r = run_case('t006', ['--squeeze-repeats', '-c', 'xyz', ''], stdin=b'z\n\nalpha 3.14 fox the\nlazy')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: when not truncating set1, string2 must be non-empty\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: when not truncating set1, string2 must be non-empty\n'
     assert r.files == {}
 
 
 def test_t008_complement_z_a_abc():
-    r = run_case(
-        "t008",
-        ["--complement", "z-a", "abc"],
-        stdin=b"quick:42:7:qux\n3.14\nbaz\n\xc3\xbcmlaut two\ny gamma over 42 baz baz the alpha\n42 one\nx fox alpha\nworld;-3",
-    )
+    r = run_case('t008', ['--complement', 'z-a', 'abc'], stdin=b'quick:42:7:qux\n3.14\nbaz\n\xc3\xbcmlaut two\ny gamma over 42 baz baz the alpha\n42 one\nx fox alpha\nworld;-3')
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: range-endpoints of 'z-a' are in reverse collating sequence order\n"
     assert r.files == {}
 
 
 def test_t009_delete_complement_a_c():
-    r = run_case(
-        "t009",
-        ["--delete", "--complement", "a-c"],
-        stdin=b"the qux qux Apple brown gamma apple Apple\nalpha fox quick fox\n\njumps apple baz\njumps apple baz\n",
-    )
+    r = run_case('t009', ['--delete', '--complement', 'a-c'], stdin=b'the qux qux Apple brown gamma apple Apple\nalpha fox quick fox\n\njumps apple baz\njumps apple baz\n')
     assert r.code == 0
-    assert r.stdout == b"baaaaacabaaba"
-    assert r.stderr == b""
+    assert r.stdout == b'baaaaacabaaba'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t012_space():
-    r = run_case(
-        "t012",
-        ["[:space:]"],
-        stdin=b"beta 42 lazy -3 delta over foo world delta over apple apple over over baz 7\nalpha gamma\nx baz\nthree\nthree\nhello z banana three\nlazy\njumps beta baz hello",
-    )
+    r = run_case('t012', ['[:space:]'], stdin=b'beta 42 lazy -3 delta over foo world delta over apple apple over over baz 7\nalpha gamma\nx baz\nthree\nthree\nhello z banana three\nlazy\njumps beta baz hello')
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: missing operand after '[:space:]'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: missing operand after '[:space:]'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t014_squeeze_repeats_xyz():
-    r = run_case("t014", ["--squeeze-repeats", "xyz"], stdin=b"Z\n\nALPHA 3.14 FOX THE\nLAZY")
+    r = run_case('t014', ['--squeeze-repeats', 'xyz'], stdin=b'Z\n\nALPHA 3.14 FOX THE\nLAZY')
     assert r.code == 0
-    assert r.stdout == b"Z\n\nALPHA 3.14 FOX THE\nLAZY"
-    assert r.stderr == b""
+    assert r.stdout == b'Z\n\nALPHA 3.14 FOX THE\nLAZY'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t015_delete_a_c():
-    r = run_case("t015", ["--delete", "a-c"], stdin=b"ALPHA 3.14 FOX THE\n\nZ\nLAZY")
+    r = run_case('t015', ['--delete', 'a-c'], stdin=b'ALPHA 3.14 FOX THE\n\nZ\nLAZY')
     assert r.code == 0
-    assert r.stdout == b"ALPHA 3.14 FOX THE\n\nZ\nLAZY"
-    assert r.stderr == b""
+    assert r.stdout == b'ALPHA 3.14 FOX THE\n\nZ\nLAZY'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t016_z_a():
-    r = run_case("t016", ["z-a"], stdin=b"\napple the Apple fox\ncherry\tx\tfox\tbanana\tgamma\nalpha\n\n")
+    r = run_case('t016', ['z-a'], stdin=b'\napple the Apple fox\ncherry\tx\tfox\tbanana\tgamma\nalpha\n\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: missing operand after 'z-a'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: missing operand after 'z-a'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t018_complement_s_xyz():
-    r = run_case(
-        "t018",
-        ["--complement", "-s", "xyz"],
-        stdin=b"\x96\x81\xf4\xa13j\xa2\x14\r\x05\x97\xa3\xe6\xc8\xa0\xcc  \xa2\xe99\x80n\xf0\xb6\x84]j\x9de~\xb8)\x8f-",
-    )
+    r = run_case('t018', ['--complement', '-s', 'xyz'], stdin=b'\x96\x81\xf4\xa13j\xa2\x14\r\x05\x97\xa3\xe6\xc8\xa0\xcc  \xa2\xe99\x80n\xf0\xb6\x84]j\x9de~\xb8)\x8f-')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"\x96\x81\xf4\xa13j\xa2\x14\r\x05\x97\xa3\xe6\xc8\xa0\xcc \xa2\xe99\x80n\xf0\xb6\x84]j\x9de~\xb8)\x8f-"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'\x96\x81\xf4\xa13j\xa2\x14\r\x05\x97\xa3\xe6\xc8\xa0\xcc \xa2\xe99\x80n\xf0\xb6\x84]j\x9de~\xb8)\x8f-'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t019_c_delete_n():
-    r = run_case(
-        "t019",
-        ["-c", "--delete", "\\n"],
-        stdin=b"Apple:quick:the:beta:quick\napple apple beta alpha jumps one z y bar banana lazy apple\n\xc3\x9f qux\n\xc3\x9f qux\n",
-    )
+    r = run_case('t019', ['-c', '--delete', '\\n'], stdin=b'Apple:quick:the:beta:quick\napple apple beta alpha jumps one z y bar banana lazy apple\n\xc3\x9f qux\n\xc3\x9f qux\n')
     assert r.code == 0
-    assert r.stdout == b"\n\n\n\n"
-    assert r.stderr == b""
+    assert r.stdout == b'\n\n\n\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t020_d_n():
-    r = run_case(
-        "t020",
-        ["-d", "\\n"],
-        stdin=b"qux over\ndelta quick brown apple 3.14 -3 brown 3.14 x alpha\nbrown\tz\n\nbeta delta one foo\n",
-    )
+    r = run_case('t020', ['-d', '\\n'], stdin=b'qux over\ndelta quick brown apple 3.14 -3 brown 3.14 x alpha\nbrown\tz\n\nbeta delta one foo\n')
     assert r.code == 0
-    assert r.stdout == b"qux overdelta quick brown apple 3.14 -3 brown 3.14 x alphabrown\tzbeta delta one foo"
-    assert r.stderr == b""
+    assert r.stdout == b'qux overdelta quick brown apple 3.14 -3 brown 3.14 x alphabrown\tzbeta delta one foo'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t021_delete_lo_space():
-    r = run_case("t021", ["--delete", "lo", "[:space:]"], stdin=b"z\n\n\nlazy\nalpha 3.14 fox the\n\n")
+    r = run_case('t021', ['--delete', 'lo', '[:space:]'], stdin=b'z\n\n\nlazy\nalpha 3.14 fox the\n\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand '[:space:]'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand '[:space:]'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t023_d_s_c_a_c():
-    r = run_case(
-        "t023", ["-d", "-s", "-c", "a-c"], stdin=b"baz x Apple\nqux bar brown -3\nqux bar brown -3\nz\n"
-    )
+    r = run_case('t023', ['-d', '-s', '-c', 'a-c'], stdin=b'baz x Apple\nqux bar brown -3\nqux bar brown -3\nz\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: missing operand after 'a-c'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: missing operand after 'a-c'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t024_s_d_c_aeiou_aeiou():
-    r = run_case(
-        "t024",
-        ["-s", "-d", "-c", "aeiou", "aeiou"],
-        stdin=b"quick:42:7:qux\n3.14\nbaz\n\xc3\xbcmlaut two\ny gamma over 42 baz baz the alpha\n42 one\nx fox alpha\nworld;-3\nworld;-3",
-    )
+    r = run_case('t024', ['-s', '-d', '-c', 'aeiou', 'aeiou'], stdin=b'quick:42:7:qux\n3.14\nbaz\n\xc3\xbcmlaut two\ny gamma over 42 baz baz the alpha\n42 one\nx fox alpha\nworld;-3\nworld;-3')
     assert r.code == 0
-    assert r.stdout == b"uiuauoaoeaeaoeoao"
-    assert r.stderr == b""
+    assert r.stdout == b'uiuauoaoeaeaoeoao'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t025_delete_lo():
-    r = run_case(
-        "t025",
-        ["--delete", "lo"],
-        stdin=b"QUICK:42:7:QUX\n3.14\nBAZ\n\xc3\xbcMLAUT TWO\nY GAMMA OVER 42 BAZ BAZ THE ALPHA\n42 ONE\nX FOX ALPHA\nWORLD;-3\nWORLD;-3",
-    )
+    r = run_case('t025', ['--delete', 'lo'], stdin=b'QUICK:42:7:QUX\n3.14\nBAZ\n\xc3\xbcMLAUT TWO\nY GAMMA OVER 42 BAZ BAZ THE ALPHA\n42 ONE\nX FOX ALPHA\nWORLD;-3\nWORLD;-3')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"QUICK:42:7:QUX\n3.14\nBAZ\n\xc3\xbcMLAUT TWO\nY GAMMA OVER 42 BAZ BAZ THE ALPHA\n42 ONE\nX FOX ALPHA\nWORLD;-3\nWORLD;-3"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'QUICK:42:7:QUX\n3.14\nBAZ\n\xc3\xbcMLAUT TWO\nY GAMMA OVER 42 BAZ BAZ THE ALPHA\n42 ONE\nX FOX ALPHA\nWORLD;-3\nWORLD;-3'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t028_a_z_digit():
-    r = run_case(
-        "t028",
-        ["a-z", "[:digit:]"],
-        stdin=b"\xe6\x97\xa5\xe6\x9c\xac lazy\n\none over 42 dog z cherry three three world alpha fox hello x 7 over\nhello two alpha three\ndog apple z quick\nbeta 7 bar\n",
-    )
+    r = run_case('t028', ['a-z', '[:digit:]'], stdin=b'\xe6\x97\xa5\xe6\x9c\xac lazy\n\none over 42 dog z cherry three three world alpha fox hello x 7 over\nhello two alpha three\ndog apple z quick\nbeta 7 bar\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"\xe6\x97\xa5\xe6\x9c\xac 9099\n\n994 9949 42 396 9 274999 97944 97944 99993 09970 599 74999 9 7 9949\n74999 999 09970 97944\n396 09994 9 99829\n1490 7 109\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'\xe6\x97\xa5\xe6\x9c\xac 9099\n\n994 9949 42 396 9 274999 97944 97944 99993 09970 599 74999 9 7 9949\n74999 999 09970 97944\n396 09994 9 99829\n1490 7 109\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t029_d_c_a_c_z_a():
-    r = run_case(
-        "t029",
-        ["-d", "-c", "a-c", "z-a"],
-        stdin=b"gamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\ngamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\napple apple two\ndelta baz over fox one the 42 42 qux y brown dog the brown quick beta",
-    )
+    r = run_case('t029', ['-d', '-c', 'a-c', 'z-a'], stdin=b'gamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\ngamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\napple apple two\ndelta baz over fox one the 42 42 qux y brown dog the brown quick beta')
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: extra operand 'z-a'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t031_squeeze_repeats_complement_space():
-    r = run_case(
-        "t031",
-        ["--squeeze-repeats", "--complement", "[:space:]"],
-        stdin=b"apple,banana,the\nqux\n\nworld\n3.14 dog fox cherry\nbanana the\n",
-    )
+    r = run_case('t031', ['--squeeze-repeats', '--complement', '[:space:]'], stdin=b'apple,banana,the\nqux\n\nworld\n3.14 dog fox cherry\nbanana the\n')
     assert r.code == 0
-    assert r.stdout == b"aple,banana,the\nqux\n\nworld\n3.14 dog fox chery\nbanana the\n"
-    assert r.stderr == b""
+    assert r.stdout == b'aple,banana,the\nqux\n\nworld\n3.14 dog fox chery\nbanana the\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t033_squeeze_repeats_c_d_bogus_n():
-    r = run_case(
-        "t033", ["--squeeze-repeats", "-c", "-d", "[:bogus:]", "\\n"], stdin=b"alpha 3.14 fox the\n\nz\nlazy"
-    )
+    r = run_case('t033', ['--squeeze-repeats', '-c', '-d', '[:bogus:]', '\\n'], stdin=b'alpha 3.14 fox the\n\nz\nlazy')
     assert r.code == 1
-    assert r.stdout == b""
+    assert r.stdout == b''
     assert r.stderr == b"./executable: invalid character class '[:bogus:]'\n"
     assert r.files == {}
 
 
 def test_t037_delete_c_digit_bogus():
-    r = run_case(
-        "t037",
-        ["--delete", "-c", "[:digit:]", "[:bogus:]"],
-        stdin=b"\ncaf\xc3\xa9 brown\nover\n\nfoo\tbrown\tthree\nbanana -3 quick\nna\xc3\xafve dog",
-    )
+    r = run_case('t037', ['--delete', '-c', '[:digit:]', '[:bogus:]'], stdin=b'\ncaf\xc3\xa9 brown\nover\n\nfoo\tbrown\tthree\nbanana -3 quick\nna\xc3\xafve dog')
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand '[:bogus:]'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand '[:bogus:]'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t040_s_a_z():
-    r = run_case("t040", ["-s", "a-z"], stdin=b"banana\nbanana world brown\n")
+    r = run_case('t040', ['-s', 'a-z'], stdin=b'banana\nbanana world brown\n')
     assert r.code == 0
-    assert r.stdout == b"banana\nbanana world brown\n"
-    assert r.stderr == b""
+    assert r.stdout == b'banana\nbanana world brown\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t043_squeeze_repeats_delete_n_digit():
-    r = run_case(
-        "t043", ["--squeeze-repeats", "--delete", "\\n", "[:digit:]"], stdin=b"gamma:two:7:42\nApple\n"
-    )
+    r = run_case('t043', ['--squeeze-repeats', '--delete', '\\n', '[:digit:]'], stdin=b'gamma:two:7:42\nApple\n')
     assert r.code == 0
-    assert r.stdout == b"gamma:two:7:42Apple"
-    assert r.stderr == b""
+    assert r.stdout == b'gamma:two:7:42Apple'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t044_delete_squeeze_repeats_lo():
-    r = run_case(
-        "t044",
-        ["--delete", "--squeeze-repeats", "", "lo"],
-        stdin=b"apple,banana,the\nworld\n\nqux\n3.14 dog fox cherry\nbanana the\n",
-    )
+    r = run_case('t044', ['--delete', '--squeeze-repeats', '', 'lo'], stdin=b'apple,banana,the\nworld\n\nqux\n3.14 dog fox cherry\nbanana the\n')
     assert r.code == 0
-    assert r.stdout == b"apple,banana,the\nworld\n\nqux\n3.14 dog fox cherry\nbanana the\n"
-    assert r.stderr == b""
+    assert r.stdout == b'apple,banana,the\nworld\n\nqux\n3.14 dog fox cherry\nbanana the\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t045_space_a_c():
-    r = run_case("t045", ["[:space:]", "a-c"], stdin=b"7;fox;-3\nz|42\napple\nAPPLE\nAPPLE\n42\n")
+    r = run_case('t045', ['[:space:]', 'a-c'], stdin=b'7;fox;-3\nz|42\napple\nAPPLE\nAPPLE\n42\n')
     assert r.code == 0
-    assert r.stdout == b"7;fox;-3cz|42capplecAPPLEcAPPLEc42c"
-    assert r.stderr == b""
+    assert r.stdout == b'7;fox;-3cz|42capplecAPPLEcAPPLEc42c'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t047_complement_s_delete_n():
-    r = run_case(
-        "t047",
-        ["--complement", "-s", "--delete", "\\n", ""],
-        stdin=b"apple\t3.14\tfox\napple\t3.14\tfox\nthree Apple delta foo delta z brown quick dog two two 42 over\n",
-    )
+    r = run_case('t047', ['--complement', '-s', '--delete', '\\n', ''], stdin=b'apple\t3.14\tfox\napple\t3.14\tfox\nthree Apple delta foo delta z brown quick dog two two 42 over\n')
     assert r.code == 0
-    assert r.stdout == b"\n\n\n"
-    assert r.stderr == b""
+    assert r.stdout == b'\n\n\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t052_delete_c_aeiou():
-    r = run_case(
-        "t052",
-        ["--delete", "-c", "aeiou"],
-        stdin=b"\xc3\xbcmlaut over\nfoo delta cherry\nfoo delta cherry\nbeta brown fox brown y foo 42 banana two apple two beta over 3.14 foo bar\n\ny dog\n",
-    )
+    r = run_case('t052', ['--delete', '-c', 'aeiou'], stdin=b'\xc3\xbcmlaut over\nfoo delta cherry\nfoo delta cherry\nbeta brown fox brown y foo 42 banana two apple two beta over 3.14 foo bar\n\ny dog\n')
     assert r.code == 0
-    assert r.stdout == b"auoeooeaeooeaeeaoooooaaaoaeoeaoeooao"
-    assert r.stderr == b""
+    assert r.stdout == b'auoeooeaeooeaeeaoooooaaaoaeoeaoeooao'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t055_d_lo_upper():
-    r = run_case(
-        "t055",
-        ["-d", "lo", "[:upper:]"],
-        stdin=b"y two z hello\ncherry z fox foo bar alpha three 7 banana beta apple qux x three\nbar bar banana",
-    )
+    r = run_case('t055', ['-d', 'lo', '[:upper:]'], stdin=b'y two z hello\ncherry z fox foo bar alpha three 7 banana beta apple qux x three\nbar bar banana')
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: extra operand '[:upper:]'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: extra operand '[:upper:]'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t059_upper_xyz():
-    r = run_case("t059", ["[:upper:]", "xyz"], stdin=b"foo brown alpha cherry\ny the fox gamma\n7 fox\n")
+    r = run_case('t059', ['[:upper:]', 'xyz'], stdin=b'foo brown alpha cherry\ny the fox gamma\n7 fox\n')
     assert r.code == 0
-    assert r.stdout == b"foo brown alpha cherry\ny the fox gamma\n7 fox\n"
-    assert r.stderr == b""
+    assert r.stdout == b'foo brown alpha cherry\ny the fox gamma\n7 fox\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t066_squeeze_repeats_delete_lower():
-    r = run_case(
-        "t066",
-        ["--squeeze-repeats", "--delete", "[:lower:]"],
-        stdin=b"beta z beta\ndog dog apple 7\ndog dog apple 7\ny 3.14 y baz fox over 42 brown brown over alpha gamma x x one the 3.14\ny 3.14 y baz fox over 42 brown brown over alpha gamma x x one the 3.14\n-3,delta,cherry,one",
-    )
+    r = run_case('t066', ['--squeeze-repeats', '--delete', '[:lower:]'], stdin=b'beta z beta\ndog dog apple 7\ndog dog apple 7\ny 3.14 y baz fox over 42 brown brown over alpha gamma x x one the 3.14\ny 3.14 y baz fox over 42 brown brown over alpha gamma x x one the 3.14\n-3,delta,cherry,one')
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: missing operand after '[:lower:]'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: missing operand after '[:lower:]'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t067_aeiou_a_z():
-    r = run_case("t067", ["aeiou", "A-Z"], stdin=b",")
+    r = run_case('t067', ['aeiou', 'A-Z'], stdin=b',')
     assert r.code == 0
-    assert r.stdout == b","
-    assert r.stderr == b""
+    assert r.stdout == b','
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t069_squeeze_repeats_a_z():
-    r = run_case(
-        "t069",
-        ["--squeeze-repeats", "A-Z"],
-        stdin=b"Apple:quick:the:beta:quick\napple apple beta alpha jumps one z y bar banana lazy apple\napple apple beta alpha jumps one z y bar banana lazy apple\n\xc3\x9f qux\n\xc3\x9f qux\n",
-    )
+    r = run_case('t069', ['--squeeze-repeats', 'A-Z'], stdin=b'Apple:quick:the:beta:quick\napple apple beta alpha jumps one z y bar banana lazy apple\napple apple beta alpha jumps one z y bar banana lazy apple\n\xc3\x9f qux\n\xc3\x9f qux\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"Apple:quick:the:beta:quick\napple apple beta alpha jumps one z y bar banana lazy apple\napple apple beta alpha jumps one z y bar banana lazy apple\n\xc3\x9f qux\n\xc3\x9f qux\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'Apple:quick:the:beta:quick\napple apple beta alpha jumps one z y bar banana lazy apple\napple apple beta alpha jumps one z y bar banana lazy apple\n\xc3\x9f qux\n\xc3\x9f qux\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t070_c_n_upper():
-    r = run_case(
-        "t070",
-        ["-c", "\\n", "[:upper:]"],
-        stdin=b"\x9f\xee\x8e\n\xc8\x02\x7f\xd8Q[\xafz&RY\xc0\x0bo\xdax\x14a'~\xcb\xee<\x18\xc6-0\xf5\x17z\x06",
-    )
+    r = run_case('t070', ['-c', '\\n', '[:upper:]'], stdin=b"\x9f\xee\x8e\n\xc8\x02\x7f\xd8Q[\xafz&RY\xc0\x0bo\xdax\x14a'~\xcb\xee<\x18\xc6-0\xf5\x17z\x06")
     assert r.code == 0
-    assert r.stdout == b"ZZZ\nZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ"
-    assert r.stderr == b""
+    assert r.stdout == b'ZZZ\nZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t077_squeeze_repeats_lower():
-    r = run_case("t077", ["--squeeze-repeats", " ", "[:lower:]"], stdin=b"beta qux lazy\n")
+    r = run_case('t077', ['--squeeze-repeats', ' ', '[:lower:]'], stdin=b'beta qux lazy\n')
     assert r.code == 0
-    assert r.stdout == b"betaquxalazy\n"
-    assert r.stderr == b""
+    assert r.stdout == b'betaquxalazy\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t100_delete_s():
-    r = run_case("t100", ["--delete", "-s", "", " "], stdin=b"\x7f")
+    r = run_case('t100', ['--delete', '-s', '', ' '], stdin=b'\x7f')
     assert r.code == 0
-    assert r.stdout == b"\x7f"
-    assert r.stderr == b""
+    assert r.stdout == b'\x7f'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t143_squeeze_repeats_a_c_a_z():
-    r = run_case(
-        "t143", ["--squeeze-repeats", "a-c", "a-z"], stdin=b"the dog dog\nthe dog dog\nx lazy\nfox\n"
-    )
+    r = run_case('t143', ['--squeeze-repeats', 'a-c', 'a-z'], stdin=b'the dog dog\nthe dog dog\nx lazy\nfox\n')
     assert r.code == 0
-    assert r.stdout == b"the dog dog\nthe dog dog\nx lazy\nfox\n"
-    assert r.stderr == b""
+    assert r.stdout == b'the dog dog\nthe dog dog\nx lazy\nfox\n'
+    assert r.stderr == b''
     assert r.files == {}

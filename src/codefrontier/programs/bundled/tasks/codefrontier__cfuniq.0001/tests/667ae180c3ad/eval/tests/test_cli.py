@@ -102,60 +102,50 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t001_help():
-    r = run_case("t001", ["--help"])
+    r = run_case('t001', ['--help'])
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"Usage: ./executable [OPTION]... [INPUT [OUTPUT]]\nFilter adjacent matching lines from INPUT (or standard input),\nwriting to OUTPUT (or standard output).\n\n  -c, --count           prefix lines by the number of occurrences\n  -d, --repeated        only print duplicate lines, one for each group\n  -u, --unique          only print unique lines\n  -i, --ignore-case     ignore differences in case when comparing\n  -f, --skip-fields=N   avoid comparing the first N fields\n  -s, --skip-chars=N    avoid comparing the first N characters\n  -w, --check-chars=N   compare no more than N characters in lines\n      --help            display this help and exit\n      --version         output version information and exit\n\nA field is a run of blanks, then non-blank characters.  Fields are skipped\nbefore characters.\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'Usage: ./executable [OPTION]... [INPUT [OUTPUT]]\nFilter adjacent matching lines from INPUT (or standard input),\nwriting to OUTPUT (or standard output).\n\n  -c, --count           prefix lines by the number of occurrences\n  -d, --repeated        only print duplicate lines, one for each group\n  -u, --unique          only print unique lines\n  -i, --ignore-case     ignore differences in case when comparing\n  -f, --skip-fields=N   avoid comparing the first N fields\n  -s, --skip-chars=N    avoid comparing the first N characters\n  -w, --check-chars=N   compare no more than N characters in lines\n      --help            display this help and exit\n      --version         output version information and exit\n\nA field is a run of blanks, then non-blank characters.  Fields are skipped\nbefore characters.\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t002_version():
-    r = run_case("t002", ["--version"])
+    r = run_case('t002', ['--version'])
     assert r.code == 0
-    assert r.stdout == b"cfuniq 2.0\n"
-    assert r.stderr == b""
+    assert r.stdout == b'cfuniq 2.0\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t003_no_such_option():
-    r = run_case("t003", ["--no-such-option"])
+    r = run_case('t003', ['--no-such-option'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t004_z():
-    r = run_case("t004", ["-Z"])
+    r = run_case('t004', ['-Z'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t005_f():
-    r = run_case("t005", ["-f"])
+    r = run_case('t005', ['-f'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: option requires an argument -- 'f'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: option requires an argument -- 'f'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t065_unique_check_chars_1():
-    r = run_case("t065", ["--unique", "--check-chars", "-1", "-"])
+    r = run_case('t065', ['--unique', '--check-chars', '-1', '-'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: -1: invalid number of bytes to compare\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: -1: invalid number of bytes to compare\n'
     assert r.files == {}

@@ -102,323 +102,258 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t006_skip_fields_4():
-    r = run_case("t006", ["--skip-fields=4", "cases/t006/out.txt"], stdin=b"7\n42\n3.5\n3.5\n")
+    r = run_case('t006', ['--skip-fields=4', 'cases/t006/out.txt'], stdin=b'7\n42\n3.5\n3.5\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t006/out.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t006/out.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t007():
-    r = run_case("t007", ["cases/t007/in1.txt"], files={"in1.txt": b"-1\n"})
+    r = run_case('t007', ['cases/t007/in1.txt'], files={'in1.txt': b'-1\n'})
     assert r.code == 0
-    assert r.stdout == b"-1\n"
-    assert r.stderr == b""
+    assert r.stdout == b'-1\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t008():
-    r = run_case("t008", ["-", "cases/t008/out.txt"])
+    r = run_case('t008', ['-', 'cases/t008/out.txt'])
     assert r.code == 0
-    assert r.stdout == b""
-    assert r.stderr == b""
-    assert r.files == {"out.txt": b""}
+    assert r.stdout == b''
+    assert r.stderr == b''
+    assert r.files == {'out.txt': b''}
 
 
 def test_t009_count_f_80_d():
-    r = run_case(
-        "t009",
-        ["--count", "-f", "80", "-d", "cases/t009/in1.txt", "-"],
-        files={"in1.txt": b"1000\n0\n1\n1000\n1000\n"},
-    )
+    r = run_case('t009', ['--count', '-f', '80', '-d', 'cases/t009/in1.txt', '-'], files={'in1.txt': b'1000\n0\n1\n1000\n1000\n'})
     assert r.code == 0
-    assert r.stdout == b""
-    assert r.stderr == b""
+    assert r.stdout == b''
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t010_s_x():
-    r = run_case("t010", ["-s", "x", "cases/t010/in1.txt", "cases/t010/out.txt"], files={"in1.txt": b"-1"})
+    r = run_case('t010', ['-s', 'x', 'cases/t010/in1.txt', 'cases/t010/out.txt'], files={'in1.txt': b'-1'})
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: x: invalid number of bytes to skip\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: x: invalid number of bytes to skip\n'
     assert r.files == {}
 
 
 def test_t011_check_chars_20_count():
-    r = run_case(
-        "t011",
-        ["--check-chars", "20", "--count", "cases/t011/in1.txt", "cases/t011/out.txt"],
-        files={"in1.txt": b"\nbaz\n\xc3\xbcmlaut two\ny gamma over 42 baz baz the alpha\n42 one"},
-    )
+    r = run_case('t011', ['--check-chars', '20', '--count', 'cases/t011/in1.txt', 'cases/t011/out.txt'], files={'in1.txt': b'\nbaz\n\xc3\xbcmlaut two\ny gamma over 42 baz baz the alpha\n42 one'})
     assert r.code == 0
-    assert r.stdout == b""
-    assert r.stderr == b""
-    assert r.files == {
-        "out.txt": b"      1 \n      1 baz\n      1 \xc3\xbcmlaut two\n      1 y gamma over 42 baz baz the alpha\n      1 42 one\n"
-    }
+    assert r.stdout == b''
+    assert r.stderr == b''
+    assert r.files == {'out.txt': b'      1 \n      1 baz\n      1 \xc3\xbcmlaut two\n      1 y gamma over 42 baz baz the alpha\n      1 42 one\n'}
 
 
 def test_t012_s_2():
-    r = run_case("t012", ["-s", "2", "cases/t012/out.txt"])
+    r = run_case('t012', ['-s', '2', 'cases/t012/out.txt'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t012/out.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t012/out.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t014_f_1():
-    r = run_case("t014", ["-f", "-1", "cases/t014/out.txt"], stdin=b"1000\n0")
+    r = run_case('t014', ['-f', '-1', 'cases/t014/out.txt'], stdin=b'1000\n0')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: -1: invalid number of fields to skip\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: -1: invalid number of fields to skip\n'
     assert r.files == {}
 
 
 def test_t015_count():
-    r = run_case(
-        "t015",
-        ["--count", "cases/t015/in1.txt", "cases/t015/missing.txt"],
-        files={"in1.txt": b"\nbaz\n\xc3\xbcmlaut two\ny gamma over 42 baz baz the alpha\n4"},
-    )
+    r = run_case('t015', ['--count', 'cases/t015/in1.txt', 'cases/t015/missing.txt'], files={'in1.txt': b'\nbaz\n\xc3\xbcmlaut two\ny gamma over 42 baz baz the alpha\n4'})
     assert r.code == 0
-    assert r.stdout == b""
-    assert r.stderr == b""
-    assert r.files == {
-        "missing.txt": b"      1 \n      1 baz\n      1 \xc3\xbcmlaut two\n      1 y gamma over 42 baz baz the alpha\n      1 4\n"
-    }
+    assert r.stdout == b''
+    assert r.stderr == b''
+    assert r.files == {'missing.txt': b'      1 \n      1 baz\n      1 \xc3\xbcmlaut two\n      1 y gamma over 42 baz baz the alpha\n      1 4\n'}
 
 
 def test_t018_ignore_case():
-    r = run_case("t018", ["--ignore-case", "cases/t018/out.txt"], stdin=b"-1-")
+    r = run_case('t018', ['--ignore-case', 'cases/t018/out.txt'], stdin=b'-1-')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t018/out.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t018/out.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t024_repeated():
-    r = run_case("t024", ["--repeated", "cases/t024/out.txt"], stdin=b"\nbaz")
+    r = run_case('t024', ['--repeated', 'cases/t024/out.txt'], stdin=b'\nbaz')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t024/out.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t024/out.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t025_f4():
-    r = run_case("t025", ["-f4", "cases/t025/out.txt"], stdin=b"0\n42\n1000\n")
+    r = run_case('t025', ['-f4', 'cases/t025/out.txt'], stdin=b'0\n42\n1000\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t025/out.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t025/out.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t029_f20():
-    r = run_case("t029", ["-f20", "cases/t029/in1.txt", "cases/t029/missing.txt"], files={"in1.txt": b"1\n"})
+    r = run_case('t029', ['-f20', 'cases/t029/in1.txt', 'cases/t029/missing.txt'], files={'in1.txt': b'1\n'})
     assert r.code == 0
-    assert r.stdout == b""
-    assert r.stderr == b""
-    assert r.files == {"missing.txt": b"1\n"}
+    assert r.stdout == b''
+    assert r.stderr == b''
+    assert r.files == {'missing.txt': b'1\n'}
 
 
 def test_t030_f_20():
-    r = run_case(
-        "t030",
-        ["-f", "20", "cases/t030/missing.txt"],
-        stdin=b"the delta apple\nbaz world over\ntwo\tbaz\tx\tApple\tcherry\nqux bar brown -3\nqux bar brown -3\n",
-    )
+    r = run_case('t030', ['-f', '20', 'cases/t030/missing.txt'], stdin=b'the delta apple\nbaz world over\ntwo\tbaz\tx\tApple\tcherry\nqux bar brown -3\nqux bar brown -3\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t030/missing.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t030/missing.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t031():
-    r = run_case("t031", ["cases/t031/in1.txt", "cases/t031/out.txt"], files={"in1.txt": b"42\n1000\n"})
+    r = run_case('t031', ['cases/t031/in1.txt', 'cases/t031/out.txt'], files={'in1.txt': b'42\n1000\n'})
     assert r.code == 0
-    assert r.stdout == b""
-    assert r.stderr == b""
-    assert r.files == {"out.txt": b"42\n1000\n"}
+    assert r.stdout == b''
+    assert r.stderr == b''
+    assert r.files == {'out.txt': b'42\n1000\n'}
 
 
 def test_t033_w_2():
-    r = run_case("t033", ["-w", "2", "cases/t033/out.txt"], stdin=b"42\n42\n7\n0\n")
+    r = run_case('t033', ['-w', '2', 'cases/t033/out.txt'], stdin=b'42\n42\n7\n0\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t033/out.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t033/out.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t034_unique_check_chars_2_repeated():
-    r = run_case(
-        "t034",
-        ["--unique", "--check-chars=2", "--repeated", "-", "cases/t034/missing.txt"],
-        stdin=b"\nBAZ\n\xc3\xbcMLAUT TWO\nY GAMMA OVER 42 BAZ BAZ THE ALPHA\n42 ONE",
-    )
+    r = run_case('t034', ['--unique', '--check-chars=2', '--repeated', '-', 'cases/t034/missing.txt'], stdin=b'\nBAZ\n\xc3\xbcMLAUT TWO\nY GAMMA OVER 42 BAZ BAZ THE ALPHA\n42 ONE')
     assert r.code == 0
-    assert r.stdout == b""
-    assert r.stderr == b""
-    assert r.files == {"missing.txt": b""}
+    assert r.stdout == b''
+    assert r.stderr == b''
+    assert r.files == {'missing.txt': b''}
 
 
 def test_t035_unique():
-    r = run_case(
-        "t035", ["--unique", "cases/t035/in1.txt"], files={"in1.txt": b"\xc3\xbcmlaut 7\nthree world\n"}
-    )
+    r = run_case('t035', ['--unique', 'cases/t035/in1.txt'], files={'in1.txt': b'\xc3\xbcmlaut 7\nthree world\n'})
     assert r.code == 0
-    assert r.stdout == b"\xc3\xbcmlaut 7\nthree world\n"
-    assert r.stderr == b""
+    assert r.stdout == b'\xc3\xbcmlaut 7\nthree world\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t036():
-    r = run_case("t036", ["cases/t036/out.txt"])
+    r = run_case('t036', ['cases/t036/out.txt'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t036/out.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t036/out.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t037_skip_chars_1_repeated_count():
-    r = run_case(
-        "t037",
-        ["--skip-chars", "-1", "--repeated", "--count", "cases/t037/in1.txt"],
-        files={
-            "in1.txt": b"the delta apple\nbaz world over\ntwo\tbaz\tx\tApple\tcherry\nqux bar brown -3\nqux bar brown -3"
-        },
-    )
+    r = run_case('t037', ['--skip-chars', '-1', '--repeated', '--count', 'cases/t037/in1.txt'], files={'in1.txt': b'the delta apple\nbaz world over\ntwo\tbaz\tx\tApple\tcherry\nqux bar brown -3\nqux bar brown -3'})
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: -1: invalid number of bytes to skip\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: -1: invalid number of bytes to skip\n'
     assert r.files == {}
 
 
 def test_t038_ignore_case_u():
-    r = run_case(
-        "t038",
-        ["--ignore-case", "-u", "cases/t038/in1.txt", "cases/t038/out.txt"],
-        files={"in1.txt": b"7\n42\n3.5\n3\\.5\n"},
-    )
+    r = run_case('t038', ['--ignore-case', '-u', 'cases/t038/in1.txt', 'cases/t038/out.txt'], files={'in1.txt': b'7\n42\n3.5\n3\\.5\n'})
     assert r.code == 0
-    assert r.stdout == b""
-    assert r.stderr == b""
-    assert r.files == {"out.txt": b"7\n42\n3.5\n3\\.5\n"}
+    assert r.stdout == b''
+    assert r.stderr == b''
+    assert r.files == {'out.txt': b'7\n42\n3.5\n3\\.5\n'}
 
 
 def test_t039_f_5_repeated_i():
-    r = run_case(
-        "t039", ["-f", "5", "--repeated", "-i", "cases/t039/missing.txt"], stdin=b"-1\n3.5\n42\n42\n"
-    )
+    r = run_case('t039', ['-f', '5', '--repeated', '-i', 'cases/t039/missing.txt'], stdin=b'-1\n3.5\n42\n42\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t039/missing.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t039/missing.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t040_s80_check_chars_20_c():
-    r = run_case(
-        "t040",
-        ["-s80", "--check-chars=20", "-c", "cases/t040/in1.txt", "cases/t040/out.txt"],
-        files={"in1.txt": b"one"},
-    )
+    r = run_case('t040', ['-s80', '--check-chars=20', '-c', 'cases/t040/in1.txt', 'cases/t040/out.txt'], files={'in1.txt': b'one'})
     assert r.code == 0
-    assert r.stdout == b""
-    assert r.stderr == b""
-    assert r.files == {"out.txt": b"      1 one\n"}
+    assert r.stdout == b''
+    assert r.stderr == b''
+    assert r.files == {'out.txt': b'      1 one\n'}
 
 
 def test_t042():
-    r = run_case("t042", ["cases/t042/missing.txt"], stdin=b"1\n42\n1\n")
+    r = run_case('t042', ['cases/t042/missing.txt'], stdin=b'1\n42\n1\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t042/missing.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t042/missing.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t043_unique():
-    r = run_case("t043", ["--unique", "cases/t043/out.txt"], stdin=b"1\n")
+    r = run_case('t043', ['--unique', 'cases/t043/out.txt'], stdin=b'1\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t043/out.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t043/out.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t046_f80_skip_chars_0():
-    r = run_case(
-        "t046", ["-f80", "--skip-chars", "0", "cases/t046/in1.txt"], files={"in1.txt": b"42\n42\n7\n0\n"}
-    )
+    r = run_case('t046', ['-f80', '--skip-chars', '0', 'cases/t046/in1.txt'], files={'in1.txt': b'42\n42\n7\n0\n'})
     assert r.code == 0
-    assert r.stdout == b"42\n"
-    assert r.stderr == b""
+    assert r.stdout == b'42\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t071_skip_fields_999999():
-    r = run_case(
-        "t071",
-        ["--skip-fields", "999999", "cases/t071/missing.txt", "cases/t071/out.txt"],
-        stdin=b"\n\xc3\x9f delta\nthe\n",
-    )
+    r = run_case('t071', ['--skip-fields', '999999', 'cases/t071/missing.txt', 'cases/t071/out.txt'], stdin=b'\n\xc3\x9f delta\nthe\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t071/missing.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t071/missing.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t072_skip_fields_20_s_1():
-    r = run_case(
-        "t072", ["--skip-fields=20", "-s", "1", "cases/t072/out.txt"], stdin=b"42\n7\n0\n0\n-1\n-1\n"
-    )
+    r = run_case('t072', ['--skip-fields=20', '-s', '1', 'cases/t072/out.txt'], stdin=b'42\n7\n0\n0\n-1\n-1\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: cases/t072/out.txt: No such file or directory\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: cases/t072/out.txt: No such file or directory\n'
     assert r.files == {}
 
 
 def test_t087_repeated_skip_chars_999999():
-    r = run_case(
-        "t087",
-        ["--repeated", "--skip-chars=999999", "cases/t087/in1.txt", "cases/t087/out.txt"],
-        files={"in1.txt": b"0\n-42\n100\xc80\n"},
-    )
+    r = run_case('t087', ['--repeated', '--skip-chars=999999', 'cases/t087/in1.txt', 'cases/t087/out.txt'], files={'in1.txt': b'0\n-42\n100\xc80\n'})
     assert r.code == 0
-    assert r.stdout == b""
-    assert r.stderr == b""
-    assert r.files == {"out.txt": b"0\n"}
+    assert r.stdout == b''
+    assert r.stderr == b''
+    assert r.files == {'out.txt': b'0\n'}
 
 
 def test_t142_w999999_skip_chars_2():
-    r = run_case(
-        "t142",
-        ["-w999999", "--skip-chars=2", "cases/t142/in1.txt"],
-        files={"in1.txt": b"\xd6<\x87\x8e[\xf5\x18"},
-    )
+    r = run_case('t142', ['-w999999', '--skip-chars=2', 'cases/t142/in1.txt'], files={'in1.txt': b'\xd6<\x87\x8e[\xf5\x18'})
     assert r.code == 0
-    assert r.stdout == b"\xd6<\x87\x8e[\xf5\x18\n"
-    assert r.stderr == b""
+    assert r.stdout == b'\xd6<\x87\x8e[\xf5\x18\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t183_f_check_chars_0():
-    r = run_case(
-        "t183", ["-f", "", "--check-chars=0", "cases/t183/in1.txt"], files={"in1.txt": b"42\n7\n-1\n1\n"}
-    )
+    r = run_case('t183', ['-f', '', '--check-chars=0', 'cases/t183/in1.txt'], files={'in1.txt': b'42\n7\n-1\n1\n'})
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: : invalid number of fields to skip\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: : invalid number of fields to skip\n'
     assert r.files == {}
 
 
 def test_t224_d_w_1():
-    r = run_case(
-        "t224",
-        ["-d", "-w", "1", "cases/t224/in1.txt", "cases/t224/out.txt"],
-        files={
-            "in1.txt": b"cherry,alpha,gamma\nqux\n7 foo gamma foo lazy one 3.14 hello 42\nApple 42 two alpha jumps world one two alpha banana 3.14 42 over qux over the dog dog world gamma\n\n\n\nfox\n"
-        },
-    )
+    r = run_case('t224', ['-d', '-w', '1', 'cases/t224/in1.txt', 'cases/t224/out.txt'], files={'in1.txt': b'cherry,alpha,gamma\nqux\n7 foo gamma foo lazy one 3.14 hello 42\nApple 42 two alpha jumps world one two alpha banana 3.14 42 over qux over the dog dog world gamma\n\n\n\nfox\n'})
     assert r.code == 0
-    assert r.stdout == b""
-    assert r.stderr == b""
-    assert r.files == {"out.txt": b"\n"}
+    assert r.stdout == b''
+    assert r.stderr == b''
+    assert r.files == {'out.txt': b'\n'}

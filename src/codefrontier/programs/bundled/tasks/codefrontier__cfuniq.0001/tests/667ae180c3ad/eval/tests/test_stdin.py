@@ -102,75 +102,58 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t017_w80_unique():
-    r = run_case("t017", ["-w80", "--unique"], stdin=b"-1-\n")
+    r = run_case('t017', ['-w80', '--unique'], stdin=b'-1-\n')
     assert r.code == 0
-    assert r.stdout == b"-1-\n"
-    assert r.stderr == b""
+    assert r.stdout == b'-1-\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t019_wx():
-    r = run_case("t019", ["-wx"], stdin=b"0\n1000\n7\n-1\n")
+    r = run_case('t019', ['-wx'], stdin=b'0\n1000\n7\n-1\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: x: invalid number of bytes to compare\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: x: invalid number of bytes to compare\n'
     assert r.files == {}
 
 
 def test_t020_ignore_case_count():
-    r = run_case(
-        "t020",
-        ["--ignore-case", "--count", "-"],
-        stdin=b"banana three one z quick apple gamma Apple foo baz baz world\nbrown\ttwo\tdog\tdog\tcherry\nfoo;banana;lazy;gamma\nbar foo dog cherry three apple the Apple fox two jumps cherry x fox\n\n",
-    )
+    r = run_case('t020', ['--ignore-case', '--count', '-'], stdin=b'banana three one z quick apple gamma Apple foo baz baz world\nbrown\ttwo\tdog\tdog\tcherry\nfoo;banana;lazy;gamma\nbar foo dog cherry three apple the Apple fox two jumps cherry x fox\n\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"      1 banana three one z quick apple gamma Apple foo baz baz world\n      1 brown\ttwo\tdog\tdog\tcherry\n      1 foo;banana;lazy;gamma\n      1 bar foo dog cherry three apple the Apple fox two jumps cherry x fox\n      1 \n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'      1 banana three one z quick apple gamma Apple foo baz baz world\n      1 brown\ttwo\tdog\tdog\tcherry\n      1 foo;banana;lazy;gamma\n      1 bar foo dog cherry three apple the Apple fox two jumps cherry x fox\n      1 \n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t023_check_chars_2_u():
-    r = run_case(
-        "t023",
-        ["--check-chars=2", "-u"],
-        stdin=b"42 apple apple lazy x cherry brown world y one brown qux world\nApple,fox,Apple\nApple dog the three\nlazy\nLAZY\n",
-    )
+    r = run_case('t023', ['--check-chars=2', '-u'], stdin=b'42 apple apple lazy x cherry brown world y one brown qux world\nApple,fox,Apple\nApple dog the three\nlazy\nLAZY\n')
     assert r.code == 0
-    assert r.stdout == b"42 apple apple lazy x cherry brown world y one brown qux world\nlazy\nLAZY\n"
-    assert r.stderr == b""
+    assert r.stdout == b'42 apple apple lazy x cherry brown world y one brown qux world\nlazy\nLAZY\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t028_ignore_case_skip_fields_0():
-    r = run_case("t028", ["--ignore-case", "--skip-fields=0"], stdin=b"1000\n")
+    r = run_case('t028', ['--ignore-case', '--skip-fields=0'], stdin=b'1000\n')
     assert r.code == 0
-    assert r.stdout == b"1000\n"
-    assert r.stderr == b""
+    assert r.stdout == b'1000\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t053_skip_fields_x_i_count():
-    r = run_case("t053", ["--skip-fields", "x", "-i", "--count"], stdin=b"three world\n")
+    r = run_case('t053', ['--skip-fields', 'x', '-i', '--count'], stdin=b'three world\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert r.stderr == b"./executable: x: invalid number of fields to skip\n"
+    assert r.stdout == b''
+    assert r.stderr == b'./executable: x: invalid number of fields to skip\n'
     assert r.files == {}
 
 
 def test_t096_skip_fields_1_u():
-    r = run_case(
-        "t096",
-        ["--skip-fields", "1", "-u"],
-        stdin=b"apple 42 Apple 42 over 42 fox one y delta y beta -3 over lazy bar fox\n\n7 42 beta\ngamma\n",
-    )
+    r = run_case('t096', ['--skip-fields', '1', '-u'], stdin=b'apple 42 Apple 42 over 42 fox one y delta y beta -3 over lazy bar fox\n\n7 42 beta\ngamma\n')
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"apple 42 Apple 42 over 42 fox one y delta y beta -3 over lazy bar fox\n\n7 42 beta\ngamma\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'apple 42 Apple 42 over 42 fox one y delta y beta -3 over lazy bar fox\n\n7 42 beta\ngamma\n'
+    assert r.stderr == b''
     assert r.files == {}

@@ -102,60 +102,50 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t001_help():
-    r = run_case("t001", ["--help"])
+    r = run_case('t001', ['--help'])
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"Usage: ./executable [OPTION]... [FILE]...\nPrint newline, word, and byte counts for each FILE, and a total line if\nmore than one FILE is specified.  A word is a non-empty sequence of\ncharacters delimited by white space.  With no FILE, or when FILE is -,\nread standard input.\n\n  -c, --bytes            print the byte counts\n  -m, --chars            print the character counts (UTF-8)\n  -l, --lines            print the newline counts\n  -w, --words            print the word counts\n  -L, --max-line-length  print the maximum display width\n      --total=WHEN       when to print a line with total counts;\n                         WHEN can be: auto, always, only, never\n      --help             display this help and exit\n      --version          output version information and exit\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'Usage: ./executable [OPTION]... [FILE]...\nPrint newline, word, and byte counts for each FILE, and a total line if\nmore than one FILE is specified.  A word is a non-empty sequence of\ncharacters delimited by white space.  With no FILE, or when FILE is -,\nread standard input.\n\n  -c, --bytes            print the byte counts\n  -m, --chars            print the character counts (UTF-8)\n  -l, --lines            print the newline counts\n  -w, --words            print the word counts\n  -L, --max-line-length  print the maximum display width\n      --total=WHEN       when to print a line with total counts;\n                         WHEN can be: auto, always, only, never\n      --help             display this help and exit\n      --version          output version information and exit\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t002_version():
-    r = run_case("t002", ["--version"])
+    r = run_case('t002', ['--version'])
     assert r.code == 0
-    assert r.stdout == b"cfwc 1.2\n"
-    assert r.stderr == b""
+    assert r.stdout == b'cfwc 1.2\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t003_no_such_option():
-    r = run_case("t003", ["--no-such-option"])
+    r = run_case('t003', ['--no-such-option'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: unrecognized option '--no-such-option'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t004_z():
-    r = run_case("t004", ["-Z"])
+    r = run_case('t004', ['-Z'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: invalid option -- 'Z'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t005_total():
-    r = run_case("t005", ["--total"])
+    r = run_case('t005', ['--total'])
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: option '--total' requires an argument\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: option '--total' requires an argument\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t032_lines_w():
-    r = run_case("t032", ["--lines", "-w"])
+    r = run_case('t032', ['--lines', '-w'])
     assert r.code == 0
-    assert r.stdout == b"      0       0\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      0       0\n'
+    assert r.stderr == b''
     assert r.files == {}

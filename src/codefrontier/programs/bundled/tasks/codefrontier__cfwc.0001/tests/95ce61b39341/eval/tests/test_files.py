@@ -102,224 +102,138 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t007_total_only_m():
-    r = run_case(
-        "t007",
-        ["--total", "only", "-m", "cases/t007/in1.txt"],
-        files={"in1.txt": b"z\n\nalpha 3.14 fox the\nlazy"},
-    )
+    r = run_case('t007', ['--total', 'only', '-m', 'cases/t007/in1.txt'], files={'in1.txt': b'z\n\nalpha 3.14 fox the\nlazy'})
     assert r.code == 0
-    assert r.stdout == b"     26\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     26\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t008_bytes():
-    r = run_case(
-        "t008",
-        ["--bytes", "cases/t008/in1.txt", "cases/t008/in2.txt"],
-        files={
-            "in1.txt": b"z\n\nalpha 3.14 fox the\nalpha 3.14 fox the\nlazy",
-            "in2.txt": b"\xc3\x9f hello\n42;gamma;y;quick\n7 qux two two\n\nbaz\n\xc3\xbcmlaut two\n",
-        },
-    )
+    r = run_case('t008', ['--bytes', 'cases/t008/in1.txt', 'cases/t008/in2.txt'], files={'in1.txt': b'z\n\nalpha 3.14 fox the\nalpha 3.14 fox the\nlazy', 'in2.txt': b'\xc3\x9f hello\n42;gamma;y;quick\n7 qux two two\n\nbaz\n\xc3\xbcmlaut two\n'})
     assert r.code == 0
-    assert r.stdout == b"     45 cases/t008/in1.txt\n     57 cases/t008/in2.txt\n    102 total\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     45 cases/t008/in1.txt\n     57 cases/t008/in2.txt\n    102 total\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t009():
-    r = run_case(
-        "t009",
-        ["cases/t009/in1.txt"],
-        files={"in1.txt": b"the alpha\n42 one\nx fox alpha\nworld;-3\ntwo hello 7 z\none alpha dog x\n"},
-    )
+    r = run_case('t009', ['cases/t009/in1.txt'], files={'in1.txt': b'the alpha\n42 one\nx fox alpha\nworld;-3\ntwo hello 7 z\none alpha dog x\n'})
     assert r.code == 0
-    assert r.stdout == b"      6      16      68 cases/t009/in1.txt\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      6      16      68 cases/t009/in1.txt\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t012_chars_l():
-    r = run_case(
-        "t012",
-        ["--chars", "-L", "cases/t012/in1.txt"],
-        files={"in1.txt": b"\nover\n\n\nbaz 7 brown\nbaz 7 brown"},
-    )
+    r = run_case('t012', ['--chars', '-L', 'cases/t012/in1.txt'], files={'in1.txt': b'\nover\n\n\nbaz 7 brown\nbaz 7 brown'})
     assert r.code == 0
-    assert r.stdout == b"     31      11 cases/t012/in1.txt\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     31      11 cases/t012/in1.txt\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t013_chars_l():
-    r = run_case(
-        "t013",
-        ["--chars", "-L", "cases/t013/in1.txt", "cases/t013/in2.txt"],
-        files={
-            "in1.txt": b"\xc3\x9f hel\x07lo\n42;gamma;y;quick\n7 qux two two\n\nbaz\n\xc3\xbcmlaut two\n",
-            "in2.txt": b"\nz beta lazy\njumps beta baz hello\ndog -3\ndog -3\nz quick apple\nfoo\n",
-        },
-    )
+    r = run_case('t013', ['--chars', '-L', 'cases/t013/in1.txt', 'cases/t013/in2.txt'], files={'in1.txt': b'\xc3\x9f hel\x07lo\n42;gamma;y;quick\n7 qux two two\n\nbaz\n\xc3\xbcmlaut two\n', 'in2.txt': b'\nz beta lazy\njumps beta baz hello\ndog -3\ndog -3\nz quick apple\nfoo\n'})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"     56      16 cases/t013/in1.txt\n     66      20 cases/t013/in2.txt\n    122      20 total\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'     56      16 cases/t013/in1.txt\n     66      20 cases/t013/in2.txt\n    122      20 total\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t023_w_max_line_length_c():
-    r = run_case(
-        "t023",
-        ["-w", "--max-line-length", "-c", "cases/t023/in1.txt"],
-        files={"in1.txt": b"z:alpha\nz:alpha\nthe quick lazy z\n7 dog\nthe delta apple\nbaz world over\n"},
-    )
+    r = run_case('t023', ['-w', '--max-line-length', '-c', 'cases/t023/in1.txt'], files={'in1.txt': b'z:alpha\nz:alpha\nthe quick lazy z\n7 dog\nthe delta apple\nbaz world over\n'})
     assert r.code == 0
-    assert r.stdout == b"     14      70      16 cases/t023/in1.txt\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     14      70      16 cases/t023/in1.txt\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t026_l():
-    r = run_case(
-        "t026",
-        ["-l", "cases/t026/in1.txt"],
-        files={
-            "in1.txt": b"one z\nworld three world jumps banana beta cherry alpha jumps\napple two\n-3 one lazy\n\none over 42 dog z cherry three three world alpha fox hello x 7 over\nhello two alpha three\n"
-        },
-    )
+    r = run_case('t026', ['-l', 'cases/t026/in1.txt'], files={'in1.txt': b'one z\nworld three world jumps banana beta cherry alpha jumps\napple two\n-3 one lazy\n\none over 42 dog z cherry three three world alpha fox hello x 7 over\nhello two alpha three\n'})
     assert r.code == 0
-    assert r.stdout == b"      7 cases/t026/in1.txt\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      7 cases/t026/in1.txt\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t027_l_max_line_length():
-    r = run_case(
-        "t027",
-        ["-l", "--max-line-length", "cases/t027/in1.txt"],
-        files={
-            "in1.txt": b"42 fox\nalpha\nover\tbar\tx\tbrown\ngamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\ngamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\napple apple two\n"
-        },
-    )
+    r = run_case('t027', ['-l', '--max-line-length', 'cases/t027/in1.txt'], files={'in1.txt': b'42 fox\nalpha\nover\tbar\tx\tbrown\ngamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\ngamma fox banana -3 apple one apple 3.14 beta baz baz Apple 42 fox over\napple apple two\n'})
     assert r.code == 0
-    assert r.stdout == b"      6      71 cases/t027/in1.txt\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      6      71 cases/t027/in1.txt\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t031_lines():
-    r = run_case("t031", ["--lines", "cases/t031/in1.txt"], files={"in1.txt": b"\x1c\x0bn"})
+    r = run_case('t031', ['--lines', 'cases/t031/in1.txt'], files={'in1.txt': b'\x1c\x0bn'})
     assert r.code == 0
-    assert r.stdout == b"      0 cases/t031/in1.txt\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      0 cases/t031/in1.txt\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t034_chars_lines_total_always():
-    r = run_case(
-        "t034",
-        ["--chars", "--lines", "--total", "always", "cases/t034/in1.txt", "cases/t034/in2.txt"],
-        files={
-            "in1.txt": b"world:qux:over\ndelta quick brown apple 3.14 -3 brown 3.14 x alpha\n\nbrown\tz",
-            "in2.txt": b"",
-        },
-    )
+    r = run_case('t034', ['--chars', '--lines', '--total', 'always', 'cases/t034/in1.txt', 'cases/t034/in2.txt'], files={'in1.txt': b'world:qux:over\ndelta quick brown apple 3.14 -3 brown 3.14 x alpha\n\nbrown\tz', 'in2.txt': b''})
     assert r.code == 0
-    assert (
-        r.stdout
-        == b"      3      74 cases/t034/in1.txt\n      0       0 cases/t034/in2.txt\n      3      74 total\n"
-    )
-    assert r.stderr == b""
+    assert r.stdout == b'      3      74 cases/t034/in1.txt\n      0       0 cases/t034/in2.txt\n      3      74 total\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t035_max_line_length():
-    r = run_case(
-        "t035",
-        ["--max-line-length", "cases/t035/in1.txt", "cases/t035/in2.txt"],
-        files={
-            "in1.txt": b"brown\nbrown\n\n\n",
-            "in2.txt": b"foo\n\xc3\xbcmlaut foo\nbeta fox Apple brown\nover\n\nfoo\tbrown\tthree\nbanana -3 quick\nna\xc3\xafve dog",
-        },
-    )
+    r = run_case('t035', ['--max-line-length', 'cases/t035/in1.txt', 'cases/t035/in2.txt'], files={'in1.txt': b'brown\nbrown\n\n\n', 'in2.txt': b'foo\n\xc3\xbcmlaut foo\nbeta fox Apple brown\nover\n\nfoo\tbrown\tthree\nbanana -3 quick\nna\xc3\xafve dog'})
     assert r.code == 0
-    assert r.stdout == b"      5 cases/t035/in1.txt\n     21 cases/t035/in2.txt\n     21 total\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      5 cases/t035/in1.txt\n     21 cases/t035/in2.txt\n     21 total\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t039_total_auto_max_line_length():
-    r = run_case(
-        "t039", ["--total", "auto", "--max-line-length", "cases/t039/in1.txt"], files={"in1.txt": b"qux -3\n"}
-    )
+    r = run_case('t039', ['--total', 'auto', '--max-line-length', 'cases/t039/in1.txt'], files={'in1.txt': b'qux -3\n'})
     assert r.code == 0
-    assert r.stdout == b"      6 cases/t039/in1.txt\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      6 cases/t039/in1.txt\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t041_lines_w():
-    r = run_case("t041", ["--lines", "-w", "-", "cases/t041/in1.txt"], files={"in1.txt": b""})
+    r = run_case('t041', ['--lines', '-w', '-', 'cases/t041/in1.txt'], files={'in1.txt': b''})
     assert r.code == 0
-    assert r.stdout == b"      0       0 -\n      0       0 cases/t041/in1.txt\n      0       0 total\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      0       0 -\n      0       0 cases/t041/in1.txt\n      0       0 total\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t042_total_always_max_line_length_c():
-    r = run_case(
-        "t042",
-        ["--total=always", "--max-line-length", "-c", "cases/t042/in1.txt"],
-        files={
-            "in1.txt": b"dog three x cherry\n7 bar beta qux brown two foo jumps 7 brown\n7 fox -3\nz|42\napple\n"
-        },
-    )
+    r = run_case('t042', ['--total=always', '--max-line-length', '-c', 'cases/t042/in1.txt'], files={'in1.txt': b'dog three x cherry\n7 bar beta qux brown two foo jumps 7 brown\n7 fox -3\nz|42\napple\n'})
     assert r.code == 0
-    assert r.stdout == b"     82      42 cases/t042/in1.txt\n     82      42 total\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     82      42 cases/t042/in1.txt\n     82      42 total\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t044_c():
-    r = run_case(
-        "t044",
-        ["-c", "cases/t044/in1.txt", "cases/t044/in2.txt"],
-        files={
-            "in1.txt": b"y delta\nthree\nthree\n42 cherry y banana\n",
-            "in2.txt": b"jumps z world dog z banana alpha one fox delta 3.14 over banana the fox fox\nbar foo brown hello\ndelta bar 7 fox fox y over fox z world z two y quick dog qux qux 3.14\ncaf\xc3\xa9 lazy\n",
-        },
-    )
+    r = run_case('t044', ['-c', 'cases/t044/in1.txt', 'cases/t044/in2.txt'], files={'in1.txt': b'y delta\nthree\nthree\n42 cherry y banana\n', 'in2.txt': b'jumps z world dog z banana alpha one fox delta 3.14 over banana the fox fox\nbar foo brown hello\ndelta bar 7 fox fox y over fox z world z two y quick dog qux qux 3.14\ncaf\xc3\xa9 lazy\n'})
     assert r.code == 0
-    assert r.stdout == b"     39 cases/t044/in1.txt\n    177 cases/t044/in2.txt\n    216 total\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     39 cases/t044/in1.txt\n    177 cases/t044/in2.txt\n    216 total\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t049_l_total_always_m():
-    r = run_case(
-        "t049",
-        ["-L", "--total", "always", "-m", "cases/t049/in1.txt", "-"],
-        files={
-            "in1.txt": b"apple bar\ny dog\nbar\tthree\ncherry bar fox jumps\nalpha\nalpha\nthree banana\n-3 -3 fox two 7 42 x delta banana y gamma alpha gamma cherry foo one fox one y quick"
-        },
-    )
+    r = run_case('t049', ['-L', '--total', 'always', '-m', 'cases/t049/in1.txt', '-'], files={'in1.txt': b'apple bar\ny dog\nbar\tthree\ncherry bar fox jumps\nalpha\nalpha\nthree banana\n-3 -3 fox two 7 42 x delta banana y gamma alpha gamma cherry foo one fox one y quick'})
     assert r.code == 0
-    assert r.stdout == b"    156      84 cases/t049/in1.txt\n      0       0 -\n    156      84 total\n"
-    assert r.stderr == b""
+    assert r.stdout == b'    156      84 cases/t049/in1.txt\n      0       0 -\n    156      84 total\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t054_bytes_total_only_w():
-    r = run_case(
-        "t054",
-        ["--bytes", "--total", "only", "-w", "-", "cases/t054/missing.txt"],
-        stdin=b"jumps z world dog z banana alpha one fox delta 3.14 over banana the fox fox\nbar foo brown h",
-    )
+    r = run_case('t054', ['--bytes', '--total', 'only', '-w', '-', 'cases/t054/missing.txt'], stdin=b'jumps z world dog z banana alpha one fox delta 3.14 over banana the fox fox\nbar foo brown h')
     assert r.code == 1
-    assert r.stdout == b"     20      91\n"
-    assert r.stderr == b"./executable: cases/t054/missing.txt: No such file or directory\n"
+    assert r.stdout == b'     20      91\n'
+    assert r.stderr == b'./executable: cases/t054/missing.txt: No such file or directory\n'
     assert r.files == {}

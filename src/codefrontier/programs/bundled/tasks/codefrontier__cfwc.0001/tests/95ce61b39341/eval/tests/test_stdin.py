@@ -102,222 +102,178 @@ def normalize(data, result, rules):
 # --- end of case helper ---
 
 
+
 def test_t006_l():
-    r = run_case("t006", ["-L"], stdin=b"z\n\nalpha 3.14 fox the\nlazy\n\n\n")
+    r = run_case('t006', ['-L'], stdin=b'z\n\nalpha 3.14 fox the\nlazy\n\n\n')
     assert r.code == 0
-    assert r.stdout == b"     18\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     18\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t010_total_only():
-    r = run_case("t010", ["--total=only"], stdin=b"\nApple\nalpha fox quick fox\n\n")
+    r = run_case('t010', ['--total=only'], stdin=b'\nApple\nalpha fox quick fox\n\n')
     assert r.code == 0
-    assert r.stdout == b"      4       5      28\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      4       5      28\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t011_l():
-    r = run_case(
-        "t011",
-        ["-l"],
-        stdin=b"z y cherry beta over three dog 7 hello brown banana brown world\nbeta the beta 42\nBETA THE BETA 42\nBETA THE BETA 42\n",
-    )
+    r = run_case('t011', ['-l'], stdin=b'z y cherry beta over three dog 7 hello brown banana brown world\nbeta the beta 42\nBETA THE BETA 42\nBETA THE BETA 42\n')
     assert r.code == 0
-    assert r.stdout == b"      4\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      4\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t014_chars_lines():
-    r = run_case(
-        "t014",
-        ["--chars", "--lines"],
-        stdin=b"\nz beta lazy\njumps beta baz hello\ndog -3\ndog -3\nz quick apple\nfoo",
-    )
+    r = run_case('t014', ['--chars', '--lines'], stdin=b'\nz beta lazy\njumps beta baz hello\ndog -3\ndog -3\nz quick apple\nfoo')
     assert r.code == 0
-    assert r.stdout == b"      6      65\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      6      65\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t015_l():
-    r = run_case("t015", ["-L"], stdin=b"@\xae:\xc1'r)\x88\xba\x97")
+    r = run_case('t015', ['-L'], stdin=b"@\xae:\xc1'r)\x88\xba\x97")
     assert r.code == 0
-    assert r.stdout == b"      6\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      6\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t016_max_line_length_bytes():
-    r = run_case(
-        "t016",
-        ["--max-line-length", "--bytes"],
-        stdin=b"\njumps beta baz hello\ndog -3\ndog -3\nz quick apple\nfoo\n",
-    )
+    r = run_case('t016', ['--max-line-length', '--bytes'], stdin=b'\njumps beta baz hello\ndog -3\ndog -3\nz quick apple\nfoo\n')
     assert r.code == 0
-    assert r.stdout == b"     54      20\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     54      20\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t017_c_total_never():
-    r = run_case(
-        "t017", ["-c", "--total", "never", "-"], stdin=b"@\xae:\xc1'r)\x88\xba\x97\n@\xae:\xc1'r)\x88\xba\x97"
-    )
+    r = run_case('t017', ['-c', '--total', 'never', '-'], stdin=b"@\xae:\xc1'r)\x88\xba\x97\n@\xae:\xc1'r)\x88\xba\x97")
     assert r.code == 0
-    assert r.stdout == b"     21 -\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     21 -\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t018_max_line_length_lines():
-    r = run_case("t018", ["--max-line-length", "--lines"], stdin=b"z\n\nalpha 3.14 fox the\nlazy\n\n")
+    r = run_case('t018', ['--max-line-length', '--lines'], stdin=b'z\n\nalpha 3.14 fox the\nlazy\n\n')
     assert r.code == 0
-    assert r.stdout == b"      5      18\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      5      18\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t019_total_always():
-    r = run_case(
-        "t019",
-        ["--total=always"],
-        stdin=b"9\x80n\xf0\xb6\x84]j\x9de~\xb8)\x8f-\xe5.\xadt\xc7\x9d\x15\xa7_\xa2\x9b}\xab3/",
-    )
+    r = run_case('t019', ['--total=always'], stdin=b'9\x80n\xf0\xb6\x84]j\x9de~\xb8)\x8f-\xe5.\xadt\xc7\x9d\x15\xa7_\xa2\x9b}\xab3/')
     assert r.code == 0
-    assert r.stdout == b"      0       1      30\n      0       1      30 total\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      0       1      30\n      0       1      30 total\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t020_m():
-    r = run_case("t020", ["-m", "-"], stdin=b"\nalpha 3.14 fox the\nalpha 3.14 fox the\nlazy")
+    r = run_case('t020', ['-m', '-'], stdin=b'\nalpha 3.14 fox the\nalpha 3.14 fox the\nlazy')
     assert r.code == 0
-    assert r.stdout == b"     43 -\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     43 -\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t021_lines():
-    r = run_case("t021", ["--lines", "-"], stdin=b"\nalpha 3.14 fox the\nalpha 3.14 fox the\nlazy")
+    r = run_case('t021', ['--lines', '-'], stdin=b'\nalpha 3.14 fox the\nalpha 3.14 fox the\nlazy')
     assert r.code == 0
-    assert r.stdout == b"      3 -\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      3 -\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t022_lines():
-    r = run_case(
-        "t022",
-        ["--lines"],
-        stdin=b"world:qux:over\ndelta quick brown apple 3.14 -3 brown 3.14 x alpha\nbrown\tz\n",
-    )
+    r = run_case('t022', ['--lines'], stdin=b'world:qux:over\ndelta quick brown apple 3.14 -3 brown 3.14 x alpha\nbrown\tz\n')
     assert r.code == 0
-    assert r.stdout == b"      3\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      3\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t024_max_line_length():
-    r = run_case("t024", ["--max-line-length"], stdin=b"qux bar brown -3\n")
+    r = run_case('t024', ['--max-line-length'], stdin=b'qux bar brown -3\n')
     assert r.code == 0
-    assert r.stdout == b"     16\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     16\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t025_total_never_bytes():
-    r = run_case(
-        "t025",
-        ["--total", "never", "--bytes"],
-        stdin=b".\x823\x88*G)\xe3{\xc3\xdd\xcbT\xa6\xe0@\xf9l=\xdc\xd1<\x97\x8e\x7f\xc1\x02a\xe0\n\x0f|\x85i",
-    )
+    r = run_case('t025', ['--total', 'never', '--bytes'], stdin=b'.\x823\x88*G)\xe3{\xc3\xdd\xcbT\xa6\xe0@\xf9l=\xdc\xd1<\x97\x8e\x7f\xc1\x02a\xe0\n\x0f|\x85i')
     assert r.code == 0
-    assert r.stdout == b"     34\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     34\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t028_total_only_bytes():
-    r = run_case(
-        "t028",
-        ["--total=only", "--bytes"],
-        stdin=b"the brown quick\n42\nfox|hello\n\nbar brown x baz\nbar brown x baz\nover 42 quick\n",
-    )
+    r = run_case('t028', ['--total=only', '--bytes'], stdin=b'the brown quick\n42\nfox|hello\n\nbar brown x baz\nbar brown x baz\nover 42 quick\n')
     assert r.code == 0
-    assert r.stdout == b"     76\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     76\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t029_total_auto():
-    r = run_case("t029", ["--total=auto"], stdin=b"\x1c\x0bn")
+    r = run_case('t029', ['--total=auto'], stdin=b'\x1c\x0bn')
     assert r.code == 0
-    assert r.stdout == b"      0       2       3\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      0       2       3\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t030_bytes_words_l():
-    r = run_case("t030", ["--bytes", "--words", "-L", "-"], stdin=b"jumps x\n\xc3\xbcmlaut world\n")
+    r = run_case('t030', ['--bytes', '--words', '-L', '-'], stdin=b'jumps x\n\xc3\xbcmlaut world\n')
     assert r.code == 0
-    assert r.stdout == b"      4      22      12 -\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      4      22      12 -\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t033():
-    r = run_case("t033", [], stdin=b"alpha|gamma|delta\nna\xc3\xafve gamma\n-3\n\n")
+    r = run_case('t033', [], stdin=b'alpha|gamma|delta\nna\xc3\xafve gamma\n-3\n\n')
     assert r.code == 0
-    assert r.stdout == b"      4       4      35\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      4       4      35\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t036_words_l():
-    r = run_case(
-        "t036",
-        ["--words", "-L"],
-        stdin=b"\xe6\x97\xa5\xe6\x9c\xac baz\n\xe6\x97\xa5\xe6\x9c\xac baz\nfoo|apple|gamma\n7;over;lazy\nalpha\tcherry\tbar\tlazy\tlazy\n3.14\nx two three Apple\nfoo\n",
-    )
+    r = run_case('t036', ['--words', '-L'], stdin=b'\xe6\x97\xa5\xe6\x9c\xac baz\n\xe6\x97\xa5\xe6\x9c\xac baz\nfoo|apple|gamma\n7;over;lazy\nalpha\tcherry\tbar\tlazy\tlazy\n3.14\nx two three Apple\nfoo\n')
     assert r.code == 0
-    assert r.stdout == b"     17      36\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     17      36\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t038_lines_words_total_zz():
-    r = run_case(
-        "t038",
-        ["--lines", "--words", "--total=zz"],
-        stdin=b"\xc3\x9f hel\x07lo\n42;gamma;y;quick\n42;gamma;y;quick\n7 qux two two\n\nbaz\n\xc3\xbcmlaut two\n",
-    )
+    r = run_case('t038', ['--lines', '--words', '--total=zz'], stdin=b'\xc3\x9f hel\x07lo\n42;gamma;y;quick\n42;gamma;y;quick\n7 qux two two\n\nbaz\n\xc3\xbcmlaut two\n')
     assert r.code == 1
-    assert r.stdout == b""
-    assert (
-        r.stderr
-        == b"./executable: invalid argument 'zz' for '--total'\nTry './executable --help' for more information.\n"
-    )
+    assert r.stdout == b''
+    assert r.stderr == b"./executable: invalid argument 'zz' for '--total'\nTry './executable --help' for more information.\n"
     assert r.files == {}
 
 
 def test_t040_words():
-    r = run_case(
-        "t040",
-        ["--words"],
-        stdin=b"two hello y apple brown 7 hello alpha three z apple 42 -3 gamma one x alpha hello\ncherry\njumps 7 7\n",
-    )
+    r = run_case('t040', ['--words'], stdin=b'two hello y apple brown 7 hello alpha three z apple 42 -3 gamma one x alpha hello\ncherry\njumps 7 7\n')
     assert r.code == 0
-    assert r.stdout == b"     22\n"
-    assert r.stderr == b""
+    assert r.stdout == b'     22\n'
+    assert r.stderr == b''
     assert r.files == {}
 
 
 def test_t043_m():
-    r = run_case("t043", ["-m"], stdin=b"-3\nworld\n")
+    r = run_case('t043', ['-m'], stdin=b'-3\nworld\n')
     assert r.code == 0
-    assert r.stdout == b"      9\n"
-    assert r.stderr == b""
+    assert r.stdout == b'      9\n'
+    assert r.stderr == b''
     assert r.files == {}
