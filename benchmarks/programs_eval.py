@@ -3,8 +3,10 @@
 The original harness runs each test branch as `python3 -m pytest eval/tests/ --junitxml=...`
 inside a Docker container started from the post-compile image. Docker is not available
 here, so the peer is that flow *without* the container: the same pytest files, run directly
-with `subprocess` in a temporary workspace (no isolation at all), which is a lower bound on
-the original's per-test cost. Both sides evaluate, in the same run and with the same number
+with `subprocess` in a temporary workspace (no isolation at all), with the same interpreter
+and the same pytest (the zip the sandbox gets, on PYTHONPATH; `-S` keeps site-packages and the
+venv's other pytest plugins out, as a container with only pytest would), which is a lower bound on the
+original's per-test cost. Both sides evaluate, in the same run and with the same number
 of parallel workers:
 
 * the package's calculator fixture (its correct submission: compile.sh, then the branch);
@@ -32,10 +34,12 @@ from pathlib import Path
 
 from codefrontier.judge import default_jobs
 from codefrontier.programs.evaluate import EvalSettings, Submission, evaluate
+from codefrontier.programs.runner import pytest_bundle, sandbox_python
 from codefrontier.programs.scoring import test_map
 from codefrontier.programs.tasks import Task, load_tasks, programbench_tasks_dir
 
 CALCULATOR = "testorg__calculator.abc1234"
+BUNDLE = Path(tempfile.gettempdir()) / "cf-programs-bench-pytest.zip"
 
 
 def units() -> list[tuple[Task, Submission, Path | None]]:
@@ -78,9 +82,12 @@ def direct_branch(task: Task, submission: Submission, archive: Path | None, bran
         branch_dir = task.branch_dir(branch)
         assert branch_dir is not None
         shutil.copytree(branch_dir, ws, dirs_exist_ok=True)
+        # the sandbox's interpreter and pytest bundle (-S: no site-packages,
+        # as a container with only pytest): the only difference is the sandbox
         subprocess.run(
             [
-                sys.executable,
+                sandbox_python(),
+                "-S",
                 "-m",
                 "pytest",
                 "eval/tests/",
@@ -91,6 +98,7 @@ def direct_branch(task: Task, submission: Submission, archive: Path | None, bran
             ],
             cwd=ws,
             capture_output=True,
+            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(BUNDLE), "HOME": tmp},
         )
         root = ET.parse(ws / "eval" / "results.xml").getroot()
         cases = list(root.iter("testcase"))
@@ -115,6 +123,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=2, help="runs of each side; the best is kept")
     args = parser.parse_args()
     pairs = units()
+    BUNDLE.write_bytes(pytest_bundle())
     ours(pairs[:1], 1)  # build the pytest bundle and the references once, outside the timing
     best_ours = best_direct = None
     for _ in range(args.repeat):
