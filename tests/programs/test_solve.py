@@ -38,7 +38,8 @@ def test_submission_files_are_read_from_the_reply():
     assert files["main.py"].startswith("#!/usr/bin/env python3")
 
 
-@pytest.mark.parametrize("setting", ["tools", pytest.param("agent", marks=pytest.mark.slow)])
+@pytest.mark.slow
+@pytest.mark.parametrize("setting", ["tools", "agent"])
 def test_the_model_probes_the_reference_then_its_submission_is_scored(tmp_path, runner, setting):
     task = load_tasks("bundled", only=["codefrontier__cfwc"])[0]
 
