@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "codefrontier.analysis.cli",  # report, summary
     "codefrontier.sampling.cli",  # sample
     "codefrontier.experiment.cli",  # experiment
+    "codefrontier.programs.cli",  # programs tasks|fuzz|validate|eval|solve
 ]
 
 
