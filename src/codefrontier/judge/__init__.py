@@ -25,6 +25,7 @@ _EXPORTS = {
     "extract_program": "samples",
     "load_samples": "samples",
     "sample_from_json": "samples",
+    "samples_from_solutions": "samples",
     "SampleResult": "results",
     "TestResult": "results",
     "Verdict": "verdicts",
