@@ -5,7 +5,9 @@ one for every "harder" instruction and down one for every "easier" one it has be
 (it reads them off the conversation it is sent), and writes the problem of that level:
 `f(x) = x * level + level`, with the level named in its hint. The student's chance of
 solving a problem is `solve_chance(level)`; whether an attempt solves it is decided by the
-request's seed, so runs repeat exactly.
+request's seed through a Weyl sequence (the fractional part of seed x golden ratio): the
+attempts' seeds are evenly spaced, so M attempts solve it close to M x chance times, and
+runs repeat exactly.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from sampling.openai_server import Reply, answer
 
+GOLDEN = 0.6180339887498949
 HARDER = "too easy"
 EASIER = "too hard"
 
@@ -54,8 +57,17 @@ def scripted(
             return answer(teacher(messages) if teacher else teacher_answer(level_of(messages, start)))
         prompt = messages[-1]["content"]
         level = int(prompt.split("This is level ")[1].split(":")[0])
-        solves = (int(request.get("seed") or 0) % 1000) / 1000 < solve_chance(level)
+        solves = solved(request, solve_chance(level))
         body = f"x * {level} + {level}" if solves else "x * 2"
         return answer(f"```python\ndef f(x):\n    return {body}\n```")
 
     return script
+
+
+def solved(request: dict[str, Any], chance: float) -> bool:
+    return (int(request.get("seed") or 0) * GOLDEN) % 1.0 < chance
+
+
+def student_level(request: dict[str, Any]) -> int:
+    prompt = request["messages"][-1]["content"]
+    return int(prompt.split("This is level ")[1].split(":")[0])

@@ -22,6 +22,7 @@ from typing import Any
 from codefrontier.errors import CodefrontierError
 from codefrontier.sandbox import Limits, Sandbox, memfd_from_bytes, read_memfd, values
 from codefrontier.synth.literals import encode_arguments, equals_itself, same_value
+from codefrontier.synth.settings import RunLimits
 from codefrontier.synth.task import Draft, Reason, Rejection
 
 PROBE = "_synth_probe"
@@ -30,24 +31,6 @@ FUZZ_PROBE = f"""
 def {PROBE}(*args):
     return [f(*args), pre_test_f(*args), test_f(*args)]
 """
-
-
-@dataclass(frozen=True)
-class RunLimits:
-    """Limits of one call of the teacher's function (and of each student attempt's calls)."""
-
-    cpu_s: float = 1.0
-    memory_mb: int = 256
-    wall_factor: float = 2.0  # wall-clock backstop = wall_factor x cpu_s + 0.5 s
-    max_output_chars: int = 2_000  # typed-JSON length of one output
-
-    def sandbox_limits(self) -> Limits:
-        return Limits(
-            cpu_s=self.cpu_s,
-            wall_s=self.cpu_s * self.wall_factor + 0.5,
-            memory_mb=self.memory_mb,
-            output_bytes=1 << 20,
-        )
 
 
 @dataclass(frozen=True)
@@ -166,9 +149,13 @@ class ProgramRunner:
             raise CodefrontierError(reply.get("message", "the sandbox failed"))
         timed_out = reply.get("killed", "none") != "none" or float(reply.get("cpu_s", 0.0)) > limits.cpu_s
         if timed_out or reply.get("kind") == "TLE":
-            return CallOutcome(False, kind="TLE", message=f"over {limits.cpu_s:g} s CPU or {limits.wall_s:g} s wall")
+            return CallOutcome(
+                False, kind="TLE", message=f"over {limits.cpu_s:g} s CPU or {limits.wall_s:g} s wall"
+            )
         if status != "ok":
-            return CallOutcome(False, kind=str(reply.get("kind", "RE")), message=str(reply.get("message", "")))
+            return CallOutcome(
+                False, kind=str(reply.get("kind", "RE")), message=str(reply.get("message", ""))
+            )
         raw = read_memfd(result_fd, limits.output_bytes)
         try:
             return CallOutcome(True, value=values.loads(raw))
@@ -216,7 +203,9 @@ class ProgramRunner:
 
     def _check_output(self, index: int, value: Any) -> Rejection | None:
         if not equals_itself(value):
-            return Rejection(Reason.UNHASHABLE_OUTPUT, f"input {index + 1}: {_show(value)} never equals itself")
+            return Rejection(
+                Reason.UNHASHABLE_OUTPUT, f"input {index + 1}: {_show(value)} never equals itself"
+            )
         size = len(values.dumps(value))
         if size > self.limits.max_output_chars:
             return Rejection(

@@ -38,7 +38,8 @@ def yield_by_turn(
     per: dict[int, dict[str, Any]] = {}
     for row in rows:
         entry = per.setdefault(
-            int(row["turn"]), {"turn": int(row["turn"]), "answers": 0, "accepted": 0, "viable": 0, "rejections": Counter()}
+            int(row["turn"]),
+            {"turn": int(row["turn"]), "answers": 0, "accepted": 0, "viable": 0, "rejections": Counter()},
         )
         entry["answers"] += 1
         if row.get("rejection"):

@@ -15,14 +15,15 @@ from codefrontier.sampling.samplefile import write_json_atomic
 from codefrontier.synth.bins import NARROW, Bin
 from codefrontier.synth.dedup import dedup
 from codefrontier.synth.envs import Environment
-from codefrontier.synth.execution import ProgramRunner, RunLimits
+from codefrontier.synth.execution import ProgramRunner
 from codefrontier.synth.filtering import ViableRange, yield_by_turn
 from codefrontier.synth.grading import Grader
 from codefrontier.synth.journal import Journal, TurnRecord
-from codefrontier.synth.loop import LoopSettings, TurnEngine, run_all, run_seed
+from codefrontier.synth.loop import TurnEngine, run_all, run_seed
 from codefrontier.synth.output import accepted_tasks, write_problems, write_samples
 from codefrontier.synth.prompts import PROMPT_VERSION
 from codefrontier.synth.seeds import Seed
+from codefrontier.synth.settings import LoopSettings, RunLimits
 
 # Settings a rerun into the same directory must repeat: they change what a turn means.
 FIXED = ("env", "attempts", "n_inputs", "seeds", "prompt_version", "cpu_s", "memory_mb")
@@ -115,7 +116,22 @@ def generate(
         report.turns_done_before = sum(min(len(journal.turns.get(s.id, [])), settings.turns) for s in seeds)
         todo = [s for s in seeds if len(journal.turns.get(s.id, [])) < settings.turns]
         if todo:
-            asyncio.run(_play(env, teacher, student, journal, settings, limits, jobs, isolation, todo, seeds, report, progress))
+            asyncio.run(
+                _play(
+                    env,
+                    teacher,
+                    student,
+                    journal,
+                    settings,
+                    limits,
+                    jobs,
+                    isolation,
+                    todo,
+                    seeds,
+                    report,
+                    progress,
+                )
+            )
         turns = [t for s in seeds for t in journal.turns.get(s.id, [])[: settings.turns]]
         summary = write_outputs(Path(out), turns, env, viable, bins, limits, report, journal)
     report.seconds = time.monotonic() - started
@@ -137,13 +153,16 @@ async def _play(
     report: GenerateReport,
     progress: bool,
 ) -> None:
-    with Grader(jobs=jobs, isolation=isolation, limits=limits) as grader, ProgramRunner(
-        jobs=max(1, (jobs or 2) // 2), isolation=isolation, limits=limits
-    ) as runner:
+    with (
+        Grader(jobs=jobs, isolation=isolation, limits=limits) as grader,
+        ProgramRunner(jobs=max(1, (jobs or 2) // 2), isolation=isolation, limits=limits) as runner,
+    ):
         bar: TurnProgress | None = None
         engine = TurnEngine(env, teacher, student, journal, settings, grader, runner)
         if progress:
-            bar = TurnProgress(len(seeds) * settings.turns, report.turns_done_before, lambda: engine.costs.run)
+            bar = TurnProgress(
+                len(seeds) * settings.turns, report.turns_done_before, lambda: engine.costs.run
+            )
 
         def on_turn(record: TurnRecord) -> None:
             report.turns_played += 1
@@ -152,7 +171,9 @@ async def _play(
 
         engine.on_turn = on_turn
         try:
-            await run_all(todo, lambda s: run_seed(engine, s), settings.parallel, report.errors, lambda s: s.id)
+            await run_all(
+                todo, lambda s: run_seed(engine, s), settings.parallel, report.errors, lambda s: s.id
+            )
         finally:
             if bar is not None:
                 bar.close()

@@ -15,8 +15,8 @@ from typing import Any
 
 from codefrontier.judge import JudgeConfig, JudgePool, Mode, Sample, SampleResult, Verdict
 from codefrontier.problems import Problem
-from codefrontier.synth.envs import Environment, get_environment
-from codefrontier.synth.execution import RunLimits
+from codefrontier.synth.envs import get_environment
+from codefrontier.synth.settings import RunLimits
 from codefrontier.synth.task import SynthTask
 
 STUDENT_POLICY = "student"

@@ -106,7 +106,9 @@ class Journal:
             try:
                 earlier = json.loads(self.run_path.read_text())
             except json.JSONDecodeError as exc:
-                raise InputError(f"not valid JSON ({exc.msg}); remove it to start over", path=self.run_path) from None
+                raise InputError(
+                    f"not valid JSON ({exc.msg}); remove it to start over", path=self.run_path
+                ) from None
             old = earlier.get("settings", {})
             for key in fixed:
                 if key in old and old[key] != settings.get(key):

@@ -31,32 +31,13 @@ from codefrontier.synth.envs import Environment
 from codefrontier.synth.execution import ProgramRunner
 from codefrontier.synth.grading import Grader, pass_rate
 from codefrontier.synth.journal import Journal, TurnRecord
-from codefrontier.synth.progression import DEFAULT_PROGRESSION, Instruction, Progression
+from codefrontier.synth.progression import Instruction, Progression
 from codefrontier.synth.seeds import Seed
+from codefrontier.synth.settings import LoopSettings
 from codefrontier.synth.task import Draft, Reason, Rejection, SynthTask
 from codefrontier.synth.teacher import parse_teacher_answer
 
 Message = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class LoopSettings:
-    """How the loop asks the models and measures the problems."""
-
-    turns: int = 6
-    attempts: int = 32
-    n_inputs: int = 5
-    teacher_temperature: float = 0.8
-    student_temperature: float = 1.0
-    teacher_max_tokens: int = 4096
-    student_max_tokens: int = 2048
-    seed: int = 0
-    parallel: int = 8  # conversations in flight at once
-    progression: Progression = DEFAULT_PROGRESSION
-
-    def __post_init__(self) -> None:
-        if self.turns < 1 or self.attempts < 1 or self.n_inputs < 1 or self.parallel < 1:
-            raise CodefrontierError("turns, attempts, inputs and parallel must be at least 1")
 
 
 class TurnUnfinished(CodefrontierError):
@@ -121,19 +102,22 @@ class TurnEngine:
         return completion.text or "", usage
 
     async def play(
-        self, conversation: str, turn: int, messages: list[Message], instruction: Instruction, meta: dict[str, Any]
+        self, conversation: str, turn: int, messages: list[Message], instruction: str, meta: dict[str, Any]
     ) -> TurnRecord:
         """Turn `turn` of `conversation`, whose `messages` end with the teacher's request;
         appends the teacher's answer to `messages` and journals the turn."""
         prefix = f"{conversation}/{turn}"
         text, teacher_usage = await self.ask(
-            "teacher", f"{prefix}/teacher", messages, seed=sample_seed(self.settings.seed, conversation, 0, turn)
+            "teacher",
+            f"{prefix}/teacher",
+            messages,
+            seed=sample_seed(self.settings.seed, conversation, 0, turn),
         )
         messages.append({"role": "assistant", "content": text})
         usage = {"teacher": teacher_usage}
         checked = await self._check(text)
         if isinstance(checked, Rejection):
-            record = TurnRecord(conversation, turn, instruction.value, text, rejection=checked, usage=usage)
+            record = TurnRecord(conversation, turn, str(instruction), text, rejection=checked, usage=usage)
             return self._finish(record)
         draft, outputs = checked
         task = SynthTask(
@@ -148,7 +132,12 @@ class TurnEngine:
         prompt = [{"role": "user", "content": self.env.student_prompt(task)}]
         asked = await asyncio.gather(
             *(
-                self.ask("student", f"{prefix}/student/{j}", prompt, seed=sample_seed(self.settings.seed, task.id, j))
+                self.ask(
+                    "student",
+                    f"{prefix}/student/{j}",
+                    prompt,
+                    seed=sample_seed(self.settings.seed, task.id, j),
+                )
                 for j in range(self.settings.attempts)
             ),
             return_exceptions=True,
@@ -164,8 +153,15 @@ class TurnEngine:
             raise TurnUnfinished(f"{task.id}: the judge could not grade any attempt ({results[0].reason})")
         task.meta.update(pass_rate=rate, attempts=len([r for r in results if r.reward is not None]))
         record = TurnRecord(
-            conversation, turn, instruction.value, text, task=task, answers=answers, attempts=results,
-            pass_rate=rate, usage=usage,
+            conversation,
+            turn,
+            str(instruction),
+            text,
+            task=task,
+            answers=answers,
+            attempts=results,
+            pass_rate=rate,
+            usage=usage,
         )
         return self._finish(record)
 
@@ -198,7 +194,9 @@ def _summed(usages: Any) -> dict[str, int]:
 def after_turn(record: TurnRecord, progression: Progression) -> tuple[Instruction, str]:
     """The instruction for the next turn and the teacher's next message."""
     if record.rejection is not None:
-        return Instruction.FIX, prompts.rejected(record.rejection) + "\n\n" + progression.text(Instruction.FIX, None)
+        return Instruction.FIX, prompts.rejected(record.rejection) + "\n\n" + progression.text(
+            Instruction.FIX, None
+        )
     instruction = progression.next(record.pass_rate)
     body = prompts.summary(record.attempts, record.answers, record.pass_rate)
     return instruction, prompts.next_turn(body, instruction, record.pass_rate, progression)
@@ -232,7 +230,11 @@ async def run_seed(engine: TurnEngine, seed: Seed) -> list[TurnRecord]:
 
 
 async def run_all(
-    items: Sequence[Any], play: Callable[[Any], Awaitable[Any]], parallel: int, errors: list[str], name: Callable[[Any], str]
+    items: Sequence[Any],
+    play: Callable[[Any], Awaitable[Any]],
+    parallel: int,
+    errors: list[str],
+    name: Callable[[Any], str],
 ) -> None:
     """`play` every item, at most `parallel` at once. A failed request or an unfinished
     turn is recorded in `errors` and ends only that item; any other error stops the run."""

@@ -19,9 +19,9 @@ from codefrontier.problems import Problem
 from codefrontier.problems.io import load_problems, problem_to_json, write_jsonl_atomic
 from codefrontier.synth.bins import NARROW, Bin, bin_of
 from codefrontier.synth.envs import get_environment
-from codefrontier.synth.execution import RunLimits
 from codefrontier.synth.grading import STUDENT_POLICY
 from codefrontier.synth.journal import TurnRecord
+from codefrontier.synth.settings import RunLimits
 from codefrontier.synth.task import SynthTask
 
 
@@ -48,8 +48,16 @@ def attempt_samples(record: TurnRecord) -> Iterator[dict[str, Any]]:
     env = get_environment(record.task.env)
     for j, text in enumerate(record.answers):
         answer = env.parse_answer(text, record.task)
-        code = answer.code if answer.code is not None else f"# the answer could not be read: {answer.reason}\n"
-        yield {"problem_id": record.task.id, "policy": STUDENT_POLICY, "sample": j, "language": "python", "code": code}
+        code = (
+            answer.code if answer.code is not None else f"# the answer could not be read: {answer.reason}\n"
+        )
+        yield {
+            "problem_id": record.task.id,
+            "policy": STUDENT_POLICY,
+            "sample": j,
+            "language": "python",
+            "code": code,
+        }
 
 
 def write_problems(path: Path, tasks: Iterable[SynthTask], limits: RunLimits | None = None) -> int:
@@ -69,12 +77,16 @@ def task_of(problem: Problem, path: Path | None = None) -> SynthTask:
     data = (problem.metadata or {}).get("synth", {}).get("task")
     if not isinstance(data, dict):
         raise InputError(
-            f"problem {problem.id!r} is not a synthetic problem (no metadata.synth.task)", path=path, field="metadata"
+            f"problem {problem.id!r} is not a synthetic problem (no metadata.synth.task)",
+            path=path,
+            field="metadata",
         )
     try:
         task = SynthTask.from_json(data)
     except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"problem {problem.id!r}: unreadable task record ({exc})", path=path, field="metadata") from None
+        raise InputError(
+            f"problem {problem.id!r}: unreadable task record ({exc})", path=path, field="metadata"
+        ) from None
     synth = problem.metadata["synth"]
     task.meta.update({k: v for k, v in synth.items() if k != "task"})
     return task

@@ -50,7 +50,9 @@ class Progression:
             )
         if instruction is Instruction.AIM:
             if pass_rate is not None and pass_rate < self.target_low:
-                return f"This was a little too hard. Make it slightly easier, aiming at a pass rate of {band}."
+                return (
+                    f"This was a little too hard. Make it slightly easier, aiming at a pass rate of {band}."
+                )
             return (
                 f"The difficulty is about right (target {band}). Write a new variant of the problem at a similar "
                 "difficulty, changing the task enough that it is not the same problem."

@@ -55,7 +55,9 @@ def summary(results: Sequence[AttemptResult], answers: Sequence[str], pass_rate:
     failed = [r for r in graded if r.reward != 1.0]
     parts = [
         f"The student attempted your problem {len(graded)} times and solved it {len(solved)} times "
-        f"(pass rate {pass_rate:.2f})." if pass_rate is not None else "The student's attempts could not be graded."
+        f"(pass rate {pass_rate:.2f})."
+        if pass_rate is not None
+        else "The student's attempts could not be graded."
     ]
     if solved:
         parts.append("Solved attempts:")

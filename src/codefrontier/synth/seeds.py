@@ -76,7 +76,9 @@ def snippet_seeds(corpus: Path | None, n: int, seed: int = 0) -> list[Seed]:
     """`n` snippets of 25-50 consecutive lines, drawn with `random.Random(seed)`: a file
     uniformly among the corpus's .py files (files too short are drawn again), a length
     uniformly in [25, 50], a start uniformly where the snippet fits."""
-    files = corpus_files(corpus.resolve()) if corpus else corpus_files(default_corpus().resolve(), STDLIB_SKIP)
+    files = (
+        corpus_files(corpus.resolve()) if corpus else corpus_files(default_corpus().resolve(), STDLIB_SKIP)
+    )
     corpus = (corpus or default_corpus()).resolve()
     rng = random.Random(f"codefrontier-snippets:{seed}")
     seeds: list[Seed] = []
@@ -119,7 +121,9 @@ def solved_seeds(store_dir: Path, n: int | None = None) -> list[Seed]:
     store = ResultsStore(store_dir)
     provenance = store.read_provenance()
     if provenance is None or not store.samples_path.exists():
-        raise ConfigError(f"--seeds {store_dir}: not a results store (no provenance.json and samples.parquet)")
+        raise ConfigError(
+            f"--seeds {store_dir}: not a results store (no provenance.json and samples.parquet)"
+        )
     inputs = provenance.get("inputs", {})
     problems_file = inputs.get("problems_file")
     benchmark = None if problems_file else provenance.get("benchmark")
@@ -161,5 +165,8 @@ def _accepted(samples_path: Path) -> set[tuple[str, str, int]]:
     import pyarrow.parquet as pq
 
     table = pq.read_table(samples_path, columns=["problem_id", "policy", "sample", "verdict", "language"])
-    rows = zip(*(table.column(c).to_pylist() for c in ("problem_id", "policy", "sample", "verdict", "language")), strict=True)
+    rows = zip(
+        *(table.column(c).to_pylist() for c in ("problem_id", "policy", "sample", "verdict", "language")),
+        strict=True,
+    )
     return {(p, pol, int(s)) for p, pol, s, v, lang in rows if v == "AC" and lang == "python"}

@@ -54,7 +54,19 @@ PURE_MODULES = frozenset(
     }
 )
 IMPURE_CALLS = frozenset(
-    {"open", "input", "exec", "eval", "compile", "__import__", "breakpoint", "globals", "memoryview", "exit", "quit"}
+    {
+        "open",
+        "input",
+        "exec",
+        "eval",
+        "compile",
+        "__import__",
+        "breakpoint",
+        "globals",
+        "memoryview",
+        "exit",
+        "quit",
+    }
 )
 FUZZ_CHECKS = ("pre_test_f", "test_f")
 LEAK_NGRAM = 8  # this many consecutive code tokens in the message give the code away
@@ -84,17 +96,23 @@ def parse_teacher_answer(text: str, rules: TeacherRules | None = None) -> Draft 
             return Rejection(Reason.SYNTAX_ERROR, errors[-1])
         return Rejection(Reason.NO_F, "no ```python block defining a top-level function f")
     if len(program) > rules.max_program_chars:
-        return Rejection(Reason.OVERSIZED_PROGRAM, f"{len(program)} characters (at most {rules.max_program_chars})")
+        return Rejection(
+            Reason.OVERSIZED_PROGRAM, f"{len(program)} characters (at most {rules.max_program_chars})"
+        )
     rejection = check_program(program, rules)
     if rejection is not None:
         return rejection
     inputs = blocks_tagged(text, "input")
     if len(inputs) != rules.n_inputs:
-        return Rejection(Reason.WRONG_INPUT_COUNT, f"{len(inputs)} ```input blocks, {rules.n_inputs} asked for")
+        return Rejection(
+            Reason.WRONG_INPUT_COUNT, f"{len(inputs)} ```input blocks, {rules.n_inputs} asked for"
+        )
     parsed = []
     for index, raw in enumerate(inputs):
         if len(raw.strip()) > rules.max_input_chars:
-            return Rejection(Reason.OVERSIZED_INPUT, f"input {index + 1}: over {rules.max_input_chars} characters")
+            return Rejection(
+                Reason.OVERSIZED_INPUT, f"input {index + 1}: over {rules.max_input_chars} characters"
+            )
         try:
             parsed.append(parse_arguments(raw))
         except NotALiteral as exc:

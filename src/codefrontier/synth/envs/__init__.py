@@ -9,7 +9,9 @@ from codefrontier.synth.envs.deduction import Deduction
 from codefrontier.synth.envs.fuzzing import Fuzzing
 from codefrontier.synth.envs.induction import Induction
 
-ENVIRONMENTS: dict[str, Environment] = {env.name: env for env in (Induction(), Abduction(), Deduction(), Fuzzing())}
+ENVIRONMENTS: dict[str, Environment] = {
+    env.name: env for env in (Induction(), Abduction(), Deduction(), Fuzzing())
+}
 
 
 def get_environment(name: str) -> Environment:
@@ -19,4 +21,14 @@ def get_environment(name: str) -> Environment:
         raise ConfigError(f"unknown environment {name!r}; choose one of {', '.join(ENVIRONMENTS)}") from None
 
 
-__all__ = ["ANSWER_ENTRY", "ENVIRONMENTS", "Abduction", "Answer", "Deduction", "Environment", "Fuzzing", "Induction", "get_environment"]
+__all__ = [
+    "ANSWER_ENTRY",
+    "ENVIRONMENTS",
+    "Abduction",
+    "Answer",
+    "Deduction",
+    "Environment",
+    "Fuzzing",
+    "Induction",
+    "get_environment",
+]

@@ -15,7 +15,7 @@ from codefrontier.synth.literals import NotALiteral, call_text, parse_value, to_
 from codefrontier.synth.task import SynthTask
 
 # Looks the arguments up with type-strict equality, so f(1) and f(True) stay apart.
-TABLE_PROGRAM = '''
+TABLE_PROGRAM = """
 def _synth_same(a, b):
     if type(a) is not type(b):
         return False
@@ -31,7 +31,7 @@ def f(*args):
         if _synth_same(inputs, args):
             return output
     raise LookupError("no prediction for these arguments")
-'''
+"""
 
 
 class Deduction(Environment):
@@ -80,5 +80,7 @@ class Deduction(Environment):
 
 
 def table_program(inputs: list[tuple], outputs: list) -> str:
-    rows = ",\n".join(f"    ({to_source(args)}, {to_source(out)})" for args, out in zip(inputs, outputs, strict=True))
+    rows = ",\n".join(
+        f"    ({to_source(args)}, {to_source(out)})" for args, out in zip(inputs, outputs, strict=True)
+    )
     return f"_SYNTH_TABLE = [\n{rows},\n]\n" + TABLE_PROGRAM

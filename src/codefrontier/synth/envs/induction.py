@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from codefrontier.judge import extract_program
 from codefrontier.problems import Problem
-from codefrontier.synth.envs.base import MAX_ANSWER_CHARS, Answer, Environment, example_tests, function_problem
+from codefrontier.synth.envs.base import (
+    MAX_ANSWER_CHARS,
+    Answer,
+    Environment,
+    example_tests,
+    function_problem,
+)
 from codefrontier.synth.literals import call_text, to_source
 from codefrontier.synth.task import SynthTask
 
@@ -22,7 +28,8 @@ class Induction(Environment):
 
     def student_prompt(self, task: SynthTask) -> str:
         pairs = "\n".join(
-            f"{call_text(args)} == {to_source(out)}" for args, out in zip(task.inputs, task.outputs, strict=True)
+            f"{call_text(args)} == {to_source(out)}"
+            for args, out in zip(task.inputs, task.outputs, strict=True)
         )
         return (
             "Write a Python function `f` that returns these outputs on these inputs:\n\n"
