@@ -2,9 +2,10 @@
 rejection reasons (docs/synth.md, "Teacher output").
 
 A draft's program is loaded in a sandboxed session and called on its inputs twice, each
-time in a fresh process, the second time in reverse order: a function whose result
-depends on the clock, on randomness or on earlier calls (a global cache it mutates)
-gives different values and is rejected as non-deterministic. The returned values cross
+time in a fresh process, the second time in reverse order and in another zygote (another
+interpreter, with its own string-hash seed and memory layout): a function whose result
+depends on the clock, randomness, earlier calls (a global it mutates), set order of
+strings or object addresses gives different values and is rejected as non-deterministic. The returned values cross
 as typed JSON and are compared here, in the judge's process. Nothing of the teacher's
 text runs in this process.
 """
@@ -45,25 +46,27 @@ class CallOutcome:
 
 
 class ProgramRunner:
-    """A few sandboxes (started on first use) that run teacher programs; thread-safe:
-    each call takes a sandbox from the queue for its duration."""
+    """`jobs` pairs of sandboxes (started on first use) that run teacher programs;
+    thread-safe: each call takes a pair from the queue for its duration."""
 
     def __init__(self, jobs: int = 2, isolation: str = "auto", limits: RunLimits | None = None) -> None:
         self.jobs = max(1, jobs)
         self.isolation = isolation
         self.limits = limits or RunLimits()
-        self._idle: queue.SimpleQueue[Sandbox] = queue.SimpleQueue()
+        self._idle: queue.SimpleQueue[tuple[Sandbox, Sandbox]] = queue.SimpleQueue()
         self._made = 0
         self._all: list[Sandbox] = []
         self._lock = threading.Lock()
 
-    def _take(self) -> Sandbox:
+    def _take(self) -> tuple[Sandbox, Sandbox]:
+        """A pair of sandboxes: the two runs of a check happen in different zygotes, so
+        a value that depends on the interpreter (string hashing, addresses) differs."""
         with self._lock:
             if self._made < self.jobs:
                 self._made += 1
-                sandbox = Sandbox(self.isolation)
-                self._all.append(sandbox)
-                return sandbox
+                pair = (Sandbox(self.isolation), Sandbox(self.isolation))
+                self._all.extend(pair)
+                return pair
         return self._idle.get()
 
     def close(self) -> None:
@@ -79,12 +82,19 @@ class ProgramRunner:
 
     # -- running ----------------------------------------------------------------------
     def call_all(
-        self, program: str, entry: str, inputs: Sequence[tuple[Any, ...]], *, stop_at_failure: bool = True
+        self,
+        program: str,
+        entry: str,
+        inputs: Sequence[tuple[Any, ...]],
+        *,
+        stop_at_failure: bool = True,
+        second: bool = False,
     ) -> list[CallOutcome]:
         """`entry(*args)` for each input, in order, in one fresh sandboxed process (a
         process that dies is started again for the next input). With `stop_at_failure`
-        the outcomes end at the first failed call."""
-        sandbox = self._take()
+        the outcomes end at the first failed call. `second`: in the pair's other zygote."""
+        pair = self._take()
+        sandbox = pair[1] if second else pair[0]
         try:
             try:
                 return self._call_all(sandbox, program, entry, inputs, stop_at_failure)
@@ -92,7 +102,7 @@ class ProgramRunner:
                 sandbox.restart()  # a crashed zygote: once more on a fresh one
                 return self._call_all(sandbox, program, entry, inputs, stop_at_failure)
         finally:
-            self._idle.put(sandbox)
+            self._idle.put(pair)
 
     def _call_all(
         self,
@@ -187,7 +197,7 @@ class ProgramRunner:
                 if rejection is not None:
                     return rejection
                 outputs.append(value)
-            second = self.call_all(program, entry, list(reversed(draft.inputs)))[::-1]
+            second = self.call_all(program, entry, list(reversed(draft.inputs)), second=True)[::-1]
         except CodefrontierError as exc:
             return Rejection(Reason.INTERNAL, str(exc)[:500])
         if len(second) < len(first):  # the reverse run failed somewhere
@@ -197,7 +207,7 @@ class ProgramRunner:
                 got = _show(b.value) if b.ok else f"{b.kind} {b.message[:200]}".strip()
                 return Rejection(
                     Reason.NONDETERMINISTIC,
-                    f"input {index + 1}: {_show(a.value)} in the first run, {got} in the second (reverse order)",
+                    f"input {index + 1}: {_show(a.value)} in the first run, {got} in the second (reverse order, another interpreter)",
                 )
         return outputs
 

@@ -152,6 +152,8 @@ class TurnEngine:
         if rate is None:
             raise TurnUnfinished(f"{task.id}: the judge could not grade any attempt ({results[0].reason})")
         task.meta.update(pass_rate=rate, attempts=len([r for r in results if r.reward is not None]))
+        if self.env.fuzzing:  # the teacher's data holds no failing input: keep the first one found
+            task.meta["witness"] = next((answers[r.index] for r in results if r.reward == 1.0), None)
         record = TurnRecord(
             conversation,
             turn,

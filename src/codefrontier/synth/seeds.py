@@ -116,7 +116,7 @@ def solved_seeds(store_dir: Path, n: int | None = None) -> list[Seed]:
     sample by policy and index), in problem-id order; at most `n`."""
     from codefrontier.judge import load_samples, samples_from_solutions
     from codefrontier.problems.registry import resolve_problems
-    from codefrontier.store import ResultsStore
+    from codefrontier.store.results import ResultsStore
 
     store = ResultsStore(store_dir)
     provenance = store.read_provenance()

@@ -2,7 +2,9 @@
 
 The teacher's program defines `f`, a precondition `pre_test_f` (True for valid inputs)
 and a test `test_f` (True when `f` behaves correctly on the input); its examples are
-valid inputs on which the test passes. Reward: the student's arguments `î` give
+valid inputs on which the test passes, so the teacher's data holds no failing input: the
+first student attempt that finds one is kept as the problem's reference (`meta.witness`).
+Reward: the student's arguments `î` give
 `pre_test_f(*î) == True` and `test_f(*î) == False`. Both are called in the sandbox on the
 student's literal and their returned values compared in the judge with `[True, False]`.
 """
@@ -56,10 +58,22 @@ class Fuzzing(Environment):
             entry_point=ANSWER_ENTRY,
             tests=[([], [True, False])],
             prelude=task.program,
-            reference=None,
+            reference=self._witness(task),
             time_limit_s=time_limit_s,
             memory_mb=memory_mb,
         )
+
+    def _witness(self, task: SynthTask) -> str | None:
+        """The reference for `validate`: the first attempt that found a failing input
+        (`meta.witness`, kept by the loop); the teacher's data holds none."""
+        witness = task.meta.get("witness")
+        if not isinstance(witness, str):
+            return None
+        return self.parse_answer(witness, task).code
+
+    def correct_answer(self, task: SynthTask) -> str | None:
+        witness = task.meta.get("witness")
+        return witness if isinstance(witness, str) else None
 
 
 def check_program(args: tuple) -> str:
