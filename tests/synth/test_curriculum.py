@@ -33,8 +33,12 @@ def test_the_named_schedules_have_the_published_weights():
     assert soft.weights_at(17_500) == pytest.approx({"easy": 0.15, "medium": 0.40, "hard": 0.45})
     assert soft.weights_at(30_000) == pytest.approx({"easy": 0.05, "medium": 0.15, "hard": 0.80})
     hard = SCHEDULES["hard"]
-    assert [hard.weights_at(s)["hard"] for s in (0, 7_500, 17_500, 99_999)] == pytest.approx([0.05, 0.05, 0.9, 0.9])
-    assert SCHEDULES["uniform"].weights_at(123) == pytest.approx({"easy": 1 / 3, "medium": 1 / 3, "hard": 1 / 3})
+    assert [hard.weights_at(s)["hard"] for s in (0, 7_500, 17_500, 99_999)] == pytest.approx(
+        [0.05, 0.05, 0.9, 0.9]
+    )
+    assert SCHEDULES["uniform"].weights_at(123) == pytest.approx(
+        {"easy": 1 / 3, "medium": 1 / 3, "hard": 1 / 3}
+    )
     assert set(SCHEDULES) == {"uniform", "soft", "hard", "classic", "reverse", "medium-easy"}
 
 
@@ -110,7 +114,9 @@ def test_the_verl_sampler_yields_indices_by_the_schedule():
     from codefrontier.synth.verl_sampler import CurriculumSampler as VerlSampler
 
     data = [{"bin": "easy"}, {"extra_info": {"bin": "hard"}}, {"bin": "easy"}]
-    sampler = VerlSampler(data, {"train_batch_size": 8, "curriculum": {"schedule": "classic", "steps": 20_000}})
+    sampler = VerlSampler(
+        data, {"train_batch_size": 8, "curriculum": {"schedule": "classic", "steps": 20_000}}
+    )
     assert len(sampler) == 160_000
     assert set(itertools.islice(sampler, 16)) <= {0, 2}  # steps 0 and 1: easy rows only
     sampler.start_step = 19_998  # a resumed trainer

@@ -19,7 +19,9 @@ OUTPUTS = [sorted(xs)[:k] for xs, k in INPUTS]
 
 
 def task(env: str) -> SynthTask:
-    return SynthTask(f"t-{env}", env, FUZZ if env == "fuzzing" else PROGRAM, INPUTS, OUTPUTS, "sort, then cut")
+    return SynthTask(
+        f"t-{env}", env, FUZZ if env == "fuzzing" else PROGRAM, INPUTS, OUTPUTS, "sort, then cut"
+    )
 
 
 def rewards(grader, env: str, answers: list[str]) -> list[float | None]:

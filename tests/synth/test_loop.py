@@ -4,6 +4,7 @@ OpenAI-protocol server; real sandboxes and a real judge in between."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -24,7 +25,15 @@ def chance(level: int) -> float:
     return max(0.0, 1.0 - level / 8)
 
 
-def run(server_url: str, out: Path, *, turns: int = 6, attempts: int = 16, seeds: list[Seed] = SEEDS, retries: int = 0):
+def run(
+    server_url: str,
+    out: Path,
+    *,
+    turns: int = 6,
+    attempts: int = 16,
+    seeds: list[Seed] = SEEDS,
+    retries: int = 0,
+):
     backend = open_backend(server_url, max_retries=retries)
     return generate(
         env=get_environment("induction"),
@@ -58,7 +67,7 @@ def test_the_teacher_is_steered_by_the_pass_rate_until_it_lands_in_the_band(serv
         assert len(record["answers"]) == 16 and len(record["attempts"]) == 16
     # each turn's instruction is the progression rule applied to the previous pass rate
     assert records[0]["instruction"] == Instruction.FIRST
-    for before, after in zip(records, records[1:]):
+    for before, after in itertools.pairwise(records):
         assert after["instruction"] == DEFAULT_PROGRESSION.next(before["pass_rate"])
     levels = [level_in(r) for r in records]
     assert levels[:3] == [0, 1, 2]  # too easy: harder, harder
@@ -134,7 +143,9 @@ def test_bad_teacher_answers_are_recorded_with_their_reasons_and_the_run_goes_on
         if int(request["seed"]) % 2:
             return answer("")  # a student that returns nothing
         level = student_level(request)
-        return answer(f"```python\ndef f(x):\n    return x * {level} + {level}\n```" if solved(request, 1) else "")
+        return answer(
+            f"```python\ndef f(x):\n    return x * {level} + {level}\n```" if solved(request, 1) else ""
+        )
 
     server = serve(script)
     report = run(server.url, tmp_path, turns=6, attempts=8)
@@ -144,7 +155,7 @@ def test_bad_teacher_answers_are_recorded_with_their_reasons_and_the_run_goes_on
     assert report.errors == [] and report.problems == 1
     assert all(r["instruction"] == "fix" for r in records[1:])
     last = records[-1]
-    empty = [a for a, text in zip(last["attempts"], last["answers"]) if not text]
+    empty = [a for a, text in zip(last["attempts"], last["answers"], strict=True) if not text]
     assert empty and all(a["reward"] == 0.0 and a["verdict"] == "unread" for a in empty)
     assert 0 < last["pass_rate"] < 1
     student_requests = [r for r in server.requests if r["messages"][0]["role"] != "system"]

@@ -58,7 +58,22 @@ def test_the_problems_file_round_trips_into_task_records(synthetic):
 def test_codefrontier_judge_grades_the_written_samples_like_the_environments(synthetic, tmp_path, capsys):
     problems, samples, expected = synthetic
     store = tmp_path / "store"
-    assert main(["judge", "--problems", str(problems), "--samples", str(samples), "--out", str(store), "--jobs", "2"]) == 0
+    assert (
+        main(
+            [
+                "judge",
+                "--problems",
+                str(problems),
+                "--samples",
+                str(samples),
+                "--out",
+                str(store),
+                "--jobs",
+                "2",
+            ]
+        )
+        == 0
+    )
     rows = pq.read_table(store / "samples.parquet").to_pylist()
     got = {(r["problem_id"], r["sample"]): 1.0 if r["verdict"] == "AC" else 0.0 for r in rows}
     assert got == expected
@@ -100,7 +115,9 @@ def test_the_verl_reward_reads_the_answer_with_its_environment(synthetic):
     good = compute_score("synth", outputs_block(["[1, 2]", "[5]", "[]", "[7, 8, 9]", "[1]"]), "t-deduction",
                          problems_file=str(problems), jobs=1)  # fmt: skip
     assert good["score"] == 1.0 and good["readable"] == 1.0
-    unreadable = compute_score("synth", "I think it returns a list.", "t-deduction", problems_file=str(problems))
+    unreadable = compute_score(
+        "synth", "I think it returns a list.", "t-deduction", problems_file=str(problems)
+    )
     assert unreadable == {"score": 0.0, "passed": 0.0, "readable": 0.0}
 
 
@@ -108,6 +125,21 @@ def test_the_verl_reward_reads_the_answer_with_its_environment(synthetic):
 def test_codefrontier_report_reads_a_store_of_synthetic_problems(synthetic, tmp_path):
     problems, samples, _ = synthetic
     store = tmp_path / "store"
-    assert main(["judge", "--problems", str(problems), "--samples", str(samples), "--out", str(store), "--jobs", "2"]) == 0
+    assert (
+        main(
+            [
+                "judge",
+                "--problems",
+                str(problems),
+                "--samples",
+                str(samples),
+                "--out",
+                str(store),
+                "--jobs",
+                "2",
+            ]
+        )
+        == 0
+    )
     assert main(["report", str(store), "--out", str(tmp_path / "report")]) == 0
     assert (tmp_path / "report" / "index.html").exists()

@@ -29,9 +29,9 @@ def test_the_progression_rule(pass_rate, instruction):
 
 
 def test_the_instruction_text_asks_for_the_target_band():
-    assert "harder" in DEFAULT_PROGRESSION.text(Instruction.HARDER, 0.9) and "0.35-0.65" in DEFAULT_PROGRESSION.text(
+    assert "harder" in DEFAULT_PROGRESSION.text(
         Instruction.HARDER, 0.9
-    )
+    ) and "0.35-0.65" in DEFAULT_PROGRESSION.text(Instruction.HARDER, 0.9)
     assert "easier" in DEFAULT_PROGRESSION.text(Instruction.EASIER, 0.0)
     assert "slightly easier" in DEFAULT_PROGRESSION.text(Instruction.AIM, 0.1)
     assert "about right" in DEFAULT_PROGRESSION.text(Instruction.AIM, 0.5)
@@ -79,14 +79,14 @@ def f(values, limit):
             total += v * 2
     return total
 '''
-RENAMED = '''
+RENAMED = """
 def f(xs, cap):
     acc = 0
     for item in xs:
         if item < cap:
             acc += item * 3
     return acc
-'''
+"""
 DIFFERENT = ORIGINAL.replace("v < limit", "v > limit")
 OTHER_BUILTIN = "def f(xs):\n    return max(xs)\n"
 SAME_SHAPE = "def f(ys):\n    return min(ys)\n"

@@ -54,7 +54,22 @@ def test_solved_problems_come_from_a_results_store(tmp_path):
         ],
     )
     store = tmp_path / "store"
-    assert main(["judge", "--problems", str(problems), "--samples", str(samples), "--out", str(store), "--jobs", "1"]) == 0
+    assert (
+        main(
+            [
+                "judge",
+                "--problems",
+                str(problems),
+                "--samples",
+                str(samples),
+                "--out",
+                str(store),
+                "--jobs",
+                "1",
+            ]
+        )
+        == 0
+    )
     seeds = solved_seeds(store)
     assert [(s.id, s.kind, s.statement) for s in seeds] == [("solved-inc", "solved", "Add one.")]
     assert seeds[0].text == "def f(x):\n    return x + 1\n"  # the accepted sample, not the wrong one

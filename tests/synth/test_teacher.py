@@ -12,7 +12,9 @@ GOOD_PROGRAM = "def f(xs, k):\n    return sorted(xs)[:k]\n"
 GOOD_INPUTS = ["[3, 1, 2], 2", "[5], 1", "[], 0", "[9, 8, 7], 3", "[1, 1], 1"]
 
 
-def answer(program: str = GOOD_PROGRAM, inputs: list[str] = GOOD_INPUTS, message: str | None = "Order first.") -> str:
+def answer(
+    program: str = GOOD_PROGRAM, inputs: list[str] = GOOD_INPUTS, message: str | None = "Order first."
+) -> str:
     parts = [f"```python\n{program}```"] + [f"```input\n{i}\n```" for i in inputs]
     if message is not None:
         parts.append(f"```message\n{message}\n```")
@@ -83,12 +85,21 @@ def test_outputs_are_computed_by_running_f_in_the_sandbox(runner):
 @pytest.mark.parametrize(
     ("program", "expected"),
     [
-        ("def f(xs, k):\n    return xs[k]\n", Reason.EXCEPTION),  # IndexError: [3, 1, 2][2] is fine, [5][1] is not
+        (
+            "def f(xs, k):\n    return xs[k]\n",
+            Reason.EXCEPTION,
+        ),  # IndexError: [3, 1, 2][2] is fine, [5][1] is not
         ("def f(xs, k):\n    return [0] * (10 ** 10)\n", Reason.EXCEPTION),  # MemoryError
         ("def f(xs, k):\n    while True:\n        pass\n", Reason.TIMEOUT),
-        ("_seen = []\n\ndef f(xs, k):\n    _seen.append(k)\n    return len(_seen)\n", Reason.NONDETERMINISTIC),
+        (
+            "_seen = []\n\ndef f(xs, k):\n    _seen.append(k)\n    return len(_seen)\n",
+            Reason.NONDETERMINISTIC,
+        ),
         ("def f(xs, k):\n    return id(object()) % 1000 + len(xs)\n", Reason.NONDETERMINISTIC),
-        ("def f(xs, k):\n    return list({'apple', 'banana', 'cherry', 'date', 'elder', 'fig'})\n", Reason.NONDETERMINISTIC),
+        (
+            "def f(xs, k):\n    return list({'apple', 'banana', 'cherry', 'date', 'elder', 'fig'})\n",
+            Reason.NONDETERMINISTIC,
+        ),
         ("def f(xs, k):\n    return object()\n", Reason.UNHASHABLE_OUTPUT),
         ("def f(xs, k):\n    return (lambda: k)\n", Reason.UNHASHABLE_OUTPUT),
         ("def f(xs, k):\n    return [float('nan')]\n", Reason.UNHASHABLE_OUTPUT),

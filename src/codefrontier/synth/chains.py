@@ -202,9 +202,11 @@ def build_chains(
     isolation: str = "auto",
     seed: int = 0,
 ) -> ChainsReport:
-    """Chains from the hard problems among `tasks` (at most `limit`), written to `out`:
-    chains.jsonl (every member as a native problem), chains.json (the chains), baseline.jsonl
-    (the matched baseline) and the journal that makes it resumable."""
+    """Chains from the first `limit` hard problems among `tasks` (default: half of them,
+    rounded up: the other hard problems stay in the pool the matched baseline draws its
+    hard set from), written to `out`: chains.jsonl (every member as a native problem),
+    chains.json (the chains), baseline.jsonl (the matched baseline) and the journal that
+    makes it resumable."""
     settings = settings or LoopSettings()
     limits = limits or RunLimits()
     bins = tuple(bins)
@@ -215,7 +217,8 @@ def build_chains(
         raise ConfigError(
             f"the problems mix environments ({', '.join(sorted(envs))}); build chains per environment"
         )
-    hard = [t for t in tasks if bin_of(t.meta.get("pass_rate"), bins) == "hard"][: limit or None]
+    hard = [t for t in tasks if bin_of(t.meta.get("pass_rate"), bins) == "hard"]
+    hard = hard[: limit if limit is not None else (len(hard) + 1) // 2]
     out = Path(out)
     report = ChainsReport(out)
     journal = Journal(out)
