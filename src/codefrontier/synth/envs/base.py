@@ -99,3 +99,16 @@ def function_problem(
 def example_tests(task: SynthTask) -> list[tuple[list[Any], Any]]:
     """(arguments, output) of every example: the tests of induction and deduction."""
     return [(encode_arguments(args), out) for args, out in zip(task.inputs, task.outputs, strict=True)]
+
+
+def examples_problem(statement: str, task: SynthTask, time_limit_s: float, memory_mb: int) -> Problem:
+    """Induction's and deduction's problem: `f` on the examples, the teacher's `f` the reference."""
+    return function_problem(
+        task,
+        statement=statement,
+        entry_point="f",
+        tests=example_tests(task),
+        reference=task.program,
+        time_limit_s=time_limit_s,
+        memory_mb=memory_mb,
+    )

@@ -9,7 +9,7 @@ comparison happens in the judge's process, on rebuilt values.
 from __future__ import annotations
 
 from codefrontier.problems import Problem
-from codefrontier.synth.envs.base import Answer, Environment, example_tests, function_problem
+from codefrontier.synth.envs.base import Answer, Environment, examples_problem
 from codefrontier.synth.fences import blocks_tagged
 from codefrontier.synth.literals import NotALiteral, call_text, parse_value, to_source
 from codefrontier.synth.task import SynthTask
@@ -65,15 +65,7 @@ class Deduction(Environment):
         return Answer(table_program(task.inputs, predicted), info={"predicted": len(predicted)})
 
     def problem(self, task: SynthTask, *, time_limit_s: float = 1.0, memory_mb: int = 256) -> Problem:
-        return function_problem(
-            task,
-            statement=self.student_prompt(task),
-            entry_point="f",
-            tests=example_tests(task),
-            reference=task.program,
-            time_limit_s=time_limit_s,
-            memory_mb=memory_mb,
-        )
+        return examples_problem(self.student_prompt(task), task, time_limit_s, memory_mb)
 
     def correct_answer(self, task: SynthTask) -> str:
         return "\n".join(f"```output\n{to_source(out)}\n```" for out in task.outputs)

@@ -8,13 +8,7 @@ from __future__ import annotations
 
 from codefrontier.judge import extract_program
 from codefrontier.problems import Problem
-from codefrontier.synth.envs.base import (
-    MAX_ANSWER_CHARS,
-    Answer,
-    Environment,
-    example_tests,
-    function_problem,
-)
+from codefrontier.synth.envs.base import MAX_ANSWER_CHARS, Answer, Environment, examples_problem
 from codefrontier.synth.literals import call_text, to_source
 from codefrontier.synth.task import SynthTask
 
@@ -48,15 +42,7 @@ class Induction(Environment):
         return Answer(code)
 
     def problem(self, task: SynthTask, *, time_limit_s: float = 1.0, memory_mb: int = 256) -> Problem:
-        return function_problem(
-            task,
-            statement=self.student_prompt(task),
-            entry_point="f",
-            tests=example_tests(task),
-            reference=task.program,
-            time_limit_s=time_limit_s,
-            memory_mb=memory_mb,
-        )
+        return examples_problem(self.student_prompt(task), task, time_limit_s, memory_mb)
 
     def correct_answer(self, task: SynthTask) -> str:
         return f"```python\n{task.program.rstrip()}\n```"
