@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "codefrontier.sampling.cli",  # sample
     "codefrontier.experiment.cli",  # experiment
     "codefrontier.programs.cli",  # programs tasks|fuzz|validate|eval|solve
+    "codefrontier.synth.cli",  # synth, curriculum
 ]
 
 

@@ -31,6 +31,7 @@ _EXPORTS = {
     "FailureClass": "codefrontier.contracts",
     "failure_class": "codefrontier.contracts",
     "sample_verdict": "codefrontier.contracts",
+    "samples_from_solutions": "samples",
     "JudgePool": "pool",
     "default_jobs": "pool",
     "PoolClosed": "pool",

@@ -1,6 +1,6 @@
 """The sandbox: isolated runs of untrusted programs with measured cost (docs/isolation.md).
 
-    from codefrontier.sandbox import Sandbox, Limits, RunResult, memfd_from_bytes
+    from codefrontier.sandbox import Sandbox, Limits, RunResult, memfd_from_bytes, values
 
 A `Sandbox` is one worker (a warm zygote inside bubblewrap, or a weaker level that
 `detect_level` reports); `run_python` and `run_exec` run a program as a fresh process
@@ -23,11 +23,18 @@ _EXPORTS = {
     "detect_level": "isolation",
     "LEVELS": "isolation",
 }
+# Modules exported whole: `values` is the typed-JSON codec (how plain data crosses the
+# sandbox boundary), for systems that send arguments or read returned values themselves.
+_MODULES = {"values": "runtime.values"}
 
-__all__ = sorted(_EXPORTS)
+__all__ = sorted([*_EXPORTS, *_MODULES])
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        value = importlib.import_module(f"{__name__}.{_MODULES[name]}")
+        globals()[name] = value
+        return value
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'codefrontier.sandbox' has no attribute {name!r}")
