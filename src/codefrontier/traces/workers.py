@@ -1,0 +1,78 @@
+"""Sandboxes for the traces package: one per worker thread, started on first use and reused.
+
+Tracing, CruxEval checks and the bdb reference all run many short Python programs. A
+`Sandbox` starts in about 0.1 s and then runs a program as a fresh process in a few
+milliseconds, so each worker keeps one for its whole life. A sandbox whose zygote died
+(`SandboxCrashed`) is restarted and the run retried once; a second failure is the
+caller's result to report.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class SandboxPool:
+    """`jobs` workers, each with its own sandbox at isolation `level`."""
+
+    def __init__(self, jobs: int | None = None, level: str = "auto") -> None:
+        from codefrontier.judge import default_jobs
+
+        self.jobs = max(1, jobs or default_jobs())
+        self.level = level
+        self._local = threading.local()
+        self._all: list[Any] = []
+        self._lock = threading.Lock()
+        self._executor = ThreadPoolExecutor(self.jobs, thread_name_prefix="cf-traces")
+
+    def sandbox(self) -> Any:
+        """This thread's sandbox (started now if it has none)."""
+        sb = getattr(self._local, "sandbox", None)
+        if sb is None:
+            from codefrontier.sandbox import Sandbox
+
+            sb = Sandbox(self.level)
+            self._local.sandbox = sb
+            with self._lock:
+                self._all.append(sb)
+        return sb
+
+    def run(self, work: Callable[[Any], R]) -> R:
+        """`work(sandbox)` on this thread's sandbox, retried once on a fresh one if it crashed."""
+        from codefrontier.sandbox import SandboxCrashed
+
+        sb = self.sandbox()
+        try:
+            return work(sb)
+        except SandboxCrashed:
+            sb.restart()
+            return work(sb)
+
+    def map(self, work: Callable[[Any, T], R], items: Iterable[T]) -> Iterator[R]:
+        """`work(sandbox, item)` for every item on the workers; results in the items' order."""
+        futures = [self._executor.submit(self.run, lambda sb, item=item: work(sb, item)) for item in items]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            for sb in self._all:
+                sb.close()
+            self._all.clear()
+
+    def __enter__(self) -> SandboxPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
