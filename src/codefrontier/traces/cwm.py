@@ -142,7 +142,11 @@ def to_diff(frames: Sequence[Frame]) -> list[Frame]:
         elif frame.event == "line":
             assert frame.locals is not None
             out.append(
-                Frame("line", frame.source, {k: PLACEHOLDER if known.get(k) == v else v for k, v in frame.locals.items()})
+                Frame(
+                    "line",
+                    frame.source,
+                    {k: PLACEHOLDER if known.get(k) == v else v for k, v in frame.locals.items()},
+                )
             )
             known.update(frame.locals)
         else:
@@ -192,8 +196,16 @@ def format_frame(frame: Frame) -> str:
         raise ValueError(f"unknown frame event {frame.event!r}")
     _check_plain(frame.source, "a source line")
     if frame.has_locals:
-        return EVENT_TOKENS[frame.event] + format_json(frame.locals or {}) + ACTION_SEP + frame.source + FRAME_SEP
-    return EVENT_TOKENS[frame.event] + ACTION_SEP + frame.source + ARG_SEP + format_json(frame.arg) + FRAME_SEP
+        return (
+            EVENT_TOKENS[frame.event]
+            + format_json(frame.locals or {})
+            + ACTION_SEP
+            + frame.source
+            + FRAME_SEP
+        )
+    return (
+        EVENT_TOKENS[frame.event] + ACTION_SEP + frame.source + ARG_SEP + format_json(frame.arg) + FRAME_SEP
+    )
 
 
 def format_frames(frames: Iterable[Frame]) -> str:
@@ -236,7 +248,9 @@ def _parse_one(
 ) -> tuple[Frame, int, int]:
     def expect(k: int, wanted: tuple[str, ...]) -> tuple[str, int, int]:
         if k >= len(tokens):
-            raise TraceFormatError(f"the frame ends early; expected {' or '.join(wanted)}", base + len(text), index)
+            raise TraceFormatError(
+                f"the frame ends early; expected {' or '.join(wanted)}", base + len(text), index
+            )
         token = tokens[k]
         if token[0] not in wanted:
             raise TraceFormatError(f"expected {' or '.join(wanted)}, found {token[0]}", token[1], index)

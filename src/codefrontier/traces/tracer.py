@@ -38,6 +38,7 @@ EVENT_KINDS = ("call", "line", "return", "exception")
 FINISHED = ("returned", "raised")
 OUTCOMES = ("returned", "raised", "limit", "timeout", "memory", "error", "crashed")
 MAX_CODE_BYTES = 1 << 20  # a program bigger than this is refused before anything runs
+TRUNCATED_MARK = "…<truncated>"  # what runtime/tracer.py appends to a cut repr (its TRUNCATED)
 EXIT_MEMORY = 201  # the zygote's exit status for a MemoryError it caught
 
 
@@ -52,13 +53,21 @@ class TraceLimits:
     )
     max_bytes: int = field(default=16 << 20, metadata={"help": "bytes of trace per call (outcome `limit`)"})
     max_stdout: int = field(
-        default=64 << 10, metadata={"help": "characters of the program's own output kept (the rest is counted)"}
+        default=64 << 10,
+        metadata={"help": "characters of the program's own output kept (the rest is counted)"},
     )
-    cpu_s: float = field(default=5.0, metadata={"help": "CPU seconds per traced call (outcome `limit` or `timeout`)"})
-    wall_s: float = field(default=20.0, metadata={"help": "wall-clock seconds per traced call (outcome `timeout`)"})
-    memory_mb: int = field(default=1024, metadata={"help": "memory of the traced process in MiB (outcome `memory`)"})
+    cpu_s: float = field(
+        default=5.0, metadata={"help": "CPU seconds per traced call (outcome `limit` or `timeout`)"}
+    )
+    wall_s: float = field(
+        default=20.0, metadata={"help": "wall-clock seconds per traced call (outcome `timeout`)"}
+    )
+    memory_mb: int = field(
+        default=1024, metadata={"help": "memory of the traced process in MiB (outcome `memory`)"}
+    )
     repr_s: float = field(
-        default=0.25, metadata={"help": "seconds one user-defined __repr__ may take before it is recorded as timed out"}
+        default=0.25,
+        metadata={"help": "seconds one user-defined __repr__ may take before it is recorded as timed out"},
     )
     hash_seed: int | None = field(
         default=0,
@@ -216,7 +225,9 @@ def tracer_source() -> bytes:
 class Tracer:
     """Traces calls on `jobs` sandboxes (one per worker, reused). Thread-safe."""
 
-    def __init__(self, limits: TraceLimits | None = None, *, jobs: int | None = 1, isolation: str = "auto") -> None:
+    def __init__(
+        self, limits: TraceLimits | None = None, *, jobs: int | None = 1, isolation: str = "auto"
+    ) -> None:
         from codefrontier.traces.workers import SandboxPool
 
         self.limits = limits or TraceLimits()
@@ -244,7 +255,9 @@ class Tracer:
         from codefrontier.sandbox import Limits, memfd_from_bytes
 
         if len(code.encode("utf-8", "surrogatepass")) > MAX_CODE_BYTES:
-            return Trace(code, call, [], "error", message=f"the program is larger than {MAX_CODE_BYTES} bytes")
+            return Trace(
+                code, call, [], "error", message=f"the program is larger than {MAX_CODE_BYTES} bytes"
+            )
         limits = self.limits
         job = {"code": code, "call": call, "limits": limits.to_json()}
         stdin = memfd_from_bytes(json.dumps(job).encode("utf-8", "surrogatepass"), "job")
@@ -271,11 +284,12 @@ class Tracer:
         trace.cpu_s, trace.wall_s, trace.rss_kb = run.cpu_s, run.wall_s, run.rss_kb
         if trace.outcome == "crashed" and not trace.message:
             trace.message = _ending(run)
+            out_of_memory = (run.status == "exited" and run.exit_code == EXIT_MEMORY) or (
+                run.status == "signaled" and run.rss_kb >= limits.memory_mb * 1024 * 0.9
+            )
             if run.killed != "none":
                 trace.outcome = "timeout"
-            elif run.status == "exited" and run.exit_code == EXIT_MEMORY:
-                trace.outcome = "memory"
-            elif run.status == "signaled" and run.rss_kb >= limits.memory_mb * 1024 * 0.9:
+            elif out_of_memory:
                 trace.outcome = "memory"
         return trace
 

@@ -82,9 +82,7 @@ class StateTree:
             if kind == "return":
                 returns[active] = i
                 stack.pop()
-        self.activations = {
-            c: Activation(c, returns[c], parents[c], tuple(members[c])) for c in members
-        }
+        self.activations = {c: Activation(c, returns[c], parents[c], tuple(members[c])) for c in members}
         # Line events per line number, in order: breakpoints are binary searches.
         self.visits: dict[int, list[int]] = {}
         for i, kind in enumerate(kinds):

@@ -17,9 +17,9 @@ trace stream by accident):
     ["exception", line, depth, value]
     {"end": outcome, ...}          # last line: how the trace ended
 
-Events are written in blocks as they happen, so a run the sandbox kills (a C-level loop
-past the CPU limit, memory) still hands back the events before it; the host then knows
-from the kill what happened. Limits end a trace cleanly with ``{"end": "limit"}``:
+Events are written in blocks as they happen (every 64 KiB or 50 ms), so a run the
+sandbox kills (a C-level loop past the CPU limit, memory) still hands back the events
+before the last 50 ms; the host then knows from the kill what happened. Limits end a trace cleanly with ``{"end": "limit"}``:
 events per trace, trace bytes, CPU seconds (checked every few hundred events), repr
 length per value (cut and marked, the trace goes on), time per user-defined ``__repr__``.
 
@@ -45,6 +45,7 @@ TRUNCATED = "…<truncated>"  # appended to a repr cut at max_repr characters
 PLACEHOLDER = ".."  # the CWM diff form's "unchanged" mark: a repr equal to it is recorded as below
 PLACEHOLDER_REPR = "<..>"
 FLUSH_BYTES = 1 << 16
+FLUSH_S = 0.05  # and at least this often: a kill loses at most the events of the last 50 ms
 CPU_CHECK_EVERY = 256
 GENERATOR_FLAGS = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 
@@ -162,10 +163,16 @@ class Reprs:
     def _container(self, value, t, parts, budget, active):
         key = id(value)
         if key in active:  # what CPython's Py_ReprEnter prints for a cycle
-            self._put(parts, budget, {list: "[...]", dict: "{...}", tuple: "(...)"}.get(t, f"{t.__name__}(...)"))
+            self._put(
+                parts, budget, {list: "[...]", dict: "{...}", tuple: "(...)"}.get(t, f"{t.__name__}(...)")
+            )
             return
         if not value:
-            self._put(parts, budget, {list: "[]", tuple: "()", dict: "{}", set: "set()", frozenset: "frozenset()"}[t])
+            self._put(
+                parts,
+                budget,
+                {list: "[]", tuple: "()", dict: "{}", set: "set()", frozenset: "frozenset()"}[t],
+            )
             return
         active.add(key)
         try:
@@ -173,9 +180,7 @@ class Reprs:
                 opener, closer = "[", "]"
             elif t is tuple:
                 opener, closer = "(", ",)" if len(value) == 1 else ")"
-            elif t is dict:
-                opener, closer = "{", "}"
-            elif t is set:
+            elif t is dict or t is set:
                 opener, closer = "{", "}"
             else:
                 opener, closer = "frozenset({", "})"
@@ -240,6 +245,8 @@ class Tracer:
         self.dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         self.write = os.write
         self.process_time = time.process_time
+        self.clock = time.monotonic
+        self.flushed_at = self.clock()
         self.settrace = sys.settrace
         self.exit = os._exit
 
@@ -248,17 +255,20 @@ class Tracer:
         line = self.dumps(record) + "\n"
         data = line.encode("utf-8", "surrogatepass")
         if self.bytes + len(data) > self.max_bytes:
-            self.finish({"end": "limit", "limit": "bytes", "message": f"the trace passed {self.max_bytes} bytes"})
+            self.finish(
+                {"end": "limit", "limit": "bytes", "message": f"the trace passed {self.max_bytes} bytes"}
+            )
         self.bytes += len(data)
         self.buffer.append(data)
         self.buffered += len(data)
-        if self.buffered >= FLUSH_BYTES:
+        if self.buffered >= FLUSH_BYTES or self.clock() - self.flushed_at > FLUSH_S:
             self.flush()
 
     def flush(self):
         data = b"".join(self.buffer)
         self.buffer = []
         self.buffered = 0
+        self.flushed_at = self.clock()
         view = memoryview(data)
         while view:
             view = view[self.write(self.out_fd, view) :]
@@ -286,9 +296,13 @@ class Tracer:
         self.events += 1
         if self.events > self.max_events:
             self.events -= 1
-            self.finish({"end": "limit", "limit": "events", "message": f"the trace passed {self.max_events} events"})
+            self.finish(
+                {"end": "limit", "limit": "events", "message": f"the trace passed {self.max_events} events"}
+            )
         if self.events % CPU_CHECK_EVERY == 0 and self.process_time() > self.cpu_s:
-            self.finish({"end": "limit", "limit": "cpu", "message": f"the call ran past {self.cpu_s:g} CPU seconds"})
+            self.finish(
+                {"end": "limit", "limit": "cpu", "message": f"the call ran past {self.cpu_s:g} CPU seconds"}
+            )
 
     def global_trace(self, frame, event, arg):
         if event != "call" or frame.f_code.co_filename != PROGRAM:
@@ -353,7 +367,14 @@ def main():
         program = compile(job["code"], PROGRAM, "exec", dont_inherit=True)
     except BaseException as exc:
         line = getattr(exc, "lineno", None)
-        ends({"end": "error", "error": "syntax", "line": line, "message": "the program does not parse: " + describe(exc)})
+        ends(
+            {
+                "end": "error",
+                "error": "syntax",
+                "line": line,
+                "message": "the program does not parse: " + describe(exc),
+            }
+        )
     try:
         call = compile(job["call"], CALL, "eval", dont_inherit=True)
     except BaseException as exc:
@@ -365,7 +386,9 @@ def main():
     try:
         exec(program, namespace)
     except BaseException as exc:
-        ends({"end": "error", "error": "load", "message": "the program raised while loading: " + describe(exc)})
+        ends(
+            {"end": "error", "error": "load", "message": "the program raised while loading: " + describe(exc)}
+        )
 
     signal.signal(signal.SIGALRM, _on_alarm)
     outcome = "returned"
@@ -390,7 +413,10 @@ def main():
     if outcome == "raised":
         end["message"] = "the call raised " + end["value"]
     if tracer.depth != 0:
-        end = {"end": "crashed", "message": "the program turned the tracer off (sys.settrace) before the call returned"}
+        end = {
+            "end": "crashed",
+            "message": "the program turned the tracer off (sys.settrace) before the call returned",
+        }
     ends(end)
 
 
