@@ -393,6 +393,12 @@ def main():
     signal.signal(signal.SIGALRM, _on_alarm)
     outcome = "returned"
     value = None
+    if job.get("untraced"):  # the same call without the tracer: the baseline of its cost
+        try:
+            value = eval(call, namespace)
+        except BaseException as exc:
+            outcome, value = "raised", exc
+        ends({"end": outcome, "value": tracer.reprs(value)})
     sys.settrace(tracer.global_trace)
     try:
         result = eval(call, namespace)
