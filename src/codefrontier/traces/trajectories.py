@@ -143,7 +143,9 @@ def folder_sources(folder: str | Path) -> list[Source]:
 # ----------------------------------------------------------------------------- the policy
 
 
-def _choices(tree: StateTree, state: int, names: Sequence[str], rng: random.Random) -> list[tuple[str, Any, int]]:
+def _choices(
+    tree: StateTree, state: int, names: Sequence[str], rng: random.Random
+) -> list[tuple[str, Any, int]]:
     """(action, arg, stop) for each action with a stop from `state` (one arg drawn per action)."""
     out = []
     for name in names:
@@ -153,7 +155,11 @@ def _choices(tree: StateTree, state: int, names: Sequence[str], rng: random.Rand
         elif kind == "line":
             after = name == "breakpoint"
             lines = sorted(
-                {tree.lines[k] for k in (range(state + 1, len(tree)) if after else range(state)) if tree.kinds[k] == "line"}
+                {
+                    tree.lines[k]
+                    for k in (range(state + 1, len(tree)) if after else range(state))
+                    if tree.kinds[k] == "line"
+                }
             )
             if not lines:
                 continue
@@ -198,7 +204,9 @@ def check_trajectory(tree: StateTree, trajectory: Trajectory) -> None:
     state = trajectory.start
     for k, step in enumerate(trajectory.steps):
         if apply(tree, state, step.action, step.arg) != step.state:
-            raise AssertionError(f"{trajectory.source}: step {k} ({step.action}) does not follow from state {state}")
+            raise AssertionError(
+                f"{trajectory.source}: step {k} ({step.action}) does not follow from state {state}"
+            )
         state = step.state
 
 
@@ -222,12 +230,16 @@ def format_action(action: str, arg: Any) -> str:
     return text + FRAME_SEP
 
 
-def trajectory_text(code: str, entry_line: int | None, frames: Sequence[Frame], trajectory: Trajectory) -> list[str]:
+def trajectory_text(
+    code: str, entry_line: int | None, frames: Sequence[Frame], trajectory: Trajectory
+) -> list[str]:
     """The pieces of the text form: the prompt with the start frame, then for each step
     the action and the frame it stops at (so ``"".join`` is the whole trajectory and a
     prefix ending in an action is a prompt for the next frame)."""
     if DEBUGGER_ACTION_SEP in code:
-        raise InputError(f"the program contains {DEBUGGER_ACTION_SEP}, which the trajectory format cannot carry")
+        raise InputError(
+            f"the program contains {DEBUGGER_ACTION_SEP}, which the trajectory format cannot carry"
+        )
     pieces = [cwm.format_prompt(code, entry_line) + cwm.format_frame(frames[trajectory.start])]
     for step in trajectory.steps:
         pieces.append(format_action(step.action, step.arg))
@@ -238,7 +250,9 @@ def trajectory_text(code: str, entry_line: int | None, frames: Sequence[Frame], 
 def parse_action(text: str, position: int = 0) -> tuple[str, Any]:
     """The action and argument of ``<|debugger_action_sep|>NAME[<|arg_sep|>ARG]<|frame_sep|>``."""
     if not text.startswith(DEBUGGER_ACTION_SEP) or not text.endswith(FRAME_SEP):
-        raise cwm.TraceFormatError(f"an action is {DEBUGGER_ACTION_SEP}NAME[{ARG_SEP}ARG]{FRAME_SEP}", position)
+        raise cwm.TraceFormatError(
+            f"an action is {DEBUGGER_ACTION_SEP}NAME[{ARG_SEP}ARG]{FRAME_SEP}", position
+        )
     body = text[len(DEBUGGER_ACTION_SEP) : -len(FRAME_SEP)]
     name, _, arg_text = body.partition(ARG_SEP)
     if name not in ACTIONS:
@@ -253,7 +267,9 @@ def parse_action(text: str, position: int = 0) -> tuple[str, Any]:
                 raise ValueError("not a list of line numbers")
             return name, tuple(lines)
     except ValueError as exc:
-        raise cwm.TraceFormatError(f"bad argument of {name}: {exc}", position + len(DEBUGGER_ACTION_SEP)) from None
+        raise cwm.TraceFormatError(
+            f"bad argument of {name}: {exc}", position + len(DEBUGGER_ACTION_SEP)
+        ) from None
     if arg_text or ARG_SEP in body:
         raise cwm.TraceFormatError(f"{name} takes no argument", position + len(DEBUGGER_ACTION_SEP))
     return name, None
@@ -343,7 +359,9 @@ def build_dataset(
 
     level, _ = detect_level(isolation)
     with Tracer(limits, jobs=jobs, isolation=isolation) as tracer:
-        for source, trace in zip(sources, tracer.trace_many([(s.code, s.call) for s in sources]), strict=True):
+        for source, trace in zip(
+            sources, tracer.trace_many([(s.code, s.call) for s in sources]), strict=True
+        ):
             report.traces[trace.outcome] = report.traces.get(trace.outcome, 0) + 1
             traces.append(
                 {
@@ -517,7 +535,11 @@ def _write(
             "traces": (traces, TRACE_COLUMNS),
         }
         for name, (rows, columns) in tables.items():
-            pq.write_table(pa.Table.from_pylist(rows, schema=_schema(columns)), staging / f"{name}.parquet", compression="zstd")
+            pq.write_table(
+                pa.Table.from_pylist(rows, schema=_schema(columns)),
+                staging / f"{name}.parquet",
+                compression="zstd",
+            )
         (staging / "provenance.json").write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n")
         for name in ("transitions", "trajectories", "traces", "provenance"):
             suffix = ".json" if name == "provenance" else ".parquet"
