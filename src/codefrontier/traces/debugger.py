@@ -117,7 +117,7 @@ class ModelDebugger:
     temperature: float = 0.0
     top_p: float = 1.0
     max_tokens: int = 1024
-    max_frames: int = 64
+    max_frames: int = 256  # frames one action may generate before it is a decoding error
     seed: int | None = None
     steps: list[tuple[str, Any, Frame]] = field(default_factory=list)
     _marks: list[int] = field(default_factory=list)

@@ -24,6 +24,10 @@ from codefrontier.traces.cruxeval import CruxEvalItem, check_mode, load_cruxeval
 from codefrontier.traces.debugger import ModelDebugger, OracleDebugger
 from codefrontier.traces.tracer import Trace, TraceLimits, Tracer, source_lines
 
+# step_return from the call generates the whole trace, one model call per frame
+# (loops included): enough for every CruxEval program (the longest has 627 events).
+PREDICT_MAX_FRAMES = 4096
+
 
 @dataclass
 class Prediction:
@@ -96,6 +100,7 @@ def predict(
     """One prediction per item, by the oracle (no backend) or by a model."""
     check_mode(mode)
     items = list(items) if items is not None else load_cruxeval()
+    model_options.setdefault("max_frames", PREDICT_MAX_FRAMES)
     with Tracer(limits, jobs=jobs, isolation=isolation) as tracer:
         traces = list(tracer.trace_many([(item.code, item.call) for item in items]))
     if backend is None:
