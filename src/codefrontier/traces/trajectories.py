@@ -24,7 +24,7 @@ line numbers (``continue`` with breakpoints).
 Output directory: ``transitions.parquet`` (one row per step: the prompt up to the
 action, the target frame, and the step's fields), ``trajectories.parquet`` (one row per
 trajectory with its whole text), ``traces.parquet`` (every trace, also those that were
-not used and why) and ``provenance.json``; ``*.jsonl`` copies with `jsonl=True`.
+not used and why; its `cpu_s` column is the one field that differs between runs) and ``provenance.json``; ``*.jsonl`` copies with `jsonl=True`.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ DEBUGGER_ACTION_SEP = "<|debugger_action_sep|>"
 FORMAT_VERSION = 1
 DIRECTIONS = ("mixed", "forward", "inverse", "both")
 MAX_CALL_CHARS = 100_000
+MEASURED = ("cpu_s", "wall_s", "rss_kb")  # trace fields that differ from run to run
 CALL_LINE = re.compile(r"^#\s*call:\s*(\S.*?)\s*$", re.MULTILINE)
 
 
@@ -373,7 +374,9 @@ def build_dataset(
                     "value": trace.value,
                     "message": trace.message,
                     "events": len(trace.events),
-                    "trace": json.dumps(trace.to_json()),
+                    # the trace without its measurements, so that the same seed gives the same bytes
+                    "trace": json.dumps({k: v for k, v in trace.to_json().items() if k not in MEASURED}),
+                    "cpu_s": trace.cpu_s,
                 }
             )
             try:
@@ -503,6 +506,7 @@ TRACE_COLUMNS = [
     ("message", "string"),
     ("events", "int64"),
     ("trace", "string"),
+    ("cpu_s", "float64"),
 ]
 
 
