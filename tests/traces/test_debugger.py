@@ -104,7 +104,7 @@ def test_a_frame_that_does_not_parse_is_a_decoding_error_not_a_crash(traces: dic
 
 
 def test_the_debugger_answers_cruxeval_through_a_model(tracer: Tracer) -> None:
-    items = load_cruxeval()[:8]
+    items = load_cruxeval()[:5]
     traced = {item.id: tracer.trace(item.code, item.call) for item in items}
     with LoopbackServer(OracleModel(traced)) as server:
         outputs = predict("output", items=items, backend=backend_for(server), jobs=2)
@@ -118,7 +118,7 @@ def test_the_debugger_answers_cruxeval_through_a_model(tracer: Tracer) -> None:
 
 
 def test_the_oracle_debugger_gets_cruxeval_o_right_and_i_from_the_call_frame() -> None:
-    items = load_cruxeval()[:30]
+    items = load_cruxeval()[:12]
     for mode in ("output", "input"):
         predictions = predict(mode, items=items, jobs=2)
         scored = score_generations(

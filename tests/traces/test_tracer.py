@@ -3,6 +3,7 @@ in a trace that says what happened (never a hang or a crash of the host)."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -100,13 +101,13 @@ def test_a_program_that_raises_while_loading_is_an_error(tracer: Tracer) -> None
 
 
 def test_a_program_that_never_returns_ends_at_a_limit() -> None:
-    limits = TraceLimits(max_events=10**9, cpu_s=1.0, max_bytes=1 << 30)
+    limits = TraceLimits(max_events=10**9, cpu_s=0.5, max_bytes=1 << 30)
     with Tracer(limits) as tracer:
         looping = tracer.trace("def f():\n    i = 0\n    while True:\n        i += 1\n", "f()")
         assert looping.outcome == "limit" and looping.limit == "cpu" and len(looping.events) > 100
         # A loop inside one C call sends no events: the sandbox stops it; the events written
         # more than 50 ms before it stay.
-        code = "import time\ndef f():\n    x = 1\n    time.sleep(0.2)\n    return sum(range(10**12))\n"
+        code = "import time\ndef f():\n    x = 1\n    time.sleep(0.1)\n    return sum(range(10**12))\n"
         c_loop = tracer.trace(code, "f()")
         assert c_loop.outcome == "timeout" and "CPU limit" in c_loop.message
         assert [e.line for e in c_loop.events][:3] == [2, 3, 4]
@@ -215,3 +216,21 @@ def test_a_trace_round_trips_through_json(tracer: Tracer) -> None:
     trace = tracer.trace(*programs.METHOD)
     again = trace_from_json(trace.to_json())
     assert isinstance(again, Trace) and again == trace
+
+
+def test_calls_of_one_batch_cannot_reach_each_other() -> None:
+    """Many calls share one sandbox run (a fresh fork each): a process or a file one of
+    them leaves is gone before the next, and a call that hangs ends alone."""
+    calls = [
+        ("import os, time\ndef f():\n    open('left.txt', 'w').write('x')\n    if os.fork() == 0:\n        time.sleep(30)\n    return 1\n", "f()"),
+        ("import os\ndef g():\n    return (sorted(os.listdir('.')), len(os.listdir('/proc')))\n", "g()"),
+        ("def h():\n    return sum(range(10**12))\n", "h()"),
+        ("import os\ndef e():\n    os._exit(0)\n", "e()"),
+        ("def k():\n    return 3\n", "k()"),
+    ]  # fmt: skip
+    with Tracer(TraceLimits(cpu_s=0.5, wall_s=2.0)) as tracer:
+        traces = list(tracer.trace_many(calls, batch=5))
+    assert [t.outcome for t in traces] == ["returned", "returned", "timeout", "crashed", "returned"]
+    listing, _ = ast.literal_eval(traces[1].value)
+    assert listing == [] and traces[0].wall_s < 1.5  # the forked sleeper did not hold the trace open
+    assert traces[4].value == "3"

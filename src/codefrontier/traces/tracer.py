@@ -39,7 +39,8 @@ FINISHED = ("returned", "raised")
 OUTCOMES = ("returned", "raised", "limit", "timeout", "memory", "error", "crashed")
 MAX_CODE_BYTES = 1 << 20  # a program bigger than this is refused before anything runs
 TRUNCATED_MARK = "…<truncated>"  # what runtime/tracer.py appends to a cut repr (its TRUNCATED)
-EXIT_MEMORY = 201  # the zygote's exit status for a MemoryError it caught
+EXIT_MEMORY = 201
+BATCH = 16  # calls per sandbox run in trace_many  # the zygote's exit status for a MemoryError it caught
 
 
 @dataclass(frozen=True)
@@ -247,14 +248,94 @@ class Tracer:
         """Trace one call on this thread's sandbox."""
         return self.pool.run(lambda sb: self.trace_on(sb, code, call))
 
-    def trace_many(self, items: Iterable[tuple[str, str]]) -> Iterator[Trace]:
-        """Trace (code, call) pairs on every worker; traces in the order given."""
-        return self.pool.map(lambda sb, item: self.trace_on(sb, item[0], item[1]), items)
+    def trace_many(self, items: Iterable[tuple[str, str]], *, batch: int = BATCH) -> Iterator[Trace]:
+        """Trace (code, call) pairs on every worker; traces in the order given. Calls go in
+        batches of `batch` per sandbox run (one interpreter start, a fresh fork per call)."""
+        return self._many(items, batch, untraced=False)
 
-    def run_many(self, items: Iterable[tuple[str, str]]) -> Iterator[Trace]:
+    def run_many(self, items: Iterable[tuple[str, str]], *, batch: int = BATCH) -> Iterator[Trace]:
         """The same calls without tracing (event-less Traces with the outcome and value):
         what the calls cost untraced, run exactly as traced ones are."""
-        return self.pool.map(lambda sb, item: self.trace_on(sb, item[0], item[1], untraced=True), items)
+        return self._many(items, batch, untraced=True)
+
+    def _many(self, items: Iterable[tuple[str, str]], batch: int, untraced: bool) -> Iterator[Trace]:
+        items = list(items)
+        groups = [items[k : k + max(1, batch)] for k in range(0, len(items), max(1, batch))]
+        for traces in self.pool.map(
+            lambda sb, group: self.trace_batch_on(sb, group, untraced=untraced), groups
+        ):
+            yield from traces
+
+    def trace_batch_on(
+        self, sandbox: Any, items: list[tuple[str, str]], *, untraced: bool = False
+    ) -> list[Trace]:
+        """Several calls in one sandbox run, each in a fresh fork of a clean tracer process
+        (runtime/tracer.py, "Batches"). Calls the batch did not reach (it was killed as a
+        whole) are traced one per run."""
+        from codefrontier.sandbox import Limits, memfd_from_bytes
+
+        limits = self.limits
+        if len(items) == 1 or any(
+            len(code.encode("utf-8", "surrogatepass")) > MAX_CODE_BYTES for code, _ in items
+        ):
+            return [self.trace_on(sandbox, code, call, untraced=untraced) for code, call in items]
+        jobs = [{"code": code, "call": call, "untraced": untraced} for code, call in items]
+        stdin = memfd_from_bytes(
+            json.dumps({"batch": jobs, "limits": limits.to_json()}).encode("utf-8", "surrogatepass"), "batch"
+        )
+        tracer_fd = self._tracer_fd()
+        n = len(items)
+        try:
+            run = sandbox.run_python(
+                tracer_fd,
+                stdin,
+                Limits(
+                    cpu_s=n * (limits.cpu_s + 2.0) + 5.0,
+                    wall_s=n * (limits.wall_s + 1.0) + 10.0,
+                    memory_mb=limits.memory_mb,
+                    output_bytes=min(n * (limits.max_bytes + 4 * limits.max_stdout + (1 << 20)), 1 << 30),
+                    nproc=16,  # the batch process, one child, what the child starts
+                ),
+                argv=self._argv(),
+                extra_fds={3: tracer_fd},
+            )
+        finally:
+            os.close(stdin)
+        traces: list[Trace] = []
+        data, pos = run.stdout, 0
+        while len(traces) < n:
+            end = data.find(b"\n", pos)
+            if end < 0:
+                break
+            try:
+                header = json.loads(data[pos:end])
+                size = int(header["bytes"])
+                if header["job"] != len(traces) or end + 1 + size > len(data):
+                    break
+            except (ValueError, KeyError, TypeError):
+                break
+            code, call = items[len(traces)]
+            child = _Run(
+                status="signaled" if header.get("signal") else "exited",
+                exit_code=header.get("exit"),
+                signal=header.get("signal"),
+                killed=header.get("killed", "none"),
+                cpu_s=float(header.get("cpu_s", 0.0)),
+                wall_s=float(header.get("wall_s", 0.0)),
+                rss_kb=int(header.get("rss_kb", 0)),
+                stdout=data[end + 1 : end + 1 + size],
+            )
+            traces.append(self._finish(code, call, child))
+            pos = end + 1 + size
+        for code, call in items[len(traces) :]:
+            traces.append(self.trace_on(sandbox, code, call, untraced=untraced))
+        return traces
+
+    def _argv(self) -> list[str]:
+        argv = ["tracer.py"]
+        if self.limits.hash_seed is not None:
+            argv += ["--hash-seed", str(self.limits.hash_seed)]
+        return argv
 
     def trace_on(self, sandbox: Any, code: str, call: str, *, untraced: bool = False) -> Trace:
         from codefrontier.sandbox import Limits, memfd_from_bytes
@@ -266,9 +347,7 @@ class Tracer:
         limits = self.limits
         job = {"code": code, "call": call, "limits": limits.to_json(), "untraced": untraced}
         stdin = memfd_from_bytes(json.dumps(job).encode("utf-8", "surrogatepass"), "job")
-        argv = ["tracer.py"]
-        if limits.hash_seed is not None:
-            argv += ["--hash-seed", str(limits.hash_seed)]
+        argv = self._argv()
         tracer_fd = self._tracer_fd()
         try:
             run = sandbox.run_python(
@@ -285,6 +364,10 @@ class Tracer:
             )
         finally:
             os.close(stdin)
+        return self._finish(code, call, run)
+
+    def _finish(self, code: str, call: str, run: Any) -> Trace:
+        limits = self.limits
         trace = parse_stream(code, call, run.stdout)
         trace.cpu_s, trace.wall_s, trace.rss_kb = run.cpu_s, run.wall_s, run.rss_kb
         if trace.outcome == "crashed" and not trace.message:
@@ -309,6 +392,21 @@ class Tracer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@dataclass
+class _Run:
+    """What the tracer's batch parent reports of one child (the fields of a RunResult it uses)."""
+
+    status: str
+    exit_code: int | None
+    signal: int | None
+    killed: str
+    cpu_s: float
+    wall_s: float
+    rss_kb: int
+    stdout: bytes
+    stderr: bytes = b""
 
 
 def _ending(run: Any) -> str:
