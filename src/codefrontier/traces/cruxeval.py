@@ -261,11 +261,10 @@ _check_lock = threading.Lock()
 def _check_fd() -> int:
     """runtime/check.py as one sealed memfd, shared by every run of this process."""
     from codefrontier.sandbox import memfd_from_bytes
+    from codefrontier.traces.workers import runtime_program
 
     with _check_lock:
-        return memfd_from_bytes(
-            (files("codefrontier.traces") / "runtime" / "check.py").read_bytes(), "check.py"
-        )
+        return memfd_from_bytes(runtime_program("check"), "check.py")
 
 
 def run_check(sandbox: Any, program: str, timeout_s: float = TIMEOUT_S) -> CheckResult:
@@ -289,7 +288,60 @@ def run_check(sandbox: Any, program: str, timeout_s: float = TIMEOUT_S) -> Check
         )
     finally:
         os.close(stdin)
-    for line in reversed(run.stdout.splitlines()):
+    return _result(run.stdout, nonce, run.cpu_s, run.wall_s)
+
+
+def run_checks(sandbox: Any, programs: Sequence[str], timeout_s: float = TIMEOUT_S) -> list[CheckResult]:
+    """Several checks in one sandbox run, each in its own fresh fork (runtime/batch.py);
+    checks the batch did not reach (it was killed as a whole) run one per run."""
+    from codefrontier.sandbox import Limits, memfd_from_bytes
+
+    if len(programs) == 1:
+        return [run_check(sandbox, programs[0], timeout_s)]
+    nonces = [secrets.token_hex(16) for _ in programs]
+    job = {
+        "batch": [{"program": p, "nonce": n} for p, n in zip(programs, nonces, strict=True)],
+        "timeout": timeout_s,
+    }
+    stdin = memfd_from_bytes(json.dumps(job).encode("utf-8", "surrogatepass"), "job")
+    try:
+        run = sandbox.run_python(
+            _check_fd(),
+            stdin,
+            Limits(
+                cpu_s=len(programs) * (timeout_s + 2) + 5,
+                wall_s=len(programs) * (timeout_s + 1.5) + 10,
+                memory_mb=2048,
+                output_bytes=1 << 24,
+                nproc=16,
+            ),
+            argv=["check.py"],
+        )
+    finally:
+        os.close(stdin)
+    results: list[CheckResult] = []
+    data, pos = run.stdout, 0
+    while len(results) < len(programs):
+        end = data.find(b"\n", pos)
+        if end < 0:
+            break
+        try:
+            header = json.loads(data[pos:end])
+            size = int(header["bytes"])
+            if header["job"] != len(results) or end + 1 + size > len(data):
+                break
+        except (ValueError, KeyError, TypeError):
+            break
+        body = data[end + 1 : end + 1 + size]
+        results.append(_result(body, nonces[len(results)], float(header["cpu_s"]), float(header["wall_s"])))
+        pos = end + 1 + size
+    for program in programs[len(results) :]:
+        results.append(run_check(sandbox, program, timeout_s))
+    return results
+
+
+def _result(stdout: bytes, nonce: str, cpu_s: float, wall_s: float) -> CheckResult:
+    for line in reversed(stdout.splitlines()):
         try:
             record = json.loads(line)
         except ValueError:
@@ -299,9 +351,12 @@ def run_check(sandbox: Any, program: str, timeout_s: float = TIMEOUT_S) -> Check
             and record.get("nonce") == nonce
             and isinstance(record.get("result"), str)
         ):
-            return CheckResult(record["result"], cpu_s=run.cpu_s, wall_s=run.wall_s)
+            return CheckResult(record["result"], cpu_s=cpu_s, wall_s=wall_s)
     # No result from the process: the original then records "timed out" (and fails).
-    return CheckResult("timed out", cpu_s=run.cpu_s, wall_s=run.wall_s)
+    return CheckResult("timed out", cpu_s=cpu_s, wall_s=wall_s)
+
+
+CHECK_BATCH = 16  # checks per sandbox run
 
 
 def check_generations(
@@ -326,11 +381,14 @@ def check_generations(
     results: list[list[CheckResult]] = [
         [CheckResult("skipped", skipped=True) for _ in gs] for gs in generations
     ]
+    groups = [todo[k : k + CHECK_BATCH] for k in range(0, len(todo), CHECK_BATCH)]
     with SandboxPool(jobs, isolation) as pool:
-        for (i, j, _), result in zip(todo, pool.map(lambda sb, t: run_check(sb, t[2]), todo), strict=True):
-            results[i][j] = result
-            if progress is not None:
-                progress()
+        done = pool.map(lambda sb, group: run_checks(sb, [t[2] for t in group]), groups)
+        for group, checked in zip(groups, done, strict=True):
+            for (i, j, _), result in zip(group, checked, strict=True):
+                results[i][j] = result
+                if progress is not None:
+                    progress()
     return results
 
 

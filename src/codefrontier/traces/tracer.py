@@ -28,8 +28,6 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
-from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from codefrontier.errors import ConfigError
@@ -218,9 +216,10 @@ def def_line(code: str, first_line: int) -> int:
     return first_line
 
 
-@cache
 def tracer_source() -> bytes:
-    return (files("codefrontier.traces") / "runtime" / "tracer.py").read_bytes()
+    from codefrontier.traces.workers import runtime_program
+
+    return runtime_program("tracer")
 
 
 class Tracer:
@@ -411,9 +410,9 @@ class _Run:
 
 def _ending(run: Any) -> str:
     if run.killed == "cpu":
-        return "the sandbox stopped the call at its CPU limit"
+        return "the call was stopped at its CPU limit"
     if run.killed == "wall":
-        return "the sandbox stopped the call at its wall-clock limit"
+        return "the call was stopped at its wall-clock limit"
     if run.status == "exited" and run.exit_code == EXIT_MEMORY:
         return "the call ran out of memory"
     if run.status == "signaled":

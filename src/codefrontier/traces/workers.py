@@ -12,10 +12,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from importlib.resources import files
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+@cache
+def runtime_program(name: str) -> bytes:
+    """The program a sandbox runs for `name` (``tracer`` or ``check``): runtime/batch.py
+    (the batch loop both share), then runtime/NAME.py."""
+    runtime = files("codefrontier.traces") / "runtime"
+    return (runtime / "batch.py").read_bytes() + b"\n\n" + (runtime / f"{name}.py").read_bytes()
 
 
 class SandboxPool:

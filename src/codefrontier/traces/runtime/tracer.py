@@ -356,7 +356,10 @@ def main():
     reexec_with_hash_seed(sys.argv[1:])
     job = json.loads(sys.stdin.buffer.read().decode("utf-8", "surrogatepass"))
     if "batch" in job:
-        run_batch(job["batch"], job["limits"])
+        limits = job["limits"]
+        for one in job["batch"]:
+            one["limits"] = limits
+        run_batch(job["batch"], run_job, float(limits["cpu_s"]), float(limits["wall_s"]))  # noqa: F821 - batch.py
     else:
         run_job(job)
 
@@ -438,133 +441,6 @@ def run_job(job):
             "message": "the program turned the tracer off (sys.settrace) before the call returned",
         }
     ends(end)
-
-
-# ---------------------------------------------------------------------------------------
-# Batches: one sandbox run (one interpreter start with the fixed hash seed) traces many
-# calls, each in a fresh child forked from this clean process. This process is PID 1 of
-# the run's PID namespace: after each child it kills every process left (kill(-1)) and
-# empties the scratch directory, so no trace can reach the next one. Output: per job one
-# header line {"job": k, "bytes": n, "exit": ..., "signal": ..., "killed": ..., "cpu_s": ...,
-# "rss_kb": ...} and then the n bytes the child wrote.
-
-
-def run_batch(jobs, limits):
-    import resource
-
-    out = os.dup(1)
-    os.set_inheritable(out, False)
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 1)
-    os.close(null)
-    scratch = os.getcwd()
-    for index, job in enumerate(jobs):
-        job["limits"] = limits
-        read_end, write_end = os.pipe()
-        started = time.monotonic()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                os.close(read_end)
-                os.close(out)
-                os.dup2(write_end, 1)
-                os.close(write_end)
-                cpu = int(float(limits["cpu_s"])) + 2
-                resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-                run_job(job)
-            finally:
-                os._exit(3)
-        os.close(write_end)
-        data, killed = _collect(read_end, pid, started + float(limits["wall_s"]))
-        os.close(read_end)
-        _, status, usage = os.wait4(pid, 0)
-        if (
-            killed == "none"
-            and os.WIFSIGNALED(status)
-            and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL)
-        ):
-            killed = "cpu" if usage.ru_utime + usage.ru_stime >= float(limits["cpu_s"]) else "none"
-        _clean(scratch)
-        header = {
-            "job": index,
-            "bytes": len(data),
-            "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-            "killed": killed,
-            "cpu_s": usage.ru_utime + usage.ru_stime,
-            "wall_s": time.monotonic() - started,
-            "rss_kb": usage.ru_maxrss,
-        }
-        _write_all(out, (json.dumps(header) + "\n").encode() + data)
-    os._exit(0)
-
-
-def _collect(fd, pid, deadline):
-    """Everything the child writes until it exits (a process it left holding the pipe
-    does not keep the trace open); kill it at the deadline."""
-    import select
-
-    chunks = []
-    killed = "none"
-    pidfd = os.pidfd_open(pid)
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                os.kill(pid, signal.SIGKILL)
-                killed = "wall"
-                break
-            ready, _, _ = select.select([fd, pidfd], [], [], left)
-            if fd in ready:
-                chunk = os.read(fd, 1 << 16)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            elif pidfd in ready:
-                break
-    finally:
-        os.close(pidfd)
-    os.set_blocking(fd, False)  # what is left in the pipe was written before the exit or kill
-    try:
-        while True:
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    except BlockingIOError:
-        pass
-    return b"".join(chunks), killed
-
-
-def _clean(scratch):
-    """No process of a trace outlives it; nothing it wrote stays for the next one."""
-    if os.getpid() == 1:
-        try:
-            os.kill(-1, signal.SIGKILL)  # from PID 1: every other process of the namespace
-        except ProcessLookupError:
-            pass
-        while True:
-            try:
-                os.waitpid(-1, 0)
-            except ChildProcessError:
-                break
-    for root, dirs, files in os.walk(scratch, topdown=False):
-        for name in files:
-            try:
-                os.unlink(os.path.join(root, name))
-            except OSError:
-                pass
-        for name in dirs:
-            try:
-                os.rmdir(os.path.join(root, name))
-            except OSError:
-                pass
-
-
-def _write_all(fd, data):
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 if __name__ == "__main__":
