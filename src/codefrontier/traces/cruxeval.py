@@ -319,22 +319,12 @@ def run_checks(sandbox: Any, programs: Sequence[str], timeout_s: float = TIMEOUT
         )
     finally:
         os.close(stdin)
-    results: list[CheckResult] = []
-    data, pos = run.stdout, 0
-    while len(results) < len(programs):
-        end = data.find(b"\n", pos)
-        if end < 0:
-            break
-        try:
-            header = json.loads(data[pos:end])
-            size = int(header["bytes"])
-            if header["job"] != len(results) or end + 1 + size > len(data):
-                break
-        except (ValueError, KeyError, TypeError):
-            break
-        body = data[end + 1 : end + 1 + size]
-        results.append(_result(body, nonces[len(results)], float(header["cpu_s"]), float(header["wall_s"])))
-        pos = end + 1 + size
+    from codefrontier.traces.workers import read_batch
+
+    results = [
+        _result(body, nonces[k], float(header.get("cpu_s", 0.0)), float(header.get("wall_s", 0.0)))
+        for k, (header, body) in enumerate(read_batch(run.stdout, len(programs)))
+    ]
     for program in programs[len(results) :]:
         results.append(run_check(sandbox, program, timeout_s))
     return results

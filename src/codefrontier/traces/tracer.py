@@ -300,19 +300,10 @@ class Tracer:
             )
         finally:
             os.close(stdin)
+        from codefrontier.traces.workers import read_batch
+
         traces: list[Trace] = []
-        data, pos = run.stdout, 0
-        while len(traces) < n:
-            end = data.find(b"\n", pos)
-            if end < 0:
-                break
-            try:
-                header = json.loads(data[pos:end])
-                size = int(header["bytes"])
-                if header["job"] != len(traces) or end + 1 + size > len(data):
-                    break
-            except (ValueError, KeyError, TypeError):
-                break
+        for header, body in read_batch(run.stdout, n):
             code, call = items[len(traces)]
             child = _Run(
                 status="signaled" if header.get("signal") else "exited",
@@ -322,10 +313,9 @@ class Tracer:
                 cpu_s=float(header.get("cpu_s", 0.0)),
                 wall_s=float(header.get("wall_s", 0.0)),
                 rss_kb=int(header.get("rss_kb", 0)),
-                stdout=data[end + 1 : end + 1 + size],
+                stdout=body,
             )
             traces.append(self._finish(code, call, child))
-            pos = end + 1 + size
         for code, call in items[len(traces) :]:
             traces.append(self.trace_on(sandbox, code, call, untraced=untraced))
         return traces

@@ -28,6 +28,29 @@ def runtime_program(name: str) -> bytes:
     return (runtime / "batch.py").read_bytes() + b"\n\n" + (runtime / f"{name}.py").read_bytes()
 
 
+def read_batch(stdout: bytes, count: int) -> list[tuple[dict[str, Any], bytes]]:
+    """The (header, output) of each job a batch run finished, in order: at most `count`,
+    fewer when the run was killed (the caller runs the rest one per run)."""
+    import json
+
+    done: list[tuple[dict[str, Any], bytes]] = []
+    pos = 0
+    while len(done) < count:
+        end = stdout.find(b"\n", pos)
+        if end < 0:
+            break
+        try:
+            header = json.loads(stdout[pos:end])
+            size = int(header["bytes"])
+            if header["job"] != len(done) or end + 1 + size > len(stdout):
+                break
+        except (ValueError, KeyError, TypeError):
+            break
+        done.append((header, stdout[end + 1 : end + 1 + size]))
+        pos = end + 1 + size
+    return done
+
+
 class SandboxPool:
     """`jobs` workers, each with its own sandbox at isolation `level`."""
 
