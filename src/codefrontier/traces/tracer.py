@@ -278,10 +278,11 @@ class Tracer:
             len(code.encode("utf-8", "surrogatepass")) > MAX_CODE_BYTES for code, _ in items
         ):
             return [self.trace_on(sandbox, code, call, untraced=untraced) for code, call in items]
+        from codefrontier.traces.workers import zygote_preimports
+
         jobs = [{"code": code, "call": call, "untraced": untraced} for code, call in items]
-        stdin = memfd_from_bytes(
-            json.dumps({"batch": jobs, "limits": limits.to_json()}).encode("utf-8", "surrogatepass"), "batch"
-        )
+        batch = {"batch": jobs, "limits": limits.to_json(), "preimport": zygote_preimports()}
+        stdin = memfd_from_bytes(json.dumps(batch).encode("utf-8", "surrogatepass"), "batch")
         tracer_fd = self._tracer_fd()
         n = len(items)
         try:

@@ -28,6 +28,20 @@ def runtime_program(name: str) -> bytes:
     return (runtime / "batch.py").read_bytes() + b"\n\n" + (runtime / f"{name}.py").read_bytes()
 
 
+@cache
+def zygote_preimports() -> list[str]:
+    """The modules the sandbox's zygote imports before forking runs (its PREIMPORT list,
+    read from its source: one list). A batch that re-executed a fresh interpreter imports
+    them once too, so that its forks cost what a zygote's fork costs."""
+    import ast
+
+    source = (files("codefrontier.sandbox") / "runtime" / "zygote.py").read_text()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PREIMPORT" for t in node.targets):
+            return list(ast.literal_eval(node.value))
+    return []
+
+
 def read_batch(stdout: bytes, count: int) -> list[tuple[dict[str, Any], bytes]]:
     """The (header, output) of each job a batch run finished, in order: at most `count`,
     fewer when the run was killed (the caller runs the rest one per run)."""

@@ -18,8 +18,16 @@ import signal
 import time
 
 
-def run_batch(jobs, run_one, cpu_s, wall_s):
+def run_batch(jobs, run_one, cpu_s, wall_s, preimport=()):
+    """`preimport`: modules to import once here, so that each fork has them (the sandbox's
+    zygote preimports the same ones; a re-executed interpreter has not)."""
     import resource
+
+    for name in preimport:
+        try:
+            __import__(name)
+        except ImportError:
+            pass
 
     out = os.dup(1)
     os.set_inheritable(out, False)

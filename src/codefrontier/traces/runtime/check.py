@@ -11,13 +11,19 @@ With ``{"batch": [{"program", "nonce"}, ...], "timeout"}`` each check runs in it
 fresh fork (batch.py, which the host sends in front of this file).
 """
 
+import builtins
 import contextlib
+import faulthandler
 import io
 import json
 import os
+import shutil
 import signal
+import subprocess
 import sys
 import tempfile
+
+# Imported here, once per batch, not in each check's fork (reliability_guard needs them).
 
 
 class TimeoutException(Exception):
@@ -64,12 +70,7 @@ def swallow_io():
 
 def reliability_guard():
     """The same functions disabled as in CruxEval's harness (maximum_memory_bytes=None)."""
-    import faulthandler
-
     faulthandler.disable()
-
-    import builtins
-
     builtins.exit = None
     builtins.quit = None
     os.environ["OMP_NUM_THREADS"] = "1"
@@ -79,13 +80,9 @@ def reliability_guard():
         "fchown", "chmod", "chown", "chroot", "lchflags", "lchmod", "lchown", "getcwd", "chdir",
     ):  # fmt: skip
         setattr(os, name, None)
-    import shutil
-
     shutil.rmtree = None
     shutil.move = None
     shutil.chown = None
-    import subprocess
-
     subprocess.Popen = None
     builtins.help = None
     for name in ("ipdb", "joblib", "resource", "psutil", "tkinter"):

@@ -359,7 +359,9 @@ def main():
         limits = job["limits"]
         for one in job["batch"]:
             one["limits"] = limits
-        run_batch(job["batch"], run_job, float(limits["cpu_s"]), float(limits["wall_s"]))  # noqa: F821 - batch.py
+        run_batch(  # noqa: F821 - defined by batch.py, sent in front of this file
+            job["batch"], run_job, float(limits["cpu_s"]), float(limits["wall_s"]), job.get("preimport", ())
+        )
     else:
         run_job(job)
 
