@@ -9,7 +9,7 @@
    `multiprocessing.Manager` and a `multiprocessing.Process` per check. The same 800
    checks (``{code}\\nassert {output} == f({input})``) run that way, inside one sandbox
    run per worker (they are dataset code), and as codefrontier's CruxEval scorer runs
-   them (a fork in the sandbox per check).
+   them (a fork per check, 16 checks per sandbox run).
 3. The goal: the 800 traces plus a 16-action trajectory each (traces.build_dataset, the
    Parquet files written) in under a minute on 2 cores.
 
