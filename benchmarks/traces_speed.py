@@ -128,7 +128,7 @@ def main() -> None:
     assert scored.pass_at_1 == 100.0
     print(f"  harness's way (Manager + Process per check, in the sandbox)  {harness_s:6.2f} s")
     print(
-        f"  codefrontier's scorer (a sandbox fork per check)            {ours_s:6.2f} s  x{harness_s / ours_s:.1f} faster"
+        f"  codefrontier's scorer (a fork per check, 16 per run)       {ours_s:6.2f} s  x{harness_s / ours_s:.1f} faster"
     )
     traced_s, _, _ = tracing(items, args.jobs, 0)
     print(
