@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "codefrontier.experiment.cli",  # experiment
     "codefrontier.programs.cli",  # programs tasks|fuzz|validate|eval|solve
     "codefrontier.synth.cli",  # synth, curriculum
+    "codefrontier.traces.cli",  # trace, debug, traces, cruxeval
 ]
 
 
