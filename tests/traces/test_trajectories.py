@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from codefrontier.problems.model import Problem, ProblemKind, Solution, TestCase
+from codefrontier.contracts import Problem, ProblemKind, Solution, TestCase
 
 from codefrontier.errors import InputError
 from codefrontier.problems.io import save_problems
