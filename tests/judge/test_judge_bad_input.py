@@ -131,3 +131,124 @@ def test_missing_samples_file_is_named(tmp_path: Path, capsys: pytest.CaptureFix
     missing = tmp_path / "nowhere.jsonl"
     code = main(["judge", "--problems", str(problems_file), "--samples", str(missing), "--out", str(out)])
     assert_one_line_error(code, capsys.readouterr().err, out, str(missing), "not found")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("time_limit_s", 1e9, "at most 600 seconds"),
+        ("time_limit_s", "NaN", "finite"),
+        ("time_limit_s", -1, "more than 0"),
+        ("memory_mb", 1e12, "between 1 and 65536"),
+        ("memory_mb", "Infinity", "finite"),
+    ],
+)
+def test_limits_out_of_their_range_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, value: object, message: str
+) -> None:
+    """A 1e9 s or NaN limit used to load, then every sample was IE and judge exited 0."""
+    record = json.dumps({**GOOD_PROBLEM, field: 0.5}).replace("0.5", str(value))
+    code, err, problems, _, out = judge_cli(tmp_path, capsys, record + "\n", jsonl(GOOD_SAMPLE))
+    assert_one_line_error(code, err, out, f"{problems}:1:", f"'{field}'", message)
+
+
+@pytest.mark.parametrize(
+    ("test", "field"),
+    [
+        ({"id": "0", "input": "2 3\n", "output": "5\n", "size": -4}, "tests[0].size"),
+        ({"id": "0", "input": "2 3\n", "output": "5\n", "size": 10**30}, "tests[0].size"),
+    ],
+)
+def test_test_sizes_that_do_not_fit_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], test: dict, field: str
+) -> None:
+    code, err, problems, _, out = judge_cli(
+        tmp_path, capsys, jsonl({**GOOD_PROBLEM, "tests": [test]}), jsonl(GOOD_SAMPLE)
+    )
+    assert_one_line_error(code, err, out, f"{problems}:1:", f"'{field}'")
+
+
+def test_float_tolerances_must_be_finite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record = json.dumps({**GOOD_PROBLEM, "checker": {"kind": "float", "abs_tol": 0.5}}).replace("0.5", "NaN")
+    code, err, problems, _, out = judge_cli(tmp_path, capsys, record + "\n", jsonl(GOOD_SAMPLE))
+    assert_one_line_error(code, err, out, f"{problems}:1:", "'checker.abs_tol'", "finite")
+
+
+@pytest.mark.parametrize("index", [10**30, 2**63, -1])
+def test_sample_indices_the_store_cannot_hold_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], index: int
+) -> None:
+    """10**30 used to crash judge with a traceback and leave a partial results directory."""
+    code, err, _, samples, out = judge_cli(
+        tmp_path, capsys, jsonl(GOOD_PROBLEM), jsonl({**GOOD_SAMPLE, "sample": index})
+    )
+    assert_one_line_error(code, err, out, f"{samples}:1:", "'sample'", "64-bit")
+
+
+def test_a_program_over_the_code_size_limit_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    big = {**GOOD_SAMPLE, "code": "print(5)\n" + "#" * 300_000}
+    code, err, _, samples, out = judge_cli(tmp_path, capsys, jsonl(GOOD_PROBLEM), jsonl(big))
+    assert_one_line_error(code, err, out, f"{samples}:1:", "'code'", "limit is 262144", "--max-code-bytes")
+    (tmp_path / "problems.jsonl").write_text(jsonl(GOOD_PROBLEM))
+    code = main(
+        [
+            "judge",
+            "--problems",
+            str(tmp_path / "problems.jsonl"),
+            "--samples",
+            str(samples),
+            "--out",
+            str(out),
+            "--no-progress",
+            "--max-code-bytes",
+            "400000",
+        ]
+    )
+    assert code == 0 and (out / "samples.parquet").exists()
+
+
+def test_a_second_judge_writing_the_same_store_is_refused(tmp_path: Path) -> None:
+    """One must refuse while the other writes; the first finishes with an intact store."""
+    import subprocess
+    import sys
+    import time
+
+    import pyarrow.parquet as pq
+
+    problems_file, samples_file, out = (
+        tmp_path / "problems.jsonl",
+        tmp_path / "samples.jsonl",
+        tmp_path / "out",
+    )
+    problems_file.write_text(jsonl(GOOD_PROBLEM))
+    slow = "import time\nt = time.time()\nwhile time.time() - t < 0.3:\n    pass\nprint(5)\n"
+    samples_file.write_text(jsonl(*[{**GOOD_SAMPLE, "sample": i, "code": slow} for i in range(8)]))
+    command = [
+        sys.executable,
+        "-m",
+        "codefrontier.cli",
+        "judge",
+        "--problems",
+        str(problems_file),
+        "--samples",
+        str(samples_file),
+        "--out",
+        str(out),
+        "--no-progress",
+        "--jobs",
+        "1",
+    ]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not (out / ".lock").exists() or not (out / ".lock").read_text().strip():
+        assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+        time.sleep(0.05)
+    second = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert (
+        second.returncode == 2 and "another process" in second.stderr and f"pid {first.pid}" in second.stderr
+    )
+    assert first.wait(timeout=300) == 0
+    table = pq.read_table(out / "samples.parquet")
+    assert sorted(table.column("sample").to_pylist()) == list(range(8))

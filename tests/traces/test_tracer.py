@@ -186,7 +186,9 @@ def test_a_program_that_leaves_the_process_or_stops_the_tracer_is_reported(trace
 def test_a_memory_bomb_is_contained() -> None:
     with Tracer(TraceLimits(memory_mb=256)) as tracer:
         trace = tracer.trace("def f():\n    x = bytearray(1 << 31)\n    return len(x)\n", "f()")
-    assert trace.outcome == "raised" and trace.value == "MemoryError()"
+    # Stopped by the sandbox at the memory limit (the run cgroup's OOM kill), or refused by
+    # the address-space backstop before any page was touched (a MemoryError the call raised).
+    assert trace.outcome == "memory" or (trace.outcome == "raised" and trace.value == "MemoryError()")
 
 
 def test_a_garbled_stream_is_crashed_not_trusted() -> None:

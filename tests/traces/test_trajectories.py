@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from codefrontier.contracts import Problem, ProblemKind, Solution, TestCase
 
+from codefrontier.contracts import Problem, ProblemKind, Solution, TestCase
 from codefrontier.errors import InputError
 from codefrontier.problems.io import save_problems
 from codefrontier.traces import TraceLimits, trace_from_json

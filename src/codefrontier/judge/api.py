@@ -101,6 +101,25 @@ def run_judge(
     Ray cluster; the pool's config then applies) instead of on `jobs` local sandboxes."""
     config = pool.config if pool is not None else (config or JudgeConfig())
     store = ResultsStore(out_dir)
+    with store.writing():
+        return _judge_into(
+            store, problems, samples, out_dir, benchmark, config, jobs, progress, inputs, command, pool
+        )
+
+
+def _judge_into(
+    store: ResultsStore,
+    problems: Sequence[Problem],
+    samples: Sequence[Sample],
+    out_dir: str | Path,
+    benchmark: str,
+    config: JudgeConfig,
+    jobs: int | None,
+    progress: bool,
+    inputs: dict[str, Any] | None,
+    command: list[str] | None,
+    pool: JudgePool | None,
+) -> RunReport:
     settings = settings_of(config)
     earlier = store.read_provenance()
     if earlier is not None:

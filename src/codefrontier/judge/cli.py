@@ -6,17 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from codefrontier.judge.config import JudgeConfig, Mode
+from codefrontier.judge.config import JudgeConfig
 from codefrontier.judge.samples import CompletionMode, load_samples, samples_from_solutions
 from codefrontier.problems.cli import add_problem_arguments
-from codefrontier.problems.levels import parse_level
 from codefrontier.problems.registry import resolve_problems
 from codefrontier.sandbox.isolation import LEVELS
 
 
-def add_judge_arguments(parser: argparse.ArgumentParser, *, ray: bool = False) -> None:
-    """Options that set how verdicts are made (shared with `serve` and `validate`); `ray`
-    adds --ray for commands that can judge on a Ray cluster."""
+def add_judge_arguments(
+    parser: argparse.ArgumentParser, *, ray: bool = False, exclude: tuple[str, ...] = ("mode", "level")
+) -> None:
+    """--jobs (and --ray where a command can judge on a Ray cluster), then every judge
+    setting as JudgeConfig declares it (judge/config.py), but those in `exclude`."""
     parser.add_argument("--jobs", type=int, default=None, help="worker sandboxes (default: one per core)")
     if ray:
         parser.add_argument(
@@ -24,49 +25,15 @@ def add_judge_arguments(parser: argparse.ArgumentParser, *, ray: bool = False) -
             metavar="auto|ADDRESS",
             help="judge on a Ray cluster (auto: the one this machine belongs to); needs codefrontier[ray]",
         )
-    parser.add_argument(
-        "--isolation",
-        choices=("auto", *LEVELS),
-        default="auto",
-        help="sandbox isolation level (default: the strongest available; see `codefrontier doctor`)",
-    )
-    parser.add_argument(
-        "--time-scale",
-        type=float,
-        default=1.0,
-        help="multiply every time limit (e.g. for a slower machine); recorded in provenance",
-    )
-    parser.add_argument(
-        "--wall-factor",
-        type=float,
-        default=3.0,
-        help="wall-clock backstop = factor x CPU limit + 1 s (default 3)",
-    )
-    parser.add_argument(
-        "--output-limit-mb",
-        type=int,
-        default=64,
-        help="output cap per test in MiB (at least twice the answer)",
-    )
+    JudgeConfig.add_arguments(parser, exclude=exclude)
 
 
-def config_from_args(args: argparse.Namespace, mode: str = "all", level: str | None = None) -> JudgeConfig:
+def config_from_args(args: argparse.Namespace, **overrides: object) -> JudgeConfig:
     from codefrontier.errors import ConfigError
 
-    if args.time_scale <= 0:
-        raise ConfigError(f"--time-scale must be positive, got {args.time_scale:g}")
-    if args.wall_factor < 1:
-        raise ConfigError(f"--wall-factor must be at least 1, got {args.wall_factor:g}")
-    if args.jobs is not None and args.jobs < 1:
+    if getattr(args, "jobs", None) is not None and args.jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, got {args.jobs}")
-    return JudgeConfig(
-        mode=Mode(mode),
-        level=parse_level(level) if level is not None else None,
-        time_scale=args.time_scale,
-        wall_factor=args.wall_factor,
-        output_limit_mb=args.output_limit_mb,
-        isolation=args.isolation,
-    )
+    return JudgeConfig.from_args(args, **overrides)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -87,13 +54,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     judge.add_argument("--out", type=Path, required=True, metavar="DIR", help="results store directory")
     judge.add_argument(
-        "--mode",
-        choices=[m.value for m in Mode],
-        default="all",
-        help="all: run every test (default; the frontier needs it); first-fail: stop at the first failure",
-    )
-    judge.add_argument("--level", help="judge only this coverage level: a fraction like 0.5 or a tier name")
-    judge.add_argument(
         "--completion-mode",
         choices=[m.value for m in CompletionMode],
         default="full",
@@ -101,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     judge.add_argument("--k", type=int, nargs="+", default=[1], help="pass@k columns of the final summary")
     judge.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_judge_arguments(judge, ray=True)
+    add_judge_arguments(judge, ray=True, exclude=())
     judge.set_defaults(func=run_judge_command)
 
     doctor = subparsers.add_parser(
@@ -123,7 +83,7 @@ def run_judge_command(args: argparse.Namespace) -> int:
     from codefrontier.analysis.summary import print_summary
     from codefrontier.judge.api import file_digest, run_judge
 
-    config = config_from_args(args, args.mode, args.level)
+    config = config_from_args(args)
     benchmark, problems = resolve_problems(args.benchmark, args.problems)
     by_id = {p.id: p for p in problems}
     inputs: dict[str, object] = {}
@@ -134,7 +94,12 @@ def run_judge_command(args: argparse.Namespace) -> int:
         samples = samples_from_solutions(problems)
         inputs["samples"] = "the benchmark's own solutions"
     else:
-        samples = load_samples(args.samples, by_id, mode=CompletionMode(args.completion_mode))
+        samples = load_samples(
+            args.samples,
+            by_id,
+            mode=CompletionMode(args.completion_mode),
+            max_code_bytes=config.max_code_bytes,
+        )
         inputs["samples_file"] = str(args.samples)
         inputs["samples_sha256"] = file_digest(args.samples)
     pool = None

@@ -16,7 +16,9 @@ from codefrontier.sandbox.isolation import LEVELS
 from codefrontier.sandbox.worker import Limits
 from codefrontier.settings import Settings, at_least, positive, setting
 
-DEFAULT_MAX_CODE_BYTES = 1 << 20  # a program larger than this is refused before judging
+DEFAULT_MAX_CODE_BYTES = (
+    256 << 10
+)  # a program larger than this is refused before judging (judge and service alike)
 
 
 class Mode(StrEnum):

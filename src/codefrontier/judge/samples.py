@@ -18,8 +18,30 @@ from typing import Any
 
 from codefrontier.contracts import Problem, Sample
 from codefrontier.errors import InputError, UnknownLanguageError, UnknownProblemError
+from codefrontier.judge.config import DEFAULT_MAX_CODE_BYTES
 from codefrontier.languages import get_language
 from codefrontier.problems.io import iter_jsonl
+
+MAX_SAMPLE_INDEX = (1 << 63) - 1  # the results store keeps sample indices as int64
+
+
+class CodeTooLarge(InputError):
+    """A program or completion is over the size limit (JudgeConfig.max_code_bytes)."""
+
+
+def check_code_size(
+    text: str, limit: int | None, field_name: str, path: Path | None = None, line: int | None = None
+) -> None:
+    if limit is None:
+        return
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > limit:
+        raise CodeTooLarge(
+            f"is {size} bytes; the limit is {limit} (--max-code-bytes)",
+            path=path,
+            line=line,
+            field=field_name,
+        )
 
 
 class CompletionMode(StrEnum):
@@ -58,8 +80,10 @@ def sample_from_json(
     next_index: dict[tuple[str, str], int] | None = None,
     path: Path | None = None,
     line: int | None = None,
+    max_code_bytes: int | None = None,
 ) -> Sample:
-    """Build a Sample from one JSON record; errors name the file, line and field."""
+    """Build a Sample from one JSON record; errors name the file, line and field. A
+    program over `max_code_bytes` is refused here, before anything is judged."""
 
     def fail(field_name: str, message: str, cls: type[InputError] = InputError) -> InputError:
         return cls(message, path=path, line=line, field=field_name)
@@ -93,6 +117,7 @@ def sample_from_json(
         raise fail("code", "missing (give `code`, or `completion`)")
     if not isinstance(text, str):
         raise fail(text_field, "must be a string")
+    check_code_size(text, max_code_bytes, text_field, path, line)
     if isinstance(obj.get("raw"), str) and text_field == "code":
         # Written by `codefrontier sample`: `code` is the program already taken out of `raw`.
         code, extracted, raw = text, bool(obj.get("extracted", True)), obj["raw"]
@@ -106,8 +131,10 @@ def sample_from_json(
     if index is None:
         counter = next_index if next_index is not None else {}
         index = counter.get((pid, policy), 0)
-    elif not isinstance(index, int) or isinstance(index, bool) or index < 0:
-        raise fail("sample", "must be a non-negative integer")
+    elif not isinstance(index, int) or isinstance(index, bool) or not 0 <= index <= MAX_SAMPLE_INDEX:
+        raise fail(
+            "sample", f"must be a whole number from 0 to {MAX_SAMPLE_INDEX} (the store holds 64-bit integers)"
+        )
     if next_index is not None:
         next_index[(pid, policy)] = max(next_index.get((pid, policy), 0), index + 1)
     meta = obj.get("policy_meta", {})
@@ -117,7 +144,11 @@ def sample_from_json(
 
 
 def load_samples(
-    path: str | Path, problems: Mapping[str, Problem], *, mode: CompletionMode = CompletionMode.FULL
+    path: str | Path,
+    problems: Mapping[str, Problem],
+    *,
+    mode: CompletionMode = CompletionMode.FULL,
+    max_code_bytes: int | None = DEFAULT_MAX_CODE_BYTES,
 ) -> list[Sample]:
     """Read a samples file; every record is checked before any judging starts."""
     path = Path(path)
@@ -125,7 +156,15 @@ def load_samples(
     seen: dict[tuple[str, str, int], int] = {}
     counters: dict[tuple[str, str], int] = {}
     for lineno, obj in iter_jsonl(path):
-        sample = sample_from_json(obj, problems, mode=mode, next_index=counters, path=path, line=lineno)
+        sample = sample_from_json(
+            obj,
+            problems,
+            mode=mode,
+            next_index=counters,
+            path=path,
+            line=lineno,
+            max_code_bytes=max_code_bytes,
+        )
         if sample.key in seen:
             raise InputError(
                 f"duplicate sample {sample.key} (first on line {seen[sample.key]})",

@@ -10,6 +10,7 @@ import dataclasses
 import gzip
 import io
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -109,8 +110,11 @@ def parse_checker(value: Any, fields: _Fields) -> Checker:
         ) from None
     checker = Checker(kind=kind)
     if kind is CheckerKind.FLOAT:
-        checker.abs_tol = float(sub.get("abs_tol", (int, float), 1e-6))
-        checker.rel_tol = float(sub.get("rel_tol", (int, float), 1e-6))
+        for name in ("abs_tol", "rel_tol"):
+            value = float(sub.get(name, (int, float), 1e-6))
+            if not math.isfinite(value) or not 0 <= value <= MAX_TOLERANCE:
+                raise sub.error(name, f"must be a finite number from 0 to {MAX_TOLERANCE:g}, got {value!r}")
+            setattr(checker, name, value)
     if kind is CheckerKind.PROGRAM:
         checker.code = sub.get("code", str)
         checker.language = sub.get("language", str, "python")
@@ -148,6 +152,8 @@ def parse_test(obj: Any, kind: ProblemKind, index: int, fields: _Fields, base_di
     elif kind is ProblemKind.ASSERT and not isinstance(data, str):
         raise sub.error("input", "must be test code (text) for assert problems")
     size = sub.get("size", int, None)
+    if size is not None and not 0 <= size <= MAX_SIZE:
+        raise sub.error("size", f"must be a whole number from 0 to {MAX_SIZE}, got {size}")
     if size is None:
         size = (
             input_path.stat().st_size
@@ -212,16 +218,13 @@ def problem_from_json(obj: dict[str, Any], *, path: Path | None = None, line: in
     entry_point = f.get("entry_point", str, None)
     if kind in (ProblemKind.FUNCTION, ProblemKind.ASSERT) and not entry_point:
         raise f.error("entry_point", f"required for {kind.value} problems")
-    time_limit = f.get("time_limit_s", (int, float), 2.0)
-    if time_limit <= 0:
-        raise f.error("time_limit_s", "must be positive")
-    memory = f.get("memory_mb", (int, float), 256)
-    if memory <= 0:
-        raise f.error("memory_mb", "must be positive")
+    time_limit = _in_range(f, "time_limit_s", f.get("time_limit_s", (int, float), 2.0), *TIME_LIMIT_RANGE)
+    memory = _in_range(f, "memory_mb", f.get("memory_mb", (int, float), 256), *MEMORY_RANGE)
     time_limits = f.get("time_limits", dict, {}) or {}
     for lang, value in time_limits.items():
-        if not isinstance(value, (int, float)) or value <= 0:
-            raise f.error(f"time_limits.{lang}", "must be a positive number")
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise f.error(f"time_limits.{lang}", "must be a number of seconds")
+        _in_range(f, f"time_limits.{lang}", value, *TIME_LIMIT_RANGE)
     solutions = []
     for i, s in enumerate(f.get("solutions", list, []) or []):
         sf = _Fields(s, path, line, f"solutions[{i}].") if isinstance(s, dict) else None
@@ -260,6 +263,24 @@ def problem_from_json(obj: dict[str, Any], *, path: Path | None = None, line: in
         limits_note=f.get("limits_note", str, None),
         metadata=f.get("metadata", dict, {}) or {},
     )
+
+
+# The ranges a problem's limits must fall in: finite, positive, and what a judge can honour.
+TIME_LIMIT_RANGE = (0.0, 600.0)  # CPU seconds per test: (low, high]
+MEMORY_RANGE = (1.0, 65536.0)  # MiB: [low, high] (64 GiB)
+MAX_SIZE = (1 << 63) - 1  # a test's size is stored as a signed 64-bit integer
+MAX_TOLERANCE = 1e6
+
+
+def _in_range(fields: _Fields, name: str, value: float, low: float, high: float) -> float:
+    """A finite number in the documented range, or an error naming the field."""
+    if not math.isfinite(value):
+        raise fields.error(name, f"must be a finite number, got {value!r}")
+    if name.startswith("memory") and not low <= value <= high:
+        raise fields.error(name, f"must be between {low:g} and {high:g} MiB, got {value!r}")
+    if not name.startswith("memory") and not low < value <= high:
+        raise fields.error(name, f"must be more than {low:g} and at most {high:g} seconds, got {value!r}")
+    return value
 
 
 def _solution_verdict(fields: _Fields) -> Verdict:

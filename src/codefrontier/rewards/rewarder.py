@@ -18,12 +18,13 @@ from typing import Any
 
 from codefrontier.contracts import Problem, Sample, SampleResult, Verdict
 from codefrontier.errors import InputError
-from codefrontier.judge.config import JudgeConfig
+from codefrontier.judge.config import DEFAULT_MAX_CODE_BYTES, JudgeConfig
 from codefrontier.judge.pool import JudgePool
-from codefrontier.judge.samples import sample_from_json
+from codefrontier.judge.samples import CodeTooLarge, sample_from_json
 from codefrontier.rewards.spec import Reward, RewardSpec, reward_from_result
 
-DEFAULT_MAX_CODE_BYTES = 256 * 1024
+__all__ = ["DEFAULT_MAX_CODE_BYTES", "CodeTooLarge", "RewardItem", "Rewarder", "make_sample"]
+
 REFERENCE_POLICY = "__reference__"
 
 
@@ -53,23 +54,12 @@ def make_sample(
     optional `language`, `policy`, `sample`; errors name the field as `{prefix}{field}`."""
     if not isinstance(obj, Mapping):
         raise InputError("must be an object", field=prefix.rstrip("."))
-    for name in ("code", "completion"):
-        text = obj.get(name)
-        if isinstance(text, str) and len(text.encode(errors="surrogatepass")) > max_code_bytes:
-            raise CodeTooLarge(
-                f"is {len(text.encode(errors='surrogatepass'))} bytes; the limit is {max_code_bytes}",
-                field=prefix + name,
-            )
     record = {"policy": policy, "sample": index, **obj}
     try:
-        sample = sample_from_json(record, problems)
+        sample = sample_from_json(record, problems, max_code_bytes=max_code_bytes)
     except InputError as exc:
         raise type(exc)(exc.message, field=prefix + (exc.field or "")) from None
     return problems[sample.problem_id], sample
-
-
-class CodeTooLarge(InputError):
-    """A program or completion is over the size limit."""
 
 
 class Rewarder:

@@ -15,11 +15,15 @@ the newest row per key, so a repeated flush can never double-count.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import shutil
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +150,10 @@ def _write_parquet_atomic(table: pa.Table, path: Path) -> None:
         raise
 
 
+class StoreBusy(InputError):
+    """Another process is writing the same results store."""
+
+
 class ResultsStore:
     """Append-only, resumable results of judging, in one directory."""
 
@@ -206,6 +214,33 @@ class ResultsStore:
             ) from None
 
     # -- writing ------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the store for writing: a second process writing the same directory at the
+        same time is refused (the lock is an flock on OUT/.lock, released if the holder dies)."""
+        created = not self.dir.exists()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
+                raise StoreBusy(
+                    f"another process (pid {holder}) is writing this results store; wait for it or use another --out",
+                    path=self.dir,
+                ) from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            try:
+                yield
+            except BaseException:
+                if created and not any(p.name != ".lock" for p in self.dir.iterdir()):
+                    shutil.rmtree(self.dir, ignore_errors=True)  # nothing was written: leave nothing
+                raise
+        finally:
+            os.close(fd)
+
     def write_provenance(self, provenance: dict[str, Any]) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         tmp = self.provenance_path.with_name(".provenance.json.tmp")

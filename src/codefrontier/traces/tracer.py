@@ -37,8 +37,7 @@ FINISHED = ("returned", "raised")
 OUTCOMES = ("returned", "raised", "limit", "timeout", "memory", "error", "crashed")
 MAX_CODE_BYTES = 1 << 20  # a program bigger than this is refused before anything runs
 TRUNCATED_MARK = "…<truncated>"  # what runtime/tracer.py appends to a cut repr (its TRUNCATED)
-EXIT_MEMORY = 201
-BATCH = 16  # calls per sandbox run in trace_many  # the zygote's exit status for a MemoryError it caught
+BATCH = 16  # calls per sandbox run in trace_many
 
 
 @dataclass(frozen=True)
@@ -313,7 +312,7 @@ class Tracer:
                 killed=header.get("killed", "none"),
                 cpu_s=float(header.get("cpu_s", 0.0)),
                 wall_s=float(header.get("wall_s", 0.0)),
-                rss_kb=int(header.get("rss_kb", 0)),
+                peak_kb=int(header.get("rss_kb", 0)),
                 stdout=body,
             )
             traces.append(self._finish(code, call, child))
@@ -359,12 +358,12 @@ class Tracer:
     def _finish(self, code: str, call: str, run: Any) -> Trace:
         limits = self.limits
         trace = parse_stream(code, call, run.stdout)
-        trace.cpu_s, trace.wall_s, trace.rss_kb = run.cpu_s, run.wall_s, run.rss_kb
+        trace.cpu_s, trace.wall_s, trace.rss_kb = run.cpu_s, run.wall_s, run.peak_kb
         if trace.outcome == "crashed" and not trace.message:
             trace.message = _ending(run)
-            out_of_memory = (run.status == "exited" and run.exit_code == EXIT_MEMORY) or (
-                run.status == "signaled" and run.rss_kb >= limits.memory_mb * 1024 * 0.9
-            )
+            # The sandbox's own observation (the run cgroup's OOM kill, or a peak at the
+            # limit), never the program's word (a MemoryError it raised itself).
+            out_of_memory = run.oom or (run.status == "signaled" and run.peak_kb >= limits.memory_mb * 1024 * 0.9)
             if run.killed != "none":
                 trace.outcome = "timeout"
             elif out_of_memory:
@@ -394,9 +393,10 @@ class _Run:
     killed: str
     cpu_s: float
     wall_s: float
-    rss_kb: int
+    peak_kb: int
     stdout: bytes
     stderr: bytes = b""
+    oom: bool = False
 
 
 def _ending(run: Any) -> str:
@@ -404,7 +404,7 @@ def _ending(run: Any) -> str:
         return "the call was stopped at its CPU limit"
     if run.killed == "wall":
         return "the call was stopped at its wall-clock limit"
-    if run.status == "exited" and run.exit_code == EXIT_MEMORY:
+    if getattr(run, "oom", False):
         return "the call ran out of memory"
     if run.status == "signaled":
         return f"the process was killed by signal {run.signal}"
