@@ -140,12 +140,6 @@ def _build_bundle(dists: list[metadata.Distribution]) -> bytes:
     return buffer.getvalue()
 
 
-def sandbox_python() -> str:
-    """The interpreter the sandbox runs (the base interpreter, not the venv's wrapper;
-    bubblewrap binds its installation and standard library read-only)."""
-    return os.path.realpath(getattr(sys, "_base_executable", sys.executable))
-
-
 @dataclass
 class ProgramRunner:
     """One sandbox worker for the programs harness (used by one thread at a time)."""
@@ -244,10 +238,10 @@ class ProgramRunner:
             outs = [os.memfd_create(name, os.MFD_CLOEXEC) for name in ("report", "data", "extra")]
             try:
                 run = self.sandbox.run_exec(
-                    [sandbox_python(), "-I", "-B", "harness.py"],
+                    [self.sandbox.python_path, "-I", "-B", "harness.py"],
                     limits.limits(),
                     files=fds,
-                    extra_fds={REPORT_FD: outs[0], DATA_FD: outs[1], EXTRA_FD: outs[2]},
+                    out_fds={REPORT_FD: outs[0], DATA_FD: outs[1], EXTRA_FD: outs[2]},
                 )
                 raw = read_memfd(outs[0])
                 try:

@@ -70,6 +70,7 @@ class IsolationPlan:
     argv: list[str]
     zygote_config: dict
     private_dir: str | None = None  # for levels without bubblewrap: the scratch root we made
+    python: str = ""  # the interpreter's path as runs see it (for executables that start Python)
     env: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -160,7 +161,7 @@ def bwrap_plan(
         "cgroup": cgroup.zygote_config(inside_bwrap=True) if cgroup else None,
         "child_env": env,
     }
-    return IsolationPlan("full", args, config)
+    return IsolationPlan("full", args, config, python=str(inner_python))
 
 
 def direct_plan(
@@ -190,7 +191,7 @@ def direct_plan(
         "cgroup": cgroup.zygote_config(inside_bwrap=False) if (cgroup and namespaces) else None,
         "child_env": {},
     }
-    return IsolationPlan(level, args, config, private_dir=private)
+    return IsolationPlan(level, args, config, private_dir=private, python=str(python))
 
 
 def userns_works() -> bool:

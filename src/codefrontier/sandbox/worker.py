@@ -150,6 +150,7 @@ class Sandbox:
             self.cgroup = cgroups.make_worker_cgroup(owner)
         plan = plan_for(self.level, child.fileno(), self.tmpfs_mb, self.cgroup)
         self.private_dir = plan.private_dir
+        self.python_path = plan.python  # the interpreter as runs see it
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the sandbox; closed in close()
         argv = plan.argv
         try:
@@ -346,21 +347,23 @@ class Sandbox:
         *,
         argv: list[str] | None = None,
         extra_fds: dict[int, int] | None = None,
+        out_fds: dict[int, int] | None = None,
         read_stdout: bool = True,
         uncaught_status: int = 1,
     ) -> RunResult:
         """Run a Python program (source in `code_fd`) as a fresh child with `stdin_fd` on stdin.
-        An uncaught exception exits with `uncaught_status` (1, as Python does)."""
+        An uncaught exception exits with `uncaught_status` (1, as Python does).
+
+        `extra_fds` are inputs the run reads (it gets fresh copies, so nothing it does to
+        them reaches another run); `out_fds` are files the caller made for this run alone to
+        read back what it writes (it gets them as they are)."""
         fds = [code_fd, stdin_fd if stdin_fd is not None else self._empty_fd()]
-        extra = {}
-        for target, fd in (extra_fds or {}).items():
-            extra[str(target)] = len(fds)
-            fds.append(fd)
         request = {
             "op": protocol.OP_PYTHON,
             "limits": limits.to_json(),
             "argv": argv or ["main.py"],
-            "extra_fds": extra,
+            "extra_fds": _append_fds(fds, extra_fds),
+            "out_fds": _append_fds(fds, out_fds),
             "uncaught_status": uncaught_status,
         }
         self._reset_outputs()
@@ -377,6 +380,7 @@ class Sandbox:
         files: dict[str, int] | None = None,
         collect: list[str] | None = None,
         extra_fds: dict[int, int] | None = None,
+        out_fds: dict[int, int] | None = None,
         read_stdout: bool = True,
     ) -> RunResult:
         """Run an executable through cf-launch: the file open on `exe_fd`, or the
@@ -397,11 +401,8 @@ class Sandbox:
             for name, fd in files.items():
                 request["files"][name] = len(fds)
                 fds.append(fd)
-        if extra_fds:
-            request["extra_fds"] = {}
-            for target, fd in extra_fds.items():
-                request["extra_fds"][str(target)] = len(fds)
-                fds.append(fd)
+        request["extra_fds"] = _append_fds(fds, extra_fds)
+        request["out_fds"] = _append_fds(fds, out_fds)
         request["collect"] = collect or []
         self._reset_outputs()
         reply, reply_fds = self._request(request, fds, timeout=limits.wall_s + REPLY_MARGIN_S + 10)
@@ -492,6 +493,15 @@ class Sandbox:
         if self.session_alive:
             self._request({"op": protocol.OP_SESSION_END}, [], timeout=REPLY_MARGIN_S)
             self.session_alive = False
+
+
+def _append_fds(fds: list[int], targets: dict[int, int] | None) -> dict[str, int]:
+    """Add descriptors to a request's list; the request maps each target number to its index."""
+    where = {}
+    for target, fd in (targets or {}).items():
+        where[str(target)] = len(fds)
+        fds.append(fd)
+    return where
 
 
 def _descendants(root: int) -> list[int]:

@@ -363,7 +363,9 @@ class Tracer:
             trace.message = _ending(run)
             # The sandbox's own observation (the run cgroup's OOM kill, or a peak at the
             # limit), never the program's word (a MemoryError it raised itself).
-            out_of_memory = run.oom or (run.status == "signaled" and run.peak_kb >= limits.memory_mb * 1024 * 0.9)
+            out_of_memory = run.oom or (
+                run.status == "signaled" and run.peak_kb >= limits.memory_mb * 1024 * 0.9
+            )
             if run.killed != "none":
                 trace.outcome = "timeout"
             elif out_of_memory:

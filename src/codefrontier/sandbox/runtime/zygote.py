@@ -516,6 +516,11 @@ class Zygote:
         for target, index in request.get("extra_fds", {}).items():
             targets[str(target)] = len(job_fds)
             job_fds.append(fresh_copy(fds[index]))
+        passed = []  # the caller's own output files for this run: given as they are
+        for target, index in request.get("out_fds", {}).items():
+            targets[str(target)] = len(job_fds)
+            job_fds.append(fds[index])
+            passed.append(fds[index])
         ready = self._take_prefork()
         job = {
             "type": "script",
@@ -530,7 +535,7 @@ class Zygote:
             socket.send_fds(ready.sock, [protocol.encode(job)], job_fds + [fds[0]])
         finally:
             for fd in job_fds:
-                if fd not in (outputs.out_w, outputs.err_w):
+                if fd not in (outputs.out_w, outputs.err_w) and fd not in passed:
                     os.close(fd)
             outputs.close_write_ends()
         self._fork_next()
@@ -575,32 +580,46 @@ class Zygote:
         argv = self._launch_argv(limits, private=not shared)
         outputs = Outputs(self.stdout_fd, self.stderr_fd, limits.output_bytes)
         report_r, report_w = os.pipe2(os.O_CLOEXEC)
-        stdin = fresh_copy(fds[request.get("stdin", 0)])
-        opened = [stdin, report_w]
+        # Every source descriptor first goes far above the numbers cf-launch expects (0-3, 9,
+        # 10+, 20+): placing one must never overwrite another's source.
+        opened = []
+
+        def high(fd: int) -> int:
+            opened.append(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 256))
+            return opened[-1]
+
+        def fresh_high(fd: int) -> int:
+            copy = fresh_copy(fd)
+            try:
+                return high(copy)
+            finally:
+                os.close(copy)
+
         actions = [
-            (os.POSIX_SPAWN_DUP2, stdin, 0),
-            (os.POSIX_SPAWN_DUP2, outputs.out_w, 1),
-            (os.POSIX_SPAWN_DUP2, outputs.err_w, 2),
-            (os.POSIX_SPAWN_DUP2, report_w, 3),
+            (os.POSIX_SPAWN_DUP2, fresh_high(fds[request.get("stdin", 0)]), 0),
+            (os.POSIX_SPAWN_DUP2, high(outputs.out_w), 1),
+            (os.POSIX_SPAWN_DUP2, high(outputs.err_w), 2),
+            (os.POSIX_SPAWN_DUP2, high(report_w), 3),
         ]
         # cf-launch keeps its report on fd 3; extra descriptors wait at 10, 11, ... and the
-        # target gets them at the numbers asked for (-F), the executable at 9.
-        for i, (target, index) in enumerate(request.get("extra_fds", {}).items()):
-            opened.append(fresh_copy(fds[index]))
-            actions.append((os.POSIX_SPAWN_DUP2, opened[-1], 10 + i))
-            argv += ["-F", f"{10 + i}:{int(target)}"]
+        # target gets them at the numbers asked for (-F), the executable at 9, files at 20+.
+        forwarded = [(t, fresh_high(fds[i])) for t, i in request.get("extra_fds", {}).items()]
+        forwarded += [(t, high(fds[i])) for t, i in request.get("out_fds", {}).items()]
+        for n, (target, fd) in enumerate(forwarded):
+            actions.append((os.POSIX_SPAWN_DUP2, fd, 10 + n))
+            argv += ["-F", f"{10 + n}:{int(target)}"]
         if "exe" in request:
-            actions.append((os.POSIX_SPAWN_DUP2, fds[request["exe"]], 9))
+            actions.append((os.POSIX_SPAWN_DUP2, high(fds[request["exe"]]), 9))
             argv += ["-x", "9"]
         if not shared:
             for i, (name, index) in enumerate(request.get("files", {}).items()):
-                actions.append((os.POSIX_SPAWN_DUP2, fds[index], 20 + i))
+                actions.append((os.POSIX_SPAWN_DUP2, high(fds[index]), 20 + i))
                 argv += ["-I", f"{name}:{20 + i}"]
         argv += ["--"] + request["argv"]
         try:
             pid = os.posix_spawn(LAUNCHER, argv, {}, file_actions=actions)
         finally:
-            for fd in opened:
+            for fd in [*opened, report_w]:
                 os.close(fd)
             outputs.close_write_ends()
         pidfd = os.pidfd_open(pid)
