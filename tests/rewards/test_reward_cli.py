@@ -11,7 +11,8 @@ from codefrontier.cli import main
 from codefrontier.problems.io import save_problems
 from codefrontier.problems.model import Problem
 from codefrontier.rewards import JudgePool
-from codefrontier.rewards.service import JudgeService, running
+from codefrontier.rewards.server import running
+from codefrontier.rewards.service import JudgeService
 
 from .problems import PAIRWISE_NAIVE, PAIRWISE_REF, PAIRWISE_WA, fenced
 

@@ -23,7 +23,8 @@ from codefrontier.problems.io import problem_to_json
 from codefrontier.problems.model import Problem
 from codefrontier.rewards import JudgePool, RewardItem, RewardSpec
 from codefrontier.rewards.client import RewardClient, ServiceError
-from codefrontier.rewards.service import JudgeService, ServiceSettings, running
+from codefrontier.rewards.server import running
+from codefrontier.rewards.service import JudgeService, ServiceSettings
 from codefrontier.rewards.wire import Limits
 from codefrontier.sandbox.worker import _descendants
 

@@ -1,0 +1,87 @@
+"""Retry-After for a batch the queue cannot take now (docs/rewards.md, "The queue and 429").
+
+A refused client is told when its batch would fit, counting everything ahead of it:
+
+    ahead   = pending + promised + batch - max_queue      samples that must finish first
+    seconds = ahead / throughput * U(1, 1 + JITTER)       rounded up, between 1 and 60
+
+`pending` is what the pool holds now; `promised` is the samples of refused batches told
+to come back later than now, which will take room before this one; `throughput` is
+workers / (mean judge time per sample), measured on the pool. Each refusal takes its turn
+in that line, so clients that honour Retry-After come back spread out instead of all at
+once; the jitter breaks the ties left by rounding to whole seconds.
+
+The rule before this one estimated each batch alone (`pending + batch - max_queue`, at
+least 1 s), so every client refused at the same moment was told the same second and came
+back together. It is kept as `rule="batch"` to compare the two (benchmarks/serve_load.py).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections import deque
+
+from codefrontier.judge.pool import JudgePool, QueueFull, Task
+from codefrontier.judge.results import SampleResult
+from codefrontier.rewards.settings import RULES, Rule
+
+JITTER = 0.5  # a retry comes back up to 50 % later than its turn
+MIN_SECONDS = 1  # Retry-After counts whole seconds
+MAX_SECONDS = 60
+SMOOTHING = 0.1  # weight of the newest sample in the mean judge time
+
+
+class RetryAfter:
+    """Estimates Retry-After for refused batches; a `PoolObserver` of `pool`, which it
+    watches to measure the judge time per sample."""
+
+    def __init__(self, pool: JudgePool, rule: Rule = "queue", rng: random.Random | None = None) -> None:
+        if rule not in RULES:
+            raise ValueError(f"unknown Retry-After rule {rule!r}; use {' or '.join(RULES)}")
+        self.pool = pool
+        self.rule = rule
+        self.rng = rng or random.Random()
+        self.sample_seconds = 1.0  # until the first sample is measured
+        self._started: dict[int, float] = {}
+        self._promised: deque[tuple[float, int]] = deque()  # (when it comes back, samples), by time
+        self._lock = threading.Lock()
+
+    @property
+    def throughput(self) -> float:
+        """Samples the pool finishes per second when every worker is busy."""
+        return self.pool.jobs / self.sample_seconds
+
+    def seconds(self, refused: QueueFull, batch: int) -> int:
+        """Whole seconds after which a batch of `batch` samples, just refused, should come back."""
+        if self.rule == "batch":
+            return math.ceil(refused.retry_after)
+        now = time.monotonic()
+        with self._lock:
+            while self._promised and self._promised[0][0] <= now:
+                self._promised.popleft()
+            promised = sum(size for _, size in self._promised)
+            ahead = max(1, self.pool.pending + promised + batch - (self.pool.max_queue or 0))
+            wait = ahead / self.throughput * (1 + JITTER * self.rng.random())
+            seconds = min(MAX_SECONDS, max(MIN_SECONDS, math.ceil(wait)))
+            self._promise(now + seconds, batch)
+        return seconds
+
+    def _promise(self, when: float, batch: int) -> None:
+        self._promised.append((when, batch))
+        if len(self._promised) > 1 and self._promised[-2][0] > when:  # keep them in time order
+            self._promised = deque(sorted(self._promised))
+
+    # -- PoolObserver ----------------------------------------------------------------------
+    def sample_started(self, task: Task, worker: str) -> None:
+        with self._lock:
+            self._started[id(task)] = time.monotonic()
+
+    def sample_finished(self, task: Task, result: SampleResult) -> None:
+        with self._lock:
+            started = self._started.pop(id(task), None)
+            if started is not None:
+                elapsed = time.monotonic() - started
+                self.sample_seconds += SMOOTHING * (elapsed - self.sample_seconds)
