@@ -197,7 +197,8 @@ async def _queue_full(request: Request, exc: Exception) -> Response:
 
 
 async def _shutting_down(request: Request, exc: Exception) -> Response:
-    return error_response(503, "shutting_down", str(exc), headers={"Retry-After": SHUTDOWN_RETRY_AFTER})
+    headers = {"Retry-After": SHUTDOWN_RETRY_AFTER, "Connection": "close"}  # this instance is going away
+    return error_response(503, "shutting_down", str(exc), headers=headers)
 
 
 async def _unauthorized(request: Request, exc: Exception) -> Response:
