@@ -151,3 +151,18 @@ def test_the_body_budget_hands_out_bytes_in_the_order_asked() -> None:
         return order
 
     assert asyncio.run(scenario()) == ["large", "small"]
+
+
+def test_a_body_whose_request_is_cancelled_while_it_waits_gives_its_turn_away() -> None:
+    async def scenario() -> int:
+        budget = BodyBudget(100)
+        first = await budget.acquire(100)
+        gone = asyncio.create_task(budget.acquire(50))
+        after = asyncio.create_task(budget.acquire(50))
+        await asyncio.sleep(0)
+        gone.cancel()  # the client went away while its body waited
+        budget.release(first)
+        assert await after == 50
+        return budget.free
+
+    assert asyncio.run(scenario()) == 50

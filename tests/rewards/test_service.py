@@ -26,7 +26,7 @@ from codefrontier.problems.io import problem_to_json
 from codefrontier.problems.model import Problem
 from codefrontier.rewards import JudgePool, QueueFull, RewardItem, RewardSpec
 from codefrontier.rewards.backpressure import RetryAfter
-from codefrontier.rewards.client import RewardClient, ServiceError
+from codefrontier.rewards.client import RewardClient, ServiceError, _retry_after
 from codefrontier.rewards.server import Running, started
 from codefrontier.rewards.service import JudgeService, ServiceSettings
 from codefrontier.rewards.wire import Limits
@@ -678,16 +678,26 @@ def test_retry_after_counts_the_refused_batches_ahead_so_clients_come_back_sprea
             for _ in range(6):
                 refused = httpx.post(f"{url}/judge", json={"samples": [GOOD]})
                 assert refused.status_code == 429, refused.text
-                assert refused.json()["error"]["retry_after"] == refused.headers["Retry-After"]
-                told.append(int(refused.headers["Retry-After"]))
+                error = refused.json()["error"]
+                assert error["retry_after"] == refused.headers["Retry-After"]
+                told.append((int(refused.headers["Retry-After"]), error["retry_after_s"]))
             assert first.result().status_code == 200
-    for k, seconds in enumerate(told, start=1):
-        assert k <= seconds <= math.ceil(1.5 * k), told
+    for k, (seconds, precise) in enumerate(told, start=1):
+        assert k <= precise <= 1.5 * k and seconds == math.ceil(precise), told
+
+
+def test_the_client_waits_the_precise_estimate_and_falls_back_to_the_header() -> None:
+    precise = httpx.Response(
+        429, headers={"Retry-After": "2"}, json={"error": {"retry_after": "2", "retry_after_s": 1.25}}
+    )
+    assert _retry_after(precise, 9.0) == 1.25
+    assert _retry_after(httpx.Response(503, headers={"Retry-After": "5"}, text="down"), 9.0) == 5.0
+    assert _retry_after(httpx.Response(502, text="bad gateway"), 9.0) == 9.0
 
 
 def test_the_rule_before_told_every_refused_batch_the_pool_s_own_estimate(pool: JudgePool) -> None:
     before = RetryAfter(pool, "batch")
-    assert [before.seconds(QueueFull("full", 1.0), 1) for _ in range(6)] == [1] * 6
+    assert [before.seconds(QueueFull("full", 1.0), 1) for _ in range(6)] == [1.0] * 6
 
 
 def test_after_sigterm_an_idle_keep_alive_connection_gets_the_503_not_a_reset(

@@ -3,13 +3,17 @@
 A refused client is told when its batch would fit, counting everything ahead of it:
 
     ahead   = pending + promised + batch - max_queue      samples that must finish first
-    seconds = ahead / throughput * U(1, 1 + JITTER)       rounded up, between 1 and 60
+    seconds = ahead / throughput * U(1, 1 + JITTER)       between 0.1 and 60
 
 `pending` is what the pool holds now; `promised` is the samples of refused batches told
 to come back later than now, which will take room before this one; `throughput` is
 workers / (mean judge time per sample), measured on the pool. Each refusal takes its turn
-in that line, so clients that honour Retry-After come back spread out instead of all at
-once; the jitter breaks the ties left by rounding to whole seconds.
+in that line, so clients that honour it come back spread out instead of all at once.
+The Retry-After header counts whole seconds (HTTP allows no fraction), so it is
+`seconds` rounded up, at least 1; the estimate itself goes in the 429's body as
+`retry_after_s`, which `RewardClient` waits instead: with a small queue on fast workers,
+turns a fraction of a second apart would otherwise all round to the same second. The
+jitter spreads the clients given equal turns.
 
 The rule before this one estimated each batch alone (`pending + batch - max_queue`, at
 least 1 s), so every client refused at the same moment was told the same second and came
@@ -29,8 +33,8 @@ from codefrontier.judge.results import SampleResult
 from codefrontier.rewards.settings import RULES, Rule
 
 JITTER = 0.5  # a retry comes back up to 50 % later than its turn
-MIN_SECONDS = 1  # Retry-After counts whole seconds
-MAX_SECONDS = 60
+MIN_SECONDS = 0.1
+MAX_SECONDS = 60.0
 SMOOTHING = 0.1  # weight of the newest sample in the mean judge time
 
 
@@ -54,10 +58,10 @@ class RetryAfter:
         """Samples the pool finishes per second when every worker is busy."""
         return self.pool.jobs / self.sample_seconds
 
-    def seconds(self, refused: QueueFull, batch: int) -> int:
-        """Whole seconds after which a batch of `batch` samples, just refused, should come back."""
+    def seconds(self, refused: QueueFull, batch: int) -> float:
+        """Seconds after which a batch of `batch` samples, just refused, should come back."""
         if self.rule == "batch":
-            return math.ceil(refused.retry_after)
+            return refused.retry_after
         now = time.monotonic()
         with self._lock:
             while self._promised and self._promised[0][0] <= now:
@@ -65,7 +69,7 @@ class RetryAfter:
             promised = sum(size for _, size in self._promised)
             ahead = max(1, self.pool.pending + promised + batch - (self.pool.max_queue or 0))
             wait = ahead / self.throughput * (1 + JITTER * self.rng.random())
-            seconds = min(MAX_SECONDS, max(MIN_SECONDS, math.ceil(wait)))
+            seconds = min(MAX_SECONDS, max(MIN_SECONDS, wait))
             self._promise(now + seconds, batch)
         return seconds
 
@@ -85,3 +89,8 @@ class RetryAfter:
             if started is not None:
                 elapsed = time.monotonic() - started
                 self.sample_seconds += SMOOTHING * (elapsed - self.sample_seconds)
+
+
+def header_seconds(seconds: float) -> str:
+    """Retry-After's value: whole seconds, rounded up, at least 1."""
+    return str(max(1, math.ceil(seconds)))

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
+from codefrontier.errors import InputError
 from codefrontier.rewards.wire import RequestError
 
 T = TypeVar("T")
@@ -115,10 +116,9 @@ class BodyBudget:
             await granted
         except asyncio.CancelledError:
             if granted.done() and not granted.cancelled():
-                self.release(size)  # granted just as the client went away
+                self.release(size)  # granted just as its request was cancelled
             else:
-                self._waiting.remove((size, granted))
-                self._grant()
+                self._grant()  # it may have been first in line
             raise
         return size
 
@@ -127,10 +127,16 @@ class BodyBudget:
         self._grant()
 
     def _grant(self) -> None:
-        while self._waiting and self._waiting[0][0] <= self.free:
-            size, granted = self._waiting.popleft()
-            self.free -= size
-            granted.set_result(None)
+        while self._waiting:
+            size, granted = self._waiting[0]
+            if granted.done():  # its request was cancelled while it waited
+                self._waiting.popleft()
+            elif size <= self.free:
+                self._waiting.popleft()
+                self.free -= size
+                granted.set_result(None)
+            else:
+                return
 
 
 def body_too_large(size: int | str, cap: int) -> RequestError:
@@ -184,6 +190,15 @@ class BodyReader:
                     raise body_too_large(f"over {self.cap}", self.cap)
                 shape.feed(chunk)
                 raw += chunk
-            return await run_in_threadpool(lambda: build(load_json(raw)))
+            return await run_in_threadpool(_parse_and_build, raw, build)
         finally:
             self.budget.release(reserved)
+
+
+def _parse_and_build(raw: bytearray, build: Callable[[dict[str, Any]], T]) -> T:
+    try:
+        return build(load_json(raw))
+    except InputError as exc:
+        # A refusal: its traceback's frames hold the parsed body; drop them so that the
+        # body is freed before the budget it held is handed to the next one.
+        raise exc.with_traceback(None) from None

@@ -45,7 +45,7 @@ from codefrontier.errors import CodefrontierError, InputError
 from codefrontier.judge.pool import JudgePool, PoolClosed, QueueFull
 from codefrontier.judge.samples import Sample
 from codefrontier.problems.model import Problem
-from codefrontier.rewards.backpressure import RetryAfter
+from codefrontier.rewards.backpressure import RetryAfter, header_seconds
 from codefrontier.rewards.body import BodyReader
 from codefrontier.rewards.metrics import CONTENT_TYPE, RequestMetrics, ServiceMetrics
 from codefrontier.rewards.rewarder import Rewarder
@@ -192,8 +192,16 @@ async def _input_error(request: Request, exc: Exception) -> Response:
 
 
 async def _queue_full(request: Request, exc: Exception) -> Response:
-    seconds = str(int(exc.retry_after))  # type: ignore[attr-defined]
-    return error_response(429, "queue_full", str(exc), headers={"Retry-After": seconds}, retry_after=seconds)
+    precise: float = exc.retry_after  # type: ignore[attr-defined]
+    seconds = header_seconds(precise)
+    return error_response(
+        429,
+        "queue_full",
+        str(exc),
+        headers={"Retry-After": seconds},
+        retry_after=seconds,
+        retry_after_s=round(precise, 3),
+    )
 
 
 async def _shutting_down(request: Request, exc: Exception) -> Response:
