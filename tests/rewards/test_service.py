@@ -15,6 +15,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -38,18 +39,9 @@ BUSY_LOOP = "while True:\n    pass\n"
 
 
 @contextlib.contextmanager
-def service(
-    problems: list[Problem],
-    *,
-    jobs: int = 2,
-    max_queue: int = 256,
-    token: str | None = None,
-    max_code_bytes: int = 64 * 1024,
-    **settings: object,
-) -> Iterator[tuple[JudgeService, str]]:
-    with started_service(
-        problems, jobs=jobs, max_queue=max_queue, token=token, max_code_bytes=max_code_bytes, **settings
-    ) as (judge_service, run):
+def service(problems: list[Problem], **options: Any) -> Iterator[tuple[JudgeService, str]]:
+    """`started_service`, yielding the base URL."""
+    with started_service(problems, **options) as (judge_service, run):
         yield judge_service, run.url
 
 
@@ -661,17 +653,18 @@ def test_a_bug_is_answered_500_in_the_error_shape_and_the_service_keeps_serving(
 def test_retry_after_counts_the_refused_batches_ahead_so_clients_come_back_spread_out(
     problems: list[Problem],
 ) -> None:
-    """A busy sample fills a queue of 1 on one worker; nothing has finished, so the pool
+    """Two busy samples fill a queue of 2 on one worker; nothing has finished, so the pool
     is taken at one sample per second. The k-th one-sample batch refused has k samples
-    ahead of it (the busy one and the k - 1 refused before it), so it is told k seconds,
-    up to 50 % later (jitter), where the rule before told each of them the same second."""
+    ahead of it (the two busy ones and the k - 1 refused before it, less the room of 2),
+    so it is told k seconds, plus up to half the queue's time (jitter: 1 s), where the
+    rule before told each of them the same second."""
     started_samples = Started()
-    with service(problems, jobs=1, max_queue=1) as (judge_service, url):
+    with service(problems, jobs=1, max_queue=2) as (judge_service, url):
         judge_service.pool.observers.append(started_samples)
         busy = {"problem_id": "pairwise-products", "code": BUSY_LOOP}
         with ThreadPoolExecutor(1) as background:
             first = background.submit(
-                httpx.post, f"{url}/judge", json={"samples": [busy], "mode": "first-fail"}, timeout=120
+                httpx.post, f"{url}/judge", json={"samples": [busy, busy], "mode": "first-fail"}, timeout=120
             )
             started_samples.event(0).wait()
             told = []
@@ -683,7 +676,7 @@ def test_retry_after_counts_the_refused_batches_ahead_so_clients_come_back_sprea
                 told.append((int(refused.headers["Retry-After"]), error["retry_after_s"]))
             assert first.result().status_code == 200
     for k, (seconds, precise) in enumerate(told, start=1):
-        assert k <= precise <= 1.5 * k and seconds == math.ceil(precise), told
+        assert k <= precise <= k + 1 and seconds == math.ceil(precise), told
 
 
 def test_the_client_waits_the_precise_estimate_and_falls_back_to_the_header() -> None:

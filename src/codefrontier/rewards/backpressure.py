@@ -2,8 +2,8 @@
 
 A refused client is told when its batch would fit, counting everything ahead of it:
 
-    ahead   = pending + promised + batch - max_queue      samples that must finish first
-    seconds = ahead / throughput * U(1, 1 + JITTER)       between 0.1 and 60
+    ahead   = pending + promised + batch - max_queue        samples that must finish first
+    seconds = (ahead + U(0, JITTER) * max_queue) / throughput     between 0.1 and 60
 
 `pending` is what the pool holds now; `promised` is the samples of refused batches told
 to come back later than now, which will take room before this one; `throughput` is
@@ -12,8 +12,11 @@ in that line, so clients that honour it come back spread out instead of all at o
 The Retry-After header counts whole seconds (HTTP allows no fraction), so it is
 `seconds` rounded up, at least 1; the estimate itself goes in the 429's body as
 `retry_after_s`, which `RewardClient` waits instead: with a small queue on fast workers,
-turns a fraction of a second apart would otherwise all round to the same second. The
-jitter spreads the clients given equal turns.
+turns a fraction of a second apart would otherwise all round to the same second.
+
+The jitter only ever delays, by up to half the time the queue takes to drain: a client
+back before its turn is refused again (and goes to the back of the line), while one back
+a little after it still finds the queue holding work, so the workers never wait for it.
 
 The rule before this one estimated each batch alone (`pending + batch - max_queue`, at
 least 1 s), so every client refused at the same moment was told the same second and came
@@ -32,10 +35,10 @@ from codefrontier.judge.pool import JudgePool, QueueFull, Task
 from codefrontier.judge.results import SampleResult
 from codefrontier.rewards.settings import RULES, Rule
 
-JITTER = 0.5  # a retry comes back up to 50 % later than its turn
+JITTER = 0.5  # a retry comes back up to half a queue's worth of judging after its turn
 MIN_SECONDS = 0.1
 MAX_SECONDS = 60.0
-SMOOTHING = 0.1  # weight of the newest sample in the mean judge time
+SMOOTHING = 0.1  # weight of the newest sample in the mean judge time, once 10 are measured
 
 
 class RetryAfter:
@@ -49,6 +52,7 @@ class RetryAfter:
         self.rule = rule
         self.rng = rng or random.Random()
         self.sample_seconds = 1.0  # until the first sample is measured
+        self.measured = 0
         self._started: dict[int, float] = {}
         self._promised: deque[tuple[float, int]] = deque()  # (when it comes back, samples), by time
         self._lock = threading.Lock()
@@ -67,8 +71,9 @@ class RetryAfter:
             while self._promised and self._promised[0][0] <= now:
                 self._promised.popleft()
             promised = sum(size for _, size in self._promised)
-            ahead = max(1, self.pool.pending + promised + batch - (self.pool.max_queue or 0))
-            wait = ahead / self.throughput * (1 + JITTER * self.rng.random())
+            room = self.pool.max_queue or 0
+            ahead = max(1, self.pool.pending + promised + batch - room)
+            wait = (ahead + JITTER * self.rng.random() * room) / self.throughput
             seconds = min(MAX_SECONDS, max(MIN_SECONDS, wait))
             self._promise(now + seconds, batch)
         return seconds
@@ -87,8 +92,10 @@ class RetryAfter:
         with self._lock:
             started = self._started.pop(id(task), None)
             if started is not None:
-                elapsed = time.monotonic() - started
-                self.sample_seconds += SMOOTHING * (elapsed - self.sample_seconds)
+                # The plain mean of the first ones (no prior to forget), then a moving one.
+                self.measured += 1
+                weight = max(SMOOTHING, 1 / self.measured)
+                self.sample_seconds += weight * (time.monotonic() - started - self.sample_seconds)
 
 
 def header_seconds(seconds: float) -> str:
