@@ -650,6 +650,7 @@ def test_a_bug_is_answered_500_in_the_error_shape_and_the_service_keeps_serving(
     assert httpx.post(f"{run.url}/judge", json={"samples": [GOOD]}).status_code == 200
 
 
+@pytest.mark.slow
 def test_retry_after_counts_the_refused_batches_ahead_so_clients_come_back_spread_out(
     problems: list[Problem],
 ) -> None:
@@ -693,6 +694,7 @@ def test_the_rule_before_told_every_refused_batch_the_pool_s_own_estimate(pool: 
     assert [before.seconds(QueueFull("full", 1.0), 1) for _ in range(6)] == [1.0] * 6
 
 
+@pytest.mark.slow
 def test_after_sigterm_an_idle_keep_alive_connection_gets_the_503_not_a_reset(
     problems: list[Problem],
 ) -> None:
