@@ -30,10 +30,13 @@ import random
 import threading
 import time
 from collections import deque
+from typing import TYPE_CHECKING
 
-from codefrontier.judge.pool import JudgePool, QueueFull, Task
-from codefrontier.judge.results import SampleResult
+from codefrontier.judge import JudgePool, QueueFull, SampleResult
 from codefrontier.rewards.settings import RULES, Rule
+
+if TYPE_CHECKING:
+    from codefrontier.judge.pool import Task
 
 JITTER = 0.5  # a retry comes back up to half a queue's worth of judging after its turn
 MIN_SECONDS = 0.1

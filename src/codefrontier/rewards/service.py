@@ -42,9 +42,8 @@ from starlette.exceptions import HTTPException
 
 from codefrontier import __version__
 from codefrontier.errors import CodefrontierError, InputError
-from codefrontier.judge.pool import JudgePool, PoolClosed, QueueFull
-from codefrontier.judge.samples import Sample
-from codefrontier.problems.model import Problem
+from codefrontier.judge import JudgePool, PoolClosed, QueueFull, Sample
+from codefrontier.problems import Problem
 from codefrontier.rewards.backpressure import RetryAfter, header_seconds
 from codefrontier.rewards.body import BodyReader
 from codefrontier.rewards.metrics import CONTENT_TYPE, RequestMetrics, ServiceMetrics
