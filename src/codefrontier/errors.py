@@ -59,3 +59,8 @@ class SandboxError(CodefrontierError):
 
 class InternalJudgeError(CodefrontierError):
     """The judge itself failed (never the sample's fault); the run records IE and retries."""
+
+
+class ProblemDefectError(InternalJudgeError):
+    """The problem itself cannot judge (its checker fails on its own answer): IE at once,
+    never the sample's fault, and not retried — a fresh sandbox would fail the same way."""

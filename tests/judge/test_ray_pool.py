@@ -134,7 +134,8 @@ def test_judge_command_runs_on_the_cluster(
 def test_the_service_serves_rewards_judged_on_the_cluster(ray_cluster: None, problems: list[Problem]) -> None:
     from codefrontier.rewards import RewardItem, RewardSpec
     from codefrontier.rewards.client import RewardClient
-    from codefrontier.rewards.service import JudgeService, running
+    from codefrontier.rewards.server import running
+    from codefrontier.rewards.service import JudgeService
 
     service = JudgeService(problems, ray_pool(address="auto", max_queue=64))
     with running(service) as url, RewardClient(url) as client:

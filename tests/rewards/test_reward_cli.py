@@ -11,7 +11,8 @@ from codefrontier.cli import main
 from codefrontier.contracts import Problem
 from codefrontier.problems.io import save_problems
 from codefrontier.rewards import JudgePool
-from codefrontier.rewards.service import JudgeService, running
+from codefrontier.rewards.server import running
+from codefrontier.rewards.service import JudgeService
 
 from .problems import PAIRWISE_NAIVE, PAIRWISE_REF, PAIRWISE_WA, fenced
 
@@ -102,6 +103,11 @@ def test_a_missing_reward_makes_the_command_fail(tmp_path: Path, problems: list[
         (["--efficiency-weight", "3"], "--efficiency-weight"),
         (["--max-queue", "0"], "--max-queue"),
         (["--token-file", "/nonexistent/token"], "--token-file"),
+        (["--max-queue", "8", "--max-batch", "16"], "--max-batch 16 is above --max-queue 8"),
+        (["--header-timeout", "0"], "--header-timeout"),
+        (["--drain-timeout", "nan"], "--drain-timeout"),
+        (["--max-body-mb", "-1"], "--max-body-mb"),
+        (["--parse-budget-mb", "0"], "--parse-budget-mb"),
     ],
 )
 def test_serve_refuses_bad_options_before_starting(

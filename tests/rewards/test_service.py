@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
+import re
 import signal
+import socket
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -20,9 +24,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from codefrontier.contracts import Problem, SampleResult
 from codefrontier.judge.pool import Task
 from codefrontier.problems.io import problem_to_json
-from codefrontier.rewards import JudgePool, RewardItem, RewardSpec
-from codefrontier.rewards.client import RewardClient, ServiceError
-from codefrontier.rewards.service import JudgeService, ServiceSettings, running
+from codefrontier.rewards import JudgePool, QueueFull, RewardItem, RewardSpec
+from codefrontier.rewards.backpressure import RetryAfter
+from codefrontier.rewards.client import RewardClient, ServiceError, _retry_after
+from codefrontier.rewards.server import Running, started
+from codefrontier.rewards.service import JudgeService, ServiceSettings
 from codefrontier.rewards.wire import Limits
 from codefrontier.sandbox.worker import _descendants
 
@@ -32,19 +38,33 @@ BUSY_LOOP = "while True:\n    pass\n"
 
 
 @contextlib.contextmanager
-def service(
+def service(problems: list[Problem], **options: Any) -> Iterator[tuple[JudgeService, str]]:
+    """`started_service`, yielding the base URL."""
+    with started_service(problems, **options) as (judge_service, run):
+        yield judge_service, run.url
+
+
+@contextlib.contextmanager
+def started_service(
     problems: list[Problem],
     *,
     jobs: int = 2,
     max_queue: int = 256,
     token: str | None = None,
     max_code_bytes: int = 64 * 1024,
-) -> Iterator[tuple[JudgeService, str]]:
+    limits: Limits | None = None,
+    **settings: object,
+) -> Iterator[tuple[JudgeService, Running]]:
     pool = JudgePool.local(jobs=jobs, max_queue=max_queue)
-    settings = ServiceSettings(token=token, limits=Limits(max_code_bytes=max_code_bytes), drain_timeout=30)
-    judge_service = JudgeService(problems, pool, settings, benchmark="tests")
-    with running(judge_service) as url:
-        yield judge_service, url
+    chosen = ServiceSettings(
+        token=token,
+        limits=limits or Limits(max_code_bytes=max_code_bytes),
+        drain_timeout=30,
+        **settings,  # type: ignore[arg-type]
+    )
+    judge_service = JudgeService(problems, pool, chosen, benchmark="tests")
+    with started(judge_service) as run:
+        yield judge_service, run
 
 
 @pytest.fixture(scope="module")
@@ -225,6 +245,41 @@ BAD_REQUESTS = [
         {"query": ["print(1)"], "prompts": [""], "labels": ["no-such-problem"]},
         422,
         "labels[0].problem_id",
+    ),
+    # integers the results store cannot hold (int64)
+    ("/judge", {"samples": [{**GOOD, "sample": 10**30}]}, 422, "samples[0].sample"),
+    ("/judge", {"samples": [GOOD, {**GOOD, "sample": 2**63}]}, 422, "samples[1].sample"),
+    (
+        "/reward",
+        {"items": [{"problem_id": "answer-42", "completion": "print(42)", "sample": 2**64}]},
+        422,
+        "items[0].sample",
+    ),
+    (
+        "/judge",
+        {
+            "samples": [{"problem_id": "big", "code": "print(1)"}],
+            "problems": [
+                {"id": "big", "kind": "stdio", "tests": [{"input": "", "output": "1\n", "size": 10**19}]}
+            ],
+        },
+        422,
+        "problems[0].tests[0].size",
+    ),
+    # nesting: a 400 before parsing, never the parser's RecursionError as a 500
+    ("/judge", b'{"samples": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", 400, None),
+    (
+        "/judge",
+        b'{"samples": [{"problem_id": "answer-42", "code": "x", "m": ' + b"[" * 65 + b"]" * 65 + b"}]}",
+        400,
+        None,
+    ),
+    ("/openrlhf", {"query": ["q"], "prompts": [""], "labels": ["{" + '"a":[' * 5000]}, 422, "labels[0]"),
+    (
+        "/openrlhf",
+        {"query": ["q"], "prompts": [""], "labels": ['{"a":' + "[" * 5000 + "]" * 5000 + "}"]},
+        422,
+        "labels[0]",
     ),
 ]
 
@@ -452,3 +507,216 @@ def test_sigterm_finishes_or_answers_every_accepted_request(tmp_path, problems: 
     assert "TLE" in verdicts and "IE" in verdicts  # the running one finished; the queued ones were answered
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{url}/health")
+
+
+# -- limits, refusals and the server's edges ---------------------------------------------------
+SMALL = Limits(max_batch=4, max_code_bytes=1024, max_inline_problems=1, max_body_bytes=128 * 1024)
+
+
+@pytest.fixture(scope="module")
+def small(problems: list[Problem]) -> Iterator[tuple[JudgeService, Running]]:
+    """A service with small request limits, a short header timeout and a queue of 4."""
+    with started_service(problems, jobs=1, max_queue=4, limits=SMALL, header_timeout=0.5) as running_service:
+        yield running_service
+
+
+def raw_exchange(url: str, head: bytes, body: bytes = b"") -> bytes:
+    """Send `head` (and `body`) on a fresh socket; everything the server answers until it
+    closes the connection or the answer is complete."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as sock:
+        sock.sendall(head + body)
+        answer = b""
+        while True:
+            data = sock.recv(65536)
+            answer += data
+            header, _, content = answer.partition(b"\r\n\r\n")
+            declared = re.search(rb"content-length: (\d+)", header, re.I)
+            if not data or (declared and len(content) >= int(declared.group(1))):
+                return answer
+
+
+def status_of(answer: bytes) -> tuple[int, dict[str, object]]:
+    header, _, content = answer.partition(b"\r\n\r\n")
+    return int(header.split()[1]), json.loads(content)
+
+
+def test_a_batch_larger_than_the_queue_is_413_never_a_429_retried_forever(
+    small: tuple[JudgeService, Running],
+) -> None:
+    judge_service, run = small
+    assert judge_service.limits.max_batch == 4  # the queue's size bounds the batch
+    five = [GOOD] * 5
+    for path, body, field in [
+        ("/judge", {"samples": five}, "samples"),
+        ("/reward", {"items": [{"problem_id": "answer-42", "completion": "print(42)"}] * 5}, "items"),
+        ("/openrlhf", {"query": ["print(42)"] * 5, "labels": ["answer-42"] * 5}, "query"),
+    ]:
+        answer = httpx.post(f"{run.url}{path}", json=body)
+        assert answer.status_code == 413, answer.text
+        assert (
+            answer.json()["error"]["field"] == field and "the limit is 4" in answer.json()["error"]["message"]
+        )
+    assert httpx.post(f"{run.url}/judge", json={"samples": [GOOD] * 4}).status_code == 200
+
+
+def test_a_body_over_the_cap_is_refused_on_its_content_length_before_it_is_read(
+    small: tuple[JudgeService, Running],
+) -> None:
+    _, run = small
+    head = (
+        b"POST /judge HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % (SMALL.body_bytes + 1)
+    )
+    status, body = status_of(raw_exchange(run.url, head))  # not a byte of the body sent
+    assert status == 413 and body["error"]["type"] == "too_large"  # type: ignore[index]
+    assert str(SMALL.body_bytes) in body["error"]["message"]  # type: ignore[index]
+
+
+def test_a_body_that_grows_past_the_cap_while_streaming_is_refused(
+    small: tuple[JudgeService, Running],
+) -> None:
+    _, run = small
+    code = "#" * 1000
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: chunked, so only the stream can tell
+        yield b'{"samples": ['
+        for _ in range(SMALL.body_bytes // 1000 + 10):
+            yield json.dumps({"problem_id": "answer-42", "code": code}).encode() + b","
+        yield b"{}]}"
+
+    answer = httpx.post(f"{run.url}/judge", content=chunks(), headers={"Content-Type": "application/json"})
+    assert answer.status_code == 413, answer.text
+    error = answer.json()["error"]
+    assert error["field"] is None and f"the limit is {SMALL.body_bytes}" in error["message"]
+
+
+def test_more_json_values_than_a_full_batch_needs_is_refused_before_the_body_ends(
+    small: tuple[JudgeService, Running],
+) -> None:
+    """The head of a flood of tiny values is refused although the rest never arrives: the
+    body is counted as it streams, not parsed once complete."""
+    _, run = small
+    flood = b'{"samples": [' + b"0," * (SMALL.body_values + 1)
+    head = b"POST /judge HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (SMALL.body_bytes - 1)
+    status, body = status_of(raw_exchange(run.url, head, flood))
+    assert status == 413 and "JSON values" in body["error"]["message"]  # type: ignore[index]
+
+
+def test_headers_sent_too_slowly_time_out_with_a_408(small: tuple[JudgeService, Running]) -> None:
+    _, run = small
+    partial = raw_exchange(run.url, b"POST /judge HTTP/1.1\r\nHost: x\r\n")  # and then nothing
+    status, body = status_of(partial)
+    assert status == 408 and body["error"]["type"] == "timeout"  # type: ignore[index]
+    assert raw_exchange(run.url, b"") == b""  # a connection that says nothing is closed
+    assert httpx.get(f"{run.url}/health").status_code == 200
+
+
+def test_every_refusal_has_the_one_error_shape_and_is_counted(small: tuple[JudgeService, Running]) -> None:
+    judge_service, run = small
+    unknown = httpx.get(f"{run.url}/no-such-endpoint")
+    assert unknown.status_code == 404 and unknown.json()["error"]["type"] == "not_found"
+    wrong_method = httpx.get(f"{run.url}/judge")
+    assert wrong_method.status_code == 405 and wrong_method.json()["error"]["message"]
+    assert httpx.post(f"{run.url}/get_reward", json={"query": []}).status_code == 422
+    families = {f.name: f for f in text_string_to_metric_families(judge_service.metrics.render().decode())}
+    counted = {
+        (s.labels["endpoint"], s.labels["status"])
+        for s in families["codefrontier_requests"].samples
+        if s.name == "codefrontier_requests_total"
+    }
+    assert ("openrlhf", "422") in counted  # /get_reward is the openrlhf endpoint
+
+
+def test_a_bug_is_answered_500_in_the_error_shape_and_the_service_keeps_serving(
+    small: tuple[JudgeService, Running], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    judge_service, run = small
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in the reward code")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(judge_service.rewarder, "submit", broken)
+        answer = httpx.post(
+            f"{run.url}/reward", json={"items": [{"problem_id": "answer-42", "completion": "x"}]}
+        )
+    assert answer.status_code == 500
+    assert answer.json() == {"error": {"type": "internal", "field": None, "message": "internal error"}}
+    assert "a bug" not in answer.text
+    metrics = judge_service.metrics.render().decode()
+    assert 'codefrontier_requests_total{endpoint="reward",status="500"} 1.0' in metrics
+    assert httpx.post(f"{run.url}/judge", json={"samples": [GOOD]}).status_code == 200
+
+
+@pytest.mark.slow
+def test_retry_after_counts_the_refused_batches_ahead_so_clients_come_back_spread_out(
+    problems: list[Problem],
+) -> None:
+    """Two busy samples fill a queue of 2 on one worker; nothing has finished, so the pool
+    is taken at one sample per second. The k-th one-sample batch refused has k samples
+    ahead of it (the two busy ones and the k - 1 refused before it, less the room of 2),
+    so it is told k seconds, plus up to half the queue's time (jitter: 1 s), where the
+    rule before told each of them the same second."""
+    started_samples = Started()
+    with service(problems, jobs=1, max_queue=2) as (judge_service, url):
+        judge_service.pool.observers.append(started_samples)
+        busy = {"problem_id": "pairwise-products", "code": BUSY_LOOP}
+        with ThreadPoolExecutor(1) as background:
+            first = background.submit(
+                httpx.post, f"{url}/judge", json={"samples": [busy, busy], "mode": "first-fail"}, timeout=120
+            )
+            started_samples.event(0).wait()
+            told = []
+            for _ in range(6):
+                refused = httpx.post(f"{url}/judge", json={"samples": [GOOD]})
+                assert refused.status_code == 429, refused.text
+                error = refused.json()["error"]
+                assert error["retry_after"] == refused.headers["Retry-After"]
+                told.append((int(refused.headers["Retry-After"]), error["retry_after_s"]))
+            assert first.result().status_code == 200
+    for k, (seconds, precise) in enumerate(told, start=1):
+        assert k <= precise <= k + 1 and seconds == math.ceil(precise), told
+
+
+def test_the_client_waits_the_precise_estimate_and_falls_back_to_the_header() -> None:
+    precise = httpx.Response(
+        429, headers={"Retry-After": "2"}, json={"error": {"retry_after": "2", "retry_after_s": 1.25}}
+    )
+    assert _retry_after(precise, 9.0) == 1.25
+    assert _retry_after(httpx.Response(503, headers={"Retry-After": "5"}, text="down"), 9.0) == 5.0
+    assert _retry_after(httpx.Response(502, text="bad gateway"), 9.0) == 9.0
+
+
+def test_the_rule_before_told_every_refused_batch_the_pool_s_own_estimate(pool: JudgePool) -> None:
+    before = RetryAfter(pool, "batch")
+    assert [before.seconds(QueueFull("full", 1.0), 1) for _ in range(6)] == [1.0] * 6
+
+
+@pytest.mark.slow
+def test_after_sigterm_an_idle_keep_alive_connection_gets_the_503_not_a_reset(
+    problems: list[Problem],
+) -> None:
+    started_samples = Started()
+    with started_service(problems, jobs=1) as (judge_service, run):
+        judge_service.pool.observers.append(started_samples)
+        busy = {"problem_id": "pairwise-products", "code": BUSY_LOOP}
+        with httpx.Client(base_url=run.url) as kept, ThreadPoolExecutor(1) as background:
+            assert kept.get("/health").status_code == 200  # its connection now idles in the pool
+            accepted = background.submit(
+                httpx.post,
+                f"{run.url}/judge",
+                json={"samples": [busy], "mode": "first-fail"},
+                timeout=120,
+            )
+            started_samples.event(0).wait()
+            run.terminate()  # what SIGTERM does
+            host, port = run.url.removeprefix("http://").split(":")
+            while True:  # the listener closes, and in the same step every connection is told
+                with socket.socket() as probe:
+                    if probe.connect_ex((host, int(port))) != 0:
+                        break
+            answer = kept.post("/judge", json={"samples": [GOOD]})
+            assert answer.status_code == 503 and answer.json()["error"]["type"] == "shutting_down"
+            assert answer.headers["Retry-After"] == "5" and answer.headers["Connection"] == "close"
+            assert accepted.result().status_code == 200  # the accepted request still gets its answer

@@ -343,7 +343,11 @@ class JudgePool:
                 self._place_again_or_fail(task, index, failure)
                 if not restarted:
                     return  # this worker is gone for good; the others carry on
-            elif result.verdict is Verdict.IE and self._may_place_again(task):
+            elif (
+                result.verdict is Verdict.IE
+                and not getattr(result, "problem_defect", False)
+                and self._may_place_again(task)
+            ):
                 task.attempts += result.attempts
                 task.retry_reason = result.detail
                 self._requeue(task, index)

@@ -20,7 +20,7 @@ from codefrontier.contracts import (
     failure_class,
     sample_verdict,
 )
-from codefrontier.errors import InternalJudgeError
+from codefrontier.errors import InternalJudgeError, ProblemDefectError
 from codefrontier.judge.config import JudgeConfig, Mode
 from codefrontier.judge.graders import GradingContext, grader_for
 from codefrontier.judge.graders.base import Cost, TestData, test_result
@@ -69,6 +69,10 @@ class SampleJudge:
             try:
                 result = self._judge_once(problem, sample, benchmark)
                 result.attempts = attempts
+                return result
+            except ProblemDefectError as exc:
+                result = internal_error_result(problem, sample, benchmark, str(exc), attempts)
+                result.problem_defect = True  # (not a field: not stored) no other worker would do better
                 return result
             except (SandboxCrashed, InternalJudgeError) as exc:
                 self._recover()

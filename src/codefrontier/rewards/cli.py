@@ -12,6 +12,7 @@ from pathlib import Path
 from codefrontier.errors import ConfigError, InputError
 from codefrontier.judge.cli import add_judge_arguments, config_from_args
 from codefrontier.problems.cli import add_problem_arguments
+from codefrontier.rewards.settings import RULES, ServiceSettings
 from codefrontier.rewards.sources import TOKEN_ENV
 from codefrontier.rewards.spec import RewardKind, RewardSpec
 from codefrontier.rewards.wire import Limits
@@ -65,13 +66,41 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="samples accepted and not finished, at most (default 1024)",
     )
     serve.add_argument(
-        "--max-batch", type=int, default=Limits.max_batch, help="samples in one request, at most"
+        "--max-batch",
+        type=int,
+        help=f"samples in one request, at most (default: --max-queue, at most {Limits.max_batch}); "
+        "never above --max-queue, since a larger batch could never be accepted",
     )
     serve.add_argument(
         "--max-code-kb",
         type=int,
         default=Limits.max_code_bytes // 1024,
         help="size limit of one program or completion",
+    )
+    serve.add_argument(
+        "--max-body-mb",
+        type=float,
+        help="size limit of one request body (default: what a full batch can need, "
+        "--max-batch x (--max-code-kb + 4 KiB) + 256 KiB per inline problem)",
+    )
+    serve.add_argument(
+        "--parse-budget-mb",
+        type=float,
+        help="request bodies being read and parsed at once, in MiB together; others wait "
+        "(default: one body of the largest size)",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=ServiceSettings.header_timeout,
+        help=f"seconds a client has to send a request's headers (default {ServiceSettings.header_timeout:g})",
+    )
+    serve.add_argument(
+        "--retry-after",
+        choices=RULES,
+        default=ServiceSettings.retry_after,
+        help="how a 429's Retry-After is estimated: queue (from the queue ahead of the batch, "
+        "with jitter; default) or batch (the batch alone, the rule before; for comparison)",
     )
     serve.add_argument(
         "--token-env",
@@ -132,21 +161,50 @@ def make_pool(args: argparse.Namespace, max_queue: int | None = None) -> object:
     return JudgePool.local(config, args.jobs, max_queue=max_queue)
 
 
+def settings_from_args(args: argparse.Namespace, token: str | None, spec: RewardSpec) -> ServiceSettings:
+    if args.max_queue < 1 or args.max_code_kb < 1:
+        raise ConfigError("--max-queue and --max-code-kb must be at least 1")
+    max_batch = args.max_batch if args.max_batch is not None else min(Limits.max_batch, args.max_queue)
+    if max_batch < 1:
+        raise ConfigError("--max-batch must be at least 1")
+    if max_batch > args.max_queue:
+        raise ConfigError(
+            f"--max-batch {max_batch} is above --max-queue {args.max_queue}: a batch that large could "
+            "never be accepted; lower --max-batch or raise --max-queue"
+        )
+    for option in ("max_body_mb", "parse_budget_mb"):
+        value = getattr(args, option)
+        if value is not None and not value > 0:
+            raise ConfigError(f"--{option.replace('_', '-')} must be a positive number of MiB")
+    mib = 1 << 20
+    try:
+        return ServiceSettings(
+            token=token,
+            limits=Limits(
+                max_batch=max_batch,
+                max_code_bytes=args.max_code_kb * 1024,
+                max_body_bytes=int(args.max_body_mb * mib) if args.max_body_mb else None,
+            ),
+            default_spec=spec,
+            drain_timeout=args.drain_timeout,
+            parse_budget_bytes=int(args.parse_budget_mb * mib) if args.parse_budget_mb else None,
+            header_timeout=args.header_timeout,
+            retry_after=args.retry_after,
+        )
+    except ConfigError as exc:  # "header_timeout must be ..." -> "--header-timeout must be ..."
+        name, _, rest = str(exc).partition(" ")
+        raise ConfigError(f"--{name.replace('_', '-')} {rest}") from None
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from codefrontier.problems.registry import resolve_problems
-    from codefrontier.rewards.service import JudgeService, ServiceSettings, serve
+    from codefrontier.rewards.server import serve
+    from codefrontier.rewards.service import JudgeService
 
-    if args.max_queue < 1 or args.max_batch < 1 or args.max_code_kb < 1:
-        raise ConfigError("--max-queue, --max-batch and --max-code-kb must be at least 1")
     spec = spec_from_args(args, "reward_")
     token = read_token(args)
+    settings = settings_from_args(args, token, spec)
     benchmark, problems = resolve_problems(args.benchmark, args.problems)
-    settings = ServiceSettings(
-        token=token,
-        limits=Limits(max_batch=args.max_batch, max_code_bytes=args.max_code_kb * 1024),
-        default_spec=spec,
-        drain_timeout=args.drain_timeout,
-    )
     pool = make_pool(args, max_queue=args.max_queue)
     service = JudgeService(problems, pool, settings, benchmark=benchmark)  # type: ignore[arg-type]
     level, _ = service.pool.isolation

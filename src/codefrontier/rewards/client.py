@@ -162,6 +162,14 @@ def _error_of(response: Any) -> ServiceError:
 
 
 def _retry_after(response: Any, default: float) -> float:
+    """The service's own estimate to the millisecond (`retry_after_s` in a 429's body)
+    when given, else the Retry-After header (whole seconds), else `default`."""
+    try:
+        precise = response.json().get("error", {}).get("retry_after_s")
+    except (ValueError, AttributeError):
+        precise = None
+    if isinstance(precise, int | float) and not isinstance(precise, bool) and precise >= 0:
+        return float(precise)
     value = response.headers.get("retry-after", "")
     try:
         return max(0.0, float(value))

@@ -1,13 +1,17 @@
 """Prometheus metrics of the judge service (docs/rewards.md, "Metrics").
 
 Each service has its own registry, so several services (or tests) in one process never
-share counters. The pool reports samples through the `PoolObserver` hooks; the HTTP
-layer reports requests.
+share counters. The pool reports samples through the `PoolObserver` hooks; HTTP requests
+are counted by `RequestMetrics`, an ASGI middleware around the whole app, so every answer
+of a metered route is counted once, whichever layer gave it (a dependency refusing the
+token, an exception handler, the route itself, or a bug answered 500).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -17,7 +21,7 @@ from codefrontier.judge.pool import JudgePool, Task
 
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 
-__all__ = ["CONTENT_TYPE", "ServiceMetrics"]
+__all__ = ["CONTENT_TYPE", "RequestMetrics", "ServiceMetrics"]
 
 
 class ServiceMetrics:
@@ -84,3 +88,34 @@ class ServiceMetrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class RequestMetrics:
+    """ASGI middleware: counts and times the requests of the routes named in `endpoints`
+    (by route name, the `endpoint` label), whatever answers them."""
+
+    def __init__(self, app: Any, metrics: ServiceMetrics, endpoints: Collection[str]) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.endpoints = frozenset(endpoints)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.monotonic()
+        status = 500  # unless a response starts: an exception that escaped every handler
+
+        async def send_and_note(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            route = scope.get("route")  # set by the router once it matched one
+            name = getattr(route, "name", None)
+            if name in self.endpoints:
+                self.metrics.request(name, status, time.monotonic() - started)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codefrontier.contracts import FailureClass, Problem, Sample, SampleResult, TestResult, Verdict
-from codefrontier.errors import InputError, UnknownLanguageError, UnknownProblemError
+from codefrontier.errors import ConfigError, InputError, UnknownLanguageError, UnknownProblemError
 from codefrontier.judge.config import Mode
 from codefrontier.problems.io import problem_from_json
 from codefrontier.problems.levels import parse_level
@@ -33,7 +33,12 @@ class RequestError(InputError):
         self.kind = kind
 
     def to_json(self) -> dict[str, Any]:
-        return {"error": {"type": self.kind, "field": self.field, "message": self.message}}
+        return error_body(self.kind, self.message, self.field)
+
+
+def error_body(kind: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
+    """The one shape of every refusal: `{"error": {"type", "field", "message", ...}}`."""
+    return {"error": {"type": kind, "field": field, "message": message, **extra}}
 
 
 def as_request_error(exc: InputError) -> RequestError:
@@ -75,11 +80,46 @@ def result_from_json(obj: Mapping[str, Any]) -> SampleResult:
 
 
 # -- requests ----------------------------------------------------------------------------
+SAMPLE_FIELDS_BYTES = 4 * 1024  # a sample's fields besides its code, as JSON
+INLINE_PROBLEM_BYTES = 256 * 1024  # an inline problem: statement, tests and their data
+SAMPLE_VALUES = 64  # JSON values of a sample record, policy_meta included
+INLINE_PROBLEM_VALUES = 16 * 1024  # JSON values of an inline problem (function tests' arguments)
+INT64 = (-(2**63), 2**63 - 1)  # what the results store holds in an integer column
+
+
 @dataclass
 class Limits:
+    """What one request may hold. The body limits default to what a full batch can need:
+    `max_batch` samples of `max_code_bytes` each, plus `max_inline_problems` problems."""
+
     max_batch: int = 4096
     max_code_bytes: int = DEFAULT_MAX_CODE_BYTES
     max_inline_problems: int = 64
+    max_body_bytes: int | None = None  # None: body_bytes, derived from the limits above
+
+    def __post_init__(self) -> None:
+        for name in ("max_batch", "max_code_bytes"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1")
+        if self.max_inline_problems < 0:
+            raise ConfigError("max_inline_problems must not be negative")
+        if self.max_body_bytes is not None and self.max_body_bytes < 1:
+            raise ConfigError("max_body_bytes must be at least 1")
+
+    @property
+    def body_bytes(self) -> int:
+        """The largest body accepted."""
+        if self.max_body_bytes is not None:
+            return self.max_body_bytes
+        return (
+            self.max_batch * (self.max_code_bytes + SAMPLE_FIELDS_BYTES)
+            + self.max_inline_problems * INLINE_PROBLEM_BYTES
+        )
+
+    @property
+    def body_values(self) -> int:
+        """The most JSON values a body may hold (counted before it is parsed)."""
+        return self.max_batch * SAMPLE_VALUES + self.max_inline_problems * INLINE_PROBLEM_VALUES
 
 
 @dataclass
@@ -97,14 +137,10 @@ class ParsedBatch:
         return self.renamed.get(problem_id, problem_id)
 
 
-def load_body(raw: bytes) -> dict[str, Any]:
-    try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise RequestError(400, f"the body is not valid JSON ({exc})", kind="malformed") from None
-    if not isinstance(body, dict):
-        raise RequestError(400, "the body must be a JSON object", kind="malformed")
-    return body
+def check_int64(value: Any, field: str) -> None:
+    """An integer the results store will hold must fit its int64 columns."""
+    if isinstance(value, int) and not isinstance(value, bool) and not INT64[0] <= value <= INT64[1]:
+        raise RequestError(422, "does not fit a 64-bit integer (the results store holds int64)", field=field)
 
 
 def _list_field(body: Mapping[str, Any], name: str, required: bool, limit: int) -> list[Any]:
@@ -138,6 +174,10 @@ def inline_problems(
     for i, obj in enumerate(raw):
         if not isinstance(obj, dict):
             raise RequestError(422, "must be an object", field=f"problems[{i}]")
+        tests = obj.get("tests")
+        for j, test in enumerate(tests if isinstance(tests, list) else []):
+            if isinstance(test, dict):
+                check_int64(test.get("size"), f"problems[{i}].tests[{j}].size")
         try:
             problem = problem_from_json(obj)
         except InputError as exc:
@@ -164,6 +204,8 @@ def parse_samples(
     raw = _list_field(body, key, True, limits.max_batch)
     pairs = []
     for i, obj in enumerate(raw):
+        if isinstance(obj, dict):
+            check_int64(obj.get("sample"), f"{key}[{i}].sample")
         try:
             pairs.append(
                 make_sample(
@@ -228,6 +270,8 @@ def parse_label(label: Any, index: int) -> dict[str, Any]:
             obj = json.loads(label)
         except json.JSONDecodeError as exc:
             raise RequestError(422, f"is not valid JSON ({exc.msg})", field=field_name) from None
+        except RecursionError:
+            raise RequestError(422, "nests JSON too deeply", field=field_name) from None
         if not isinstance(obj, dict):
             raise RequestError(422, "must be a problem id or a JSON object", field=field_name)
     elif isinstance(label, str | int) and not isinstance(label, bool) and str(label):

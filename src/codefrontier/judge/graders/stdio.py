@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from codefrontier.contracts import CheckerKind, Problem, ProblemKind, TestCase, TestResult, Verdict
-from codefrontier.errors import InternalJudgeError
+from codefrontier.errors import InternalJudgeError, ProblemDefectError
 from codefrontier.judge.compare import compare_output
 from codefrontier.judge.graders.base import Cost, Grader, test_result
 from codefrontier.languages import Language, Prepared, get_language
@@ -80,7 +80,7 @@ class StdioGrader(Grader):
         )
         if sane:
             return Verdict.WA, f"the checker could not read this output ({failure})"
-        raise InternalJudgeError(f"the checker of {problem.id} failed on test {test.id} ({failure})")
+        raise ProblemDefectError(f"the checker of {problem.id} failed on test {test.id} ({failure})")
 
     def _checker_says(
         self, problem: Problem, test: TestCase, output: bytes, expected: bytes
