@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "codefrontier.merge.cli",  # merge
     "codefrontier.analysis.cli",  # report, summary
     "codefrontier.sampling.cli",  # sample, experiment
+    "codefrontier.scaling.cli",  # scale
 ]
 
 

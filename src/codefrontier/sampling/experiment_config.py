@@ -520,3 +520,9 @@ def _check_report(table: dict[str, Any], where: _Where) -> None:
             raise where.error(f"report.{key}", "must be a non-empty list of positive integers")
     if table["buckets"] < 1:
         raise where.error("report.buckets", "must be at least 1")
+
+
+def key_locator(path: Path, text: str) -> _Where:
+    """`.error(dotted, message)` at the line of a dotted key (`table.key`, `array[0].key`) of
+    the TOML file `path` whose text is `text`: for other packages' experiment files."""
+    return _Where(path, text)
