@@ -10,8 +10,8 @@ import pytest
 
 from codefrontier.problems import Problem
 from codefrontier.problems.registry import load_benchmark
-
 from sampling.openai_server import LoopbackServer
+
 from .scripted import ScriptedModel
 
 TASKS = ("rover-payload-knapsack", "alloy-bar-fusion")
@@ -38,10 +38,14 @@ def scripted(tasks: list[Problem]) -> Iterator[Callable[..., tuple[LoopbackServe
         server.close()
 
 
-def write_experiment(directory: Path, url: str, *, body: str = "", name: str = "exp") -> Path:
-    """An experiment file on the two tasks against `url`; `body` adds or overrides tables."""
+def write_experiment(
+    directory: Path, url: str, *, methods: list[str] | None = None, body: str = "", name: str = "exp"
+) -> Path:
+    """An experiment file on the two tasks against `url`; `body` adds tables, and its lines
+    `#replace OLD => NEW` edit the text."""
+    top = f"methods = {methods!r}\n" if methods else ""
     text = f"""\
-benchmark = "bundled"
+{top}benchmark = "bundled"
 problems = {list(TASKS)!r}
 
 [agent]

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from codefrontier.problems import Problem
-from codefrontier.scaling.rtv import JUDGE_SYSTEM
 from codefrontier.scaling.summaries import SUMMARY_SYSTEM
-
+from codefrontier.scaling.tournament import JUDGE_SYSTEM
 from sampling.openai_server import Reply, answer
 
 
@@ -44,9 +44,9 @@ def task_of(text: str, problems: list[Problem]) -> Problem:
 
 
 class ScriptedModel:
-    def __init__(self, problems: list[Problem], *, fail_seeds: frozenset[int] = frozenset()) -> None:
+    def __init__(self, problems: list[Problem], *, fail_agent: Callable[[int], bool] | None = None) -> None:
         self.problems = problems
-        self.fail_seeds = fail_seeds  # agent requests with these seeds get a 500 every time
+        self.fail_agent = fail_agent  # agent requests whose seed it accepts get a 500, every time
         self.kinds: dict[str, int] = {}
 
     def __call__(self, request: dict[str, Any], index: int) -> Reply:
@@ -69,7 +69,7 @@ class ScriptedModel:
     def _agent(self, messages: list[dict[str, Any]], seed: int) -> Reply:
         from sampling.openai_server import status
 
-        if seed in self.fail_seeds:
+        if self.fail_agent is not None and self.fail_agent(seed):
             return status(500, "the scripted endpoint is down for this seed")
         task = messages[1]["content"]
         problem = task_of(task, self.problems)
@@ -93,7 +93,9 @@ class ScriptedModel:
             "approach": "a direct implementation of the statement",
             "key_findings": [f"{len(results)} submissions"],
             "changes_made": [],
-            "verification": [{"check": "example tests", "outcome": "all passed" if passed else "some failed"}],
+            "verification": [
+                {"check": "example tests", "outcome": "all passed" if passed else "some failed"}
+            ],
             "final_status": "passed_public_tests" if passed else "failed_public_tests",
             "failure_modes": [] if passed else ["wrong answer on an example"],
             "open_questions": ["hidden tests"],
@@ -101,7 +103,9 @@ class ScriptedModel:
         return answer("```json\n" + json.dumps(summary) + "\n```")
 
     def _vote(self, prompt: str) -> Reply:
-        attempts = re.findall(r"Attempt ([A-Z]):\n(.*?)(?=\n\nAttempt [A-Z]:|\n\nWhich attempt)", prompt, re.DOTALL)
+        attempts = re.findall(
+            r"Attempt ([A-Z]):\n(.*?)(?=\n\nAttempt [A-Z]:|\n\nWhich attempt)", prompt, re.DOTALL
+        )
         for label, body in attempts:
             if "Final status: passed_public_tests" in body:
                 return answer(f"Attempt {label} passed its example tests.\nFINAL: {label}")

@@ -5,7 +5,7 @@ probabilities, and the `codefrontier scale` commands.
 
     from codefrontier.scaling import rtv, pdr, run_scaling, exact_selection_accuracy
 
-Modules, one per concept: `rollouts`, `summaries`, `rtv`, `pdr`, `baselines`, `oracle`,
+Modules, one per concept: `rollouts`, `summaries`, `tournament` (RTV), `refinement` (PDR), `baselines`, `oracle`,
 `accounting`, `simulation`, `pipeline`, `records` (the caches), `config` (the experiment
 file), `run`, `outputs`, `plot`, `report`, `cli`. Names load on first use, so that
 `codefrontier --help` stays fast.
@@ -29,18 +29,18 @@ _EXPORTS = {
     "ModelSummarizer": "summaries",
     "DeterministicSummarizer": "summaries",
     "CachedSummarizer": "summaries",
-    "rtv": "rtv",
-    "Candidate": "rtv",
-    "Ballot": "rtv",
-    "Answer": "rtv",
-    "Bracket": "rtv",
-    "parse_final": "rtv",
-    "ModelJudge": "rtv",
-    "CachedJudge": "rtv",
-    "pdr": "pdr",
-    "PDRResult": "pdr",
-    "Tournament": "pdr",
-    "refinement_context": "pdr",
+    "rtv": "tournament",
+    "Candidate": "tournament",
+    "Ballot": "tournament",
+    "Answer": "tournament",
+    "Bracket": "tournament",
+    "parse_final": "tournament",
+    "ModelJudge": "tournament",
+    "CachedJudge": "tournament",
+    "pdr": "refinement",
+    "PDRResult": "refinement",
+    "Tournament": "refinement",
+    "refinement_context": "refinement",
     "Pick": "baselines",
     "best_of_n": "baselines",
     "majority_vote": "baselines",

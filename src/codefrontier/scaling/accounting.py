@@ -73,8 +73,8 @@ class Cost:
             "prompt_tokens": dict(self.prompt_tokens),
             "completion_tokens": dict(self.completion_tokens),
             "calls": dict(self.calls),
-            "wall_s": round(self.wall_s, 4),
-            "sandbox_cpu_s": round(self.sandbox_cpu_s, 4),
+            "wall_s": self.wall_s,  # unrounded: a cost read back from a cache sums to the same total
+            "sandbox_cpu_s": self.sandbox_cpu_s,
         }
 
     @classmethod
@@ -148,37 +148,38 @@ class AtCost:
     """A method's solve rate read off its curve at a given token cost."""
 
     method: str
-    tokens: float
+    tokens: float  # the cost asked about
     solve_rate: float
-    how: str  # measured | interpolated | beyond (the cost is past the method's largest point) | below
+    how: str  # measured | interpolated | beyond (past the method's costliest point) | below (under its cheapest)
+    at_tokens: float  # the cost of the point read (interpolated: the cost asked about)
 
 
-def solve_rate_at(points: Iterable[Point], tokens: float) -> AtCost:
-    """Linear interpolation in tokens between a method's measured points. Past its largest
-    point the largest point's rate is given and marked `beyond` (more compute was not
-    measured, not assumed to help); below its smallest, `below` and NaN."""
+def solve_rate_at(points: Iterable[Point], tokens: float, *, tolerance: float = 0.05) -> AtCost:
+    """Linear interpolation in tokens between a method's measured points. A point within
+    `tolerance` (relative) of the cost counts as measured there. Past the costliest point
+    its rate is given and marked `beyond` (more compute was not measured, and is not
+    assumed to help); under the cheapest, `below` and NaN."""
     curve = sorted((p for p in points if not math.isnan(p.tokens)), key=lambda p: (p.tokens, p.n))
     if not curve:
         raise ValueError("no points")
     method = curve[0].method
-    for p in curve:
-        if math.isclose(p.tokens, tokens, rel_tol=1e-9, abs_tol=1e-9):
-            return AtCost(method, tokens, p.solve_rate, "measured")
+    nearest = min(curve, key=lambda p: abs(p.tokens - tokens))
+    if abs(nearest.tokens - tokens) <= tolerance * max(abs(tokens), 1e-12):
+        return AtCost(method, tokens, nearest.solve_rate, "measured", nearest.tokens)
     if tokens > curve[-1].tokens:
-        return AtCost(method, tokens, curve[-1].solve_rate, "beyond")
+        return AtCost(method, tokens, curve[-1].solve_rate, "beyond", curve[-1].tokens)
     if tokens < curve[0].tokens:
-        return AtCost(method, tokens, math.nan, "below")
+        return AtCost(method, tokens, math.nan, "below", curve[0].tokens)
     for low, high in zip(curve, curve[1:], strict=False):
         if low.tokens <= tokens <= high.tokens:
             t = (tokens - low.tokens) / (high.tokens - low.tokens)
-            return AtCost(
-                method, tokens, low.solve_rate + t * (high.solve_rate - low.solve_rate), "interpolated"
-            )
+            rate = low.solve_rate + t * (high.solve_rate - low.solve_rate)
+            return AtCost(method, tokens, rate, "interpolated", tokens)
     raise AssertionError("unreachable")
 
 
 def equal_cost(points: Sequence[Point], reference: str) -> list[AtCost]:
-    """Every method's solve rate at the token cost of `reference`'s largest point."""
+    """Every method's solve rate at the token cost of `reference`'s costliest point."""
     by_method: dict[str, list[Point]] = {}
     for p in points:
         by_method.setdefault(p.method, []).append(p)

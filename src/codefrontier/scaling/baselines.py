@@ -14,7 +14,7 @@
 - `oracle`: pass@N, the upper bound of any selector: a rollout that passes the hidden
   tests if there is one.
 The refinement baselines (random-K and single-summary refinement) are variants of
-`pdr` (pdr.py).
+`pdr` (refinement.py).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Any
 
 from codefrontier.problems import Problem, ProblemKind
 from codefrontier.scaling.accounting import Cost, Ledger
-from codefrontier.scaling.records import RecordCache, digest
+from codefrontier.scaling.records import InFlight, RecordCache, digest
 from codefrontier.scaling.rollouts import FAILED, Rollout
 
 INPUTS_VERSION = "1"
@@ -162,6 +162,7 @@ class Majority:
         self.writer = writer
         self.runs_made = 0
         self._parallel = asyncio.Semaphore(max_parallel)
+        self._in_flight = InFlight()
 
     async def inputs(self, task: Problem, language: str) -> tuple[list[str], str, Cost]:
         """(inputs, key, cost): the public test inputs, then the written ones."""
@@ -169,33 +170,40 @@ class Majority:
         if self.writer is None:
             return public, digest("inputs", "public", task.id, public), Cost()
         key = digest("inputs", self.writer.fingerprint(), task.id, language)
-        cached = self.cache.get(key)
-        if cached is None:
-            written, cost, error = await self.writer.write(task, language, key)
-            cached = {"key": key, "kind": "inputs", "inputs": written, "cost": cost.to_json(), "error": error}
-            if not error:
-                self.cache.put(cached)
+        cached = self.cache.get(key) or await self._in_flight.run(
+            key, lambda: self._write(task, language, key)
+        )
         return public + cached["inputs"], key, Cost.from_json(cached["cost"])
+
+    async def _write(self, task: Problem, language: str, key: str) -> dict[str, Any]:
+        assert self.writer is not None
+        written, cost, error = await self.writer.write(task, language, key)
+        record = {"key": key, "kind": "inputs", "inputs": written, "cost": cost.to_json(), "error": error}
+        if not error:  # a failed request was not paid for: asked again on the next run
+            self.cache.put(record)
+        return record
 
     async def runs(
         self, task: Problem, rollout: Rollout, inputs: list[str]
     ) -> tuple[list[dict[str, Any]], str, Cost]:
         key = digest("runs", task.id, rollout.language, rollout.code_sha256, inputs)
-        cached = self.cache.get(key)
-        if cached is None:
-            started = time.perf_counter()
-            async with self._parallel:
-                results = await asyncio.gather(
-                    *(self.runner.run(task, rollout.language, rollout.program, stdin) for stdin in inputs)
-                )
-            runs = [{"status": r["status"], "stdout": r["stdout"]} for r in results]
-            cost = Cost(
-                wall_s=time.perf_counter() - started, sandbox_cpu_s=sum(r.get("cpu_s", 0.0) for r in results)
-            )
-            cached = {"key": key, "kind": "runs", "runs": runs, "cost": cost.to_json()}
-            self.cache.put(cached)
-            self.runs_made += len(inputs)
+        cached = self.cache.get(key) or await self._in_flight.run(
+            key, lambda: self._run(task, rollout, inputs, key)
+        )
         return cached["runs"], key, Cost.from_json(cached["cost"])
+
+    async def _run(self, task: Problem, rollout: Rollout, inputs: list[str], key: str) -> dict[str, Any]:
+        started = time.perf_counter()
+        async with self._parallel:
+            results = await asyncio.gather(
+                *(self.runner.run(task, rollout.language, rollout.program, stdin) for stdin in inputs)
+            )
+        runs = [{"status": r["status"], "stdout": r["stdout"]} for r in results]
+        cost = Cost(
+            wall_s=time.perf_counter() - started, sandbox_cpu_s=sum(r.get("cpu_s", 0.0) for r in results)
+        )
+        self.runs_made += len(inputs)
+        return self.cache.put({"key": key, "kind": "runs", "runs": runs, "cost": cost.to_json()})
 
     async def pick(self, task: Problem, rollouts: Sequence[Rollout], *, seed: int, name: str) -> Pick:
         ledger = Ledger()

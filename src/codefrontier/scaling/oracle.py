@@ -50,6 +50,7 @@ class JudgeOracle:
         self.jobs = jobs
         self.benchmark = benchmark
         self.judged = 0
+        self._unsettled: dict[str, dict[str, Any]] = {}  # internal errors, not cached
 
     def settings(self) -> dict[str, Any]:
         c = self.config
@@ -70,7 +71,7 @@ class JudgeOracle:
         todo: dict[str, Rollout] = {}
         for rollout in rollouts:
             key = self.key(rollout)
-            if key not in self.cache and key not in todo:
+            if key not in self.cache and key not in todo and key not in self._unsettled:
                 todo[key] = rollout
         if todo:
             samples = [
@@ -85,14 +86,17 @@ class JudgeOracle:
                 benchmark=self.benchmark,
             )
             for key, result in zip(todo, results, strict=True):
-                self.cache.put({"key": key, "result": result_to_json(result)})
+                record = {"key": key, "result": result_to_json(result)}
+                if result.failure_class.value == "internal":  # the judge's fault: judged again next run
+                    self._unsettled[key] = record
+                else:
+                    self.cache.put(record)
                 self.judged += 1
         return {r.id: self.verdict(r) for r in rollouts}
 
     def verdict(self, rollout: Rollout) -> OracleVerdict:
         key = self.key(rollout)
-        record = self.cache.get(key)
-        assert record is not None
+        record = self.cache.get(key) or self._unsettled[key]
         result = record["result"]
         return OracleVerdict(
             rollout.id,
@@ -105,7 +109,8 @@ class JudgeOracle:
 
     def sample_result(self, rollout: Rollout) -> Any:
         """The judge's SampleResult of a rollout's program (None if not judged yet)."""
-        record = self.cache.get(self.key(rollout))
+        key = self.key(rollout)
+        record = self.cache.get(key) or self._unsettled.get(key)
         return None if record is None else result_from_json(record["result"])
 
 

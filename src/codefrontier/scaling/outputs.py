@@ -119,7 +119,7 @@ def _methods_csv(pts: Sequence[Point], per_role: dict[tuple[str, int], dict[str,
 def _equal_cost_csv(comparison: Sequence[Any], reference: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["reference", "method", "tokens", "solve_rate", "how"])
+    writer.writerow(["reference", "method", "tokens", "solve_rate", "how", "at_tokens"])
     for a in comparison:
         writer.writerow(
             [
@@ -128,6 +128,7 @@ def _equal_cost_csv(comparison: Sequence[Any], reference: str) -> str:
                 f"{a.tokens:.6g}",
                 "" if math.isnan(a.solve_rate) else f"{a.solve_rate:.6g}",
                 a.how,
+                f"{a.at_tokens:.6g}",
             ]
         )
     return buffer.getvalue()

@@ -23,9 +23,9 @@ from typing import Any
 from codefrontier.problems import Problem
 from codefrontier.scaling.accounting import Cost, Ledger, Point, mean_point
 from codefrontier.scaling.baselines import Pick, best_of_n, oracle_pick
-from codefrontier.scaling.pdr import PDRResult, Tournament, draw_round, pdr, summarize_all
+from codefrontier.scaling.refinement import PDRResult, Tournament, draw_round, pdr, summarize_all
 from codefrontier.scaling.rollouts import Rollout
-from codefrontier.scaling.rtv import Bracket
+from codefrontier.scaling.tournament import Bracket
 
 REFINING = {"pdr": "top_k", "random_k": "random", "single_summary": "single"}
 

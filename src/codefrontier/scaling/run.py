@@ -52,7 +52,7 @@ class ScalingRun:
     out: Path
     tasks: int = 0
     drawn: int = 0  # rollouts drawn by this invocation
-    failed_rollouts: int = 0  # of those, failed after every retry (recorded as failed)
+    failed_rollouts: int = 0  # rollouts of the results that failed after every retry (this run or before)
     summaries: int = 0
     failed_summaries: int = 0  # never validated; the deterministic summary stands in
     votes: int = 0
@@ -235,11 +235,11 @@ async def _run(
     from codefrontier.scaling.baselines import InputWriter, Majority
     from codefrontier.scaling.oracle import JudgeOracle
     from codefrontier.scaling.outputs import write_outputs
-    from codefrontier.scaling.pdr import Tournament
     from codefrontier.scaling.pipeline import Plan, TaskOutcome, scale_task, score
+    from codefrontier.scaling.refinement import Tournament
     from codefrontier.scaling.rollouts import CachedAgent, EpisodeAgent
-    from codefrontier.scaling.rtv import CachedJudge, ModelJudge
     from codefrontier.scaling.summaries import CachedSummarizer, DeterministicSummarizer, ModelSummarizer
+    from codefrontier.scaling.tournament import CachedJudge, ModelJudge
 
     a, s = exp.agent, exp.scaling
     jobs = jobs or exp.sandbox.jobs
@@ -323,7 +323,8 @@ async def _run(
         rollouts = [r for o in outcomes for r in o.rollouts.values()]
         verdicts = await oracle.judge(tasks, rollouts)
         rows = score(outcomes, {k: v.passed for k, v in verdicts.items()}, plan)
-        run.drawn, run.failed_rollouts = agent.drawn, agent.failed
+        run.drawn = agent.drawn
+        run.failed_rollouts = sum(1 for r in rollouts if r.status == "failed")
         run.summaries, run.failed_summaries = summarizer.made, summarizer.failed
         run.votes = judge.cast if judge is not None else 0
         run.judged = oracle.judged

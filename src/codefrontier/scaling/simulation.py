@@ -32,8 +32,8 @@ from codefrontier.scaling.accounting import Cost
 from codefrontier.scaling.oracle import OracleVerdict
 from codefrontier.scaling.records import digest
 from codefrontier.scaling.rollouts import OK, RefinementContext, Rollout
-from codefrontier.scaling.rtv import Answer, Ballot, Candidate, rtv
 from codefrontier.scaling.summaries import Summary
+from codefrontier.scaling.tournament import Answer, Ballot, Candidate, rtv
 
 
 def simulated_tasks(pass_probs: Sequence[float]) -> list[Problem]:

@@ -316,8 +316,9 @@ def _warnings(bracket: Bracket) -> list[str]:
     if len(cast) >= 4 and len(labels) == 1:
         (label,) = labels
         warnings.append(
-            f"the judge answered {label} on all {len(cast)} votes it cast: it follows the position, not the "
-            "candidates, so the shuffled order decided every group"
+            f"the judge answered {label} on all {len(cast)} votes it cast: its answers did not depend on the "
+            "candidates (a position bias, or candidates it could not tell apart), so the shuffled order decided "
+            "every group"
         )
     total = len(bracket.all_votes)
     if total and bracket.abstentions == total:

@@ -32,8 +32,8 @@ from codefrontier.problems import Problem
 from codefrontier.scaling.accounting import Ledger
 from codefrontier.scaling.records import InFlight, digest
 from codefrontier.scaling.rollouts import RefinementContext, Rollout
-from codefrontier.scaling.rtv import Bracket, Candidate, rtv
 from codefrontier.scaling.summaries import Summary
+from codefrontier.scaling.tournament import Bracket, Candidate, rtv
 
 DISTILL = {"top_k": "pdr", "random": "random_k", "single": "single_summary"}
 
