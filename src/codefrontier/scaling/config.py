@@ -25,8 +25,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import re
-import tomllib
 import typing
 from dataclasses import MISSING, dataclass, field
 from pathlib import Path
@@ -274,21 +272,10 @@ def _table(cls: type, table: Any, prefix: str, where: Any) -> Any:
 
 def load_scaling_experiment(path: str | Path, *, out: str | Path | None = None) -> ScalingExperiment:
     """Read and check a scaling experiment file; paths in it are relative to the file."""
-    from codefrontier.sampling.experiment_config import key_locator
+    from codefrontier.sampling.experiment_config import read_toml
 
     path = Path(path)
-    if not path.is_file():
-        raise InputError("experiment file not found", path=path)
-    data = path.read_bytes()
-    text = data.decode("utf-8", errors="replace")
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise InputError(
-            f"not valid TOML: {exc}", path=path, line=int(line.group(1)) if line else None
-        ) from None
-    where = key_locator(path, text)
+    raw, data, where = read_toml(path)
     exp = _table(ScalingExperiment, raw, "", where)
     exp.file, exp.sha256, exp.raw, exp.where = path.resolve(), hashlib.sha256(data).hexdigest(), raw, where
     base = path.parent
