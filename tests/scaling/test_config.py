@@ -100,3 +100,14 @@ def test_scale_check_exits_2_with_one_line_for_an_unreachable_endpoint(tmp_path,
     err = capsys.readouterr().err.strip()
     assert status == 2 and len(err.splitlines()) == 1
     assert "field 'agent.model'" in err and "cannot reach http://127.0.0.1:9/v1" in err
+
+
+def test_the_docs_list_every_setting():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "scaling.md").read_text()
+    from codefrontier.scaling.config import ScalingExperiment
+
+    for name, _, _, _ in declared(ScalingExperiment):
+        assert f"`{name}`" in docs or f"`[{name}]`" in docs, name
+    for cls in TABLES.values():
+        for name, _, _, _ in declared(cls):
+            assert f"`{name}`" in docs, f"{cls.__name__}.{name}"
