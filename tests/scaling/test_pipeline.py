@@ -98,6 +98,7 @@ def test_the_whole_pipeline_runs_every_method_on_bundled_problems(tmp_path, scri
     assert lines(out / "selections.jsonl") == selections
 
 
+@pytest.mark.slow
 def test_an_endpoint_that_fails_mid_run_records_the_rollouts_as_failed_and_the_run_goes_on(
     tmp_path, scripted, capsys
 ):
@@ -131,6 +132,9 @@ def test_an_endpoint_that_fails_mid_run_records_the_rollouts_as_failed_and_the_r
     assert model.kinds["agent"] > agent_requests
     latest = {r["key"]: r for r in lines(out / "rollouts.jsonl")}
     assert all(latest[r["key"]]["status"] == "ok" for r in failed)
+    retried = {r["key"] for r in failed}
+    fresh = [s for s in lines(out / "summaries.jsonl") if s["rollout"] in retried and s["source"] == "model"]
+    assert {s["rollout"] for s in fresh} == retried  # the drawn-again rollouts were summarized again
 
 
 @pytest.mark.slow

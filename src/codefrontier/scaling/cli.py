@@ -33,7 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     run.add_argument(
         "--retry-failed",
         action="store_true",
-        help="draw again the rollouts recorded as failed (endpoint errors)",
+        help="draw again the rollouts, and ask again the summaries, recorded as failed because the endpoint "
+        "failed after every retry",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(func=run_command)

@@ -277,7 +277,7 @@ async def _run(
             if "summarizer" in chosen
             else DeterministicSummarizer(sm.budget_tokens)
         )
-        summarizer = CachedSummarizer(inner, caches["summaries"])
+        summarizer = CachedSummarizer(inner, caches["summaries"], retry_failed=retry_failed)
         judge = (
             CachedJudge(
                 ModelJudge(
@@ -357,7 +357,7 @@ def _warnings(
             f"{len(failed)} of {len(rollouts)} rollouts failed after every retry and are recorded as failed "
             "(candidates without a program); `codefrontier scale run --retry-failed` draws them again"
         )
-    fallbacks = sum(1 for r in summarizer.cache.records.values() if r.get("status") == "failed")
+    fallbacks = summarizer.failed
     if fallbacks:
         warnings.append(
             f"{fallbacks} model summaries never validated against the schema; the deterministic summary stood in"

@@ -41,6 +41,7 @@ FINAL_STATUSES = ("passed_public_tests", "failed_public_tests", "not_verified", 
 LIST_FIELDS = ("key_findings", "changes_made", "failure_modes", "open_questions")
 FIELDS = ("approach", "key_findings", "changes_made", "verification", "final_status", *LIST_FIELDS[2:])
 TOKEN = re.compile(r"\w+|[^\w\s]")
+REQUEST_FAILED = "the request failed: "  # how a summary whose request failed records it
 
 SUMMARY_SYSTEM = "You summarize attempts of a programming agent for a reviewer who compares several attempts."
 
@@ -387,7 +388,7 @@ class ModelSummarizer:
                     seed=int(digest(key, attempt)[:7], 16) if self.seed is not None else None,
                 )
             except RequestFailed as exc:
-                errors.append(f"the request failed: {exc}")
+                errors.append(f"{REQUEST_FAILED}{exc}")
                 break
             cost = cost + Cost.of(
                 "summarizer",
@@ -417,28 +418,44 @@ class ModelSummarizer:
 
 class CachedSummarizer:
     """Summaries kept in a `RecordCache`: a rollout is never summarized twice by the same
-    summarizer."""
+    summarizer. The key holds the rollout's content as well as its id, so a rollout drawn
+    again (`--retry-failed`) is summarized again. With `retry_failed`, a summary that
+    failed because its request failed (nothing was paid for) is asked again."""
 
-    def __init__(self, summarizer: Summarizer, cache: RecordCache) -> None:
+    def __init__(self, summarizer: Summarizer, cache: RecordCache, *, retry_failed: bool = False) -> None:
         self.summarizer = summarizer
         self.cache = cache
+        self.retry_failed = retry_failed
         self.made = 0
-        self.failed = 0
+        self.used: dict[str, str] = {}  # key -> status, of the summaries this run used
         self._in_flight = InFlight()
+
+    @property
+    def failed(self) -> int:
+        """Summaries used by this run that never validated (the fallback stood in)."""
+        return sum(1 for status in self.used.values() if status == FAILED)
 
     def fingerprint(self) -> dict[str, Any]:
         return self.summarizer.fingerprint()
 
     async def summarize(self, task: Problem, rollout: Rollout) -> Summary:
-        key = digest("summary", self.summarizer.fingerprint(), rollout.id)
+        content = [rollout.status, rollout.code_sha256, rollout.steps]
+        key = digest("summary", self.summarizer.fingerprint(), rollout.id, content)
         cached = self.cache.get(key)
-        if cached is not None:
-            return Summary.from_json(cached)
-        return await self._in_flight.run(key, lambda: self._make(task, rollout, key))
+        if cached is not None and not (self.retry_failed and _request_failed(cached)):
+            summary = Summary.from_json(cached)
+        else:
+            summary = await self._in_flight.run(key, lambda: self._make(task, rollout, key))
+        self.used[key] = summary.status
+        return summary
 
     async def _make(self, task: Problem, rollout: Rollout, key: str) -> Summary:
         summary = await self.summarizer.summarize(task, rollout, key)
         self.made += 1
-        self.failed += summary.status == FAILED
         self.cache.put(summary.to_json())
         return summary
+
+
+def _request_failed(record: dict[str, Any]) -> bool:
+    errors = record.get("errors") or []
+    return record.get("status") == FAILED and bool(errors) and errors[-1].startswith(REQUEST_FAILED)

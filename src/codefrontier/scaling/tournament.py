@@ -309,7 +309,9 @@ def vote_key(judge: VoteJudge, ballot: Ballot) -> str:
     """The vote's content key: the judge, what its prompt is made of (the task and the
     summaries in the order shown: JUDGE_VERSION in the judge's fingerprint names the
     template) and the vote's seed."""
-    return digest("vote", judge.fingerprint(), ballot.task_text, [c.summary for c in ballot.shown], ballot.seed)
+    return digest(
+        "vote", judge.fingerprint(), ballot.task_text, [c.summary for c in ballot.shown], ballot.seed
+    )
 
 
 def _warnings(bracket: Bracket) -> list[str]:
