@@ -402,6 +402,7 @@ class _Bar:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.status = status
+        self._note = ""
         self.progress = Progress(
             TextColumn("[bold]scaling[/bold] tasks"),
             BarColumn(),
@@ -415,14 +416,18 @@ class _Bar:
 
     async def _tick(self) -> None:
         while True:
-            self.progress.update(self.task, status=self.status())
+            self.progress.update(self.task, status=self._text())
             await asyncio.sleep(0.5)
 
+    def _text(self) -> str:
+        return self.status() + (f"; {self._note}" if self._note else "")
+
     def advance(self) -> None:
-        self.progress.update(self.task, advance=1, status=self.status())
+        self.progress.update(self.task, advance=1, status=self._text())
 
     def note(self, text: str) -> None:
-        self.progress.update(self.task, status=text)
+        self._note = text
+        self.progress.update(self.task, status=self._text())
 
     def close(self) -> None:
         self._ticker.cancel()
