@@ -133,3 +133,11 @@ def test_one_candidate_wins_without_a_vote():
     judge = Scripted(lambda b: "FINAL: A")
     bracket = run(candidates(1), judge, group_size=2, votes=8, seed=0)
     assert bracket.winner == "c0" and not judge.ballots and bracket.ranking == ["c0"]
+
+
+def test_every_vote_prompt_can_be_rebuilt_exactly_from_the_record():
+    judge = Scripted(lambda b: "FINAL: B")
+    bracket = run(candidates(5), judge, group_size=2, votes=2, seed=2)
+    record = bracket.to_json()
+    assert record["task_text"] == "task" and record["summaries"]["c3"] == "summary 3"
+    assert [bracket.prompt(v) for v in bracket.all_votes] == [b.messages() for b in judge.ballots]

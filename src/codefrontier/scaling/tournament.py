@@ -16,8 +16,9 @@ the tied, and the record says so. Winners go on until one is left.
 
 The ranking (`top(k)`): the winner, then the others by the last round they reached,
 then by their share of the votes in the last group they played in, then by a seeded
-draw. Everything is recorded: every group, every vote with the order shown, the prompt
-key, the answer and what it was read as.
+draw. Everything is recorded: every group, every vote with the order shown, its key, the
+answer and what it was read as, and (once) the task and each candidate's summary, from
+which `Bracket.prompt(vote)` rebuilds every vote's exact prompt.
 """
 
 from __future__ import annotations
@@ -175,9 +176,17 @@ class Bracket:
     winner: str = ""
     ranking: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    task_text: str = ""
+    summaries: dict[str, str] = field(default_factory=dict)  # what the judge saw of each candidate
 
     def top(self, k: int) -> list[str]:
         return self.ranking[:k]
+
+    def prompt(self, vote: Vote) -> list[dict[str, Any]]:
+        """The exact messages of one vote (rebuilt: the record keeps each candidate's
+        summary once, not every prompt in full)."""
+        shown = [Candidate(c, self.summaries[c]) for c in vote.shown]
+        return Ballot(self.task_text, shown, 0).messages()
 
     @property
     def all_votes(self) -> list[Vote]:
@@ -205,6 +214,9 @@ class Bracket:
             "abstentions": self.abstentions,
             "votes_cast": len(self.all_votes),
             "warnings": self.warnings,
+            "judge_prompt_version": JUDGE_VERSION,
+            "task_text": self.task_text,
+            "summaries": self.summaries,
             "rounds": [[g.to_json() for g in groups] for groups in self.rounds],
         }
 
@@ -235,7 +247,8 @@ async def rtv(
     if len(set(ids)) != len(ids):
         raise ValueError("candidate ids must be unique")
     by_id = {c.id: c for c in candidates}
-    bracket = Bracket(name, ids, group_size, votes, seed)
+    bracket = Bracket(name, ids, group_size, votes, seed, task_text=task_text)
+    bracket.summaries = {c.id: c.summary for c in candidates}
     reached = dict.fromkeys(ids, 0)
     share = dict.fromkeys(ids, 0.0)
     alive = list(ids)
