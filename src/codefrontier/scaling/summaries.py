@@ -373,6 +373,10 @@ class ModelSummarizer:
     async def summarize(self, task: Problem, rollout: Rollout, key: str) -> Summary:
         from codefrontier.sampling import RequestFailed
 
+        if rollout.status == FAILED:  # no attempt to summarize: say so without a model call
+            summary = deterministic_summary(rollout)
+            summary.key = key
+            return fit(summary, self.budget)
         messages = self.messages(task, rollout)
         cost = Cost()
         errors: list[str] = []
