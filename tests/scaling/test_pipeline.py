@@ -98,7 +98,6 @@ def test_the_whole_pipeline_runs_every_method_on_bundled_problems(tmp_path, scri
     assert lines(out / "selections.jsonl") == selections
 
 
-@pytest.mark.slow
 def test_an_endpoint_that_fails_mid_run_records_the_rollouts_as_failed_and_the_run_goes_on(
     tmp_path, scripted, capsys
 ):
