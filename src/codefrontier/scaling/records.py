@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import queue
-import threading
 from pathlib import Path
 from typing import Any
 
-from codefrontier.sampling.samplefile import read_records
+from codefrontier.sampling.samplefile import GroupCommitWriter, read_records
 
 
 def digest(*parts: Any) -> str:
@@ -30,7 +27,8 @@ def digest(*parts: Any) -> str:
 
 
 class RecordCache:
-    """Records by key, read from `path` on open and appended durably as they come."""
+    """Records by key, read from `path` on open and appended durably as they come
+    (`codefrontier.sampling.samplefile.GroupCommitWriter`)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -41,11 +39,7 @@ class RecordCache:
                 self.records[key] = record  # a later line wins
         self.hits = 0
         self.added = 0
-        self._fh: Any = None
-        self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
-        self._lock = threading.Lock()
+        self._writer: GroupCommitWriter | None = None
 
     def get(self, key: str) -> dict[str, Any] | None:
         record = self.records.get(key)
@@ -58,50 +52,18 @@ class RecordCache:
 
     def put(self, record: dict[str, Any]) -> dict[str, Any]:
         """Keep `record` (it must have a `key`) and append it to the file."""
-        if self._error is not None:
-            raise self._error
+        if self._writer is None:  # opened on the first record: a run that adds nothing writes nothing
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = GroupCommitWriter([self.path], "cf-scaling-cache")
+        self._writer.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
         self.records[record["key"]] = record
         self.added += 1
-        with self._lock:
-            if self._thread is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._fh = open(self.path, "ab")  # noqa: SIM115 - closed in close()
-                self._thread = threading.Thread(target=self._write, name="cf-scaling-cache", daemon=True)
-                self._thread.start()
-        self._queue.put(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
         return record
 
-    def _write(self) -> None:
-        while True:
-            item = self._queue.get()
-            batch = [item]
-            while item is not None:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                batch.append(item)
-            lines = [b for b in batch if b is not None]
-            try:
-                if lines:
-                    self._fh.write(b"".join(lines))
-                    self._fh.flush()
-                    os.fsync(self._fh.fileno())
-            except BaseException as exc:  # surfaced by the next put() or by close()
-                self._error = exc
-                return
-            if batch[-1] is None:
-                return
-
     def close(self) -> None:
-        with self._lock:
-            thread, self._thread = self._thread, None
-        if thread is not None:
-            self._queue.put(None)
-            thread.join()
-            self._fh.close()
-        if self._error is not None:
-            raise self._error
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
 
 
 class InFlight:
