@@ -230,16 +230,12 @@ async def _run(
     progress: bool,
 ) -> None:
     from codefrontier.judge import JudgeConfig
-    from codefrontier.sampling import CodeRunner, PublicJudge, SettingConfig
+    from codefrontier.sampling import CodeRunner, PublicJudge
     from codefrontier.sampling.prompts import task_text
-    from codefrontier.scaling.baselines import InputWriter, Majority
     from codefrontier.scaling.oracle import JudgeOracle
     from codefrontier.scaling.outputs import write_outputs
     from codefrontier.scaling.pipeline import Plan, TaskOutcome, scale_task, score
     from codefrontier.scaling.refinement import Tournament
-    from codefrontier.scaling.rollouts import CachedAgent, EpisodeAgent
-    from codefrontier.scaling.summaries import CachedSummarizer, DeterministicSummarizer, ModelSummarizer
-    from codefrontier.scaling.tournament import CachedJudge, ModelJudge
 
     a, s = exp.agent, exp.scaling
     jobs = jobs or exp.sandbox.jobs
@@ -250,53 +246,10 @@ async def _run(
     try:
         for backend in backends.by_spec.values():
             await backend.check()
-        setting = SettingConfig(
-            setting="agent",
-            language=a.language,
-            temperature=a.temperature,
-            top_p=a.top_p,
-            max_tokens=a.max_tokens,
-            seed=a.seed,
-            max_turns=a.max_turns,
-        )
-        agent = CachedAgent(
-            EpisodeAgent(chosen["agent"], setting, public_judge),
-            caches["rollouts"],
-            retry_failed=retry_failed,
-        )
-        sm = exp.summarizer
-        inner = (
-            ModelSummarizer(
-                chosen["summarizer"],
-                budget=sm.budget_tokens,
-                retries=sm.retries,
-                temperature=sm.temperature,
-                max_tokens=sm.max_tokens,
-                seed=a.seed,
-            )
-            if "summarizer" in chosen
-            else DeterministicSummarizer(sm.budget_tokens)
-        )
-        summarizer = CachedSummarizer(inner, caches["summaries"], retry_failed=retry_failed)
-        judge = (
-            CachedJudge(
-                ModelJudge(
-                    chosen["judge"], temperature=exp.judge.temperature, max_tokens=exp.judge.max_tokens
-                ),
-                caches["votes"],
-            )
-            if "judge" in chosen
-            else None
+        agent, summarizer, judge, majority = _components(
+            exp, chosen, caches, public_judge, runner, jobs, retry_failed
         )
         tournament = Tournament(judge, group_size=s.group_size, votes=s.votes, seed=s.seed)
-        majority = None
-        if runner is not None:
-            writer = (
-                InputWriter(chosen["agent"], count=s.majority_inputs, max_tokens=a.max_tokens)
-                if s.majority_inputs
-                else None
-            )
-            majority = Majority(caches["majority"], runner, writer, max_parallel=max(1, jobs or 8))
         plan = Plan(tuple(exp.methods), n=s.n, k=s.k, rounds=s.rounds, pool=exp.pool, seed=s.seed)
         if progress:
             bar = _Bar(len(problems), lambda: _status(agent, summarizer, judge, majority))
@@ -342,6 +295,62 @@ async def _run(
         if runner is not None:
             runner.close()
         await backends.aclose()
+
+
+def _components(
+    exp: ScalingExperiment,
+    chosen: dict[str, Any],
+    caches: dict[str, RecordCache],
+    public_judge: Any,
+    runner: Any,
+    jobs: int | None,
+    retry_failed: bool,
+) -> tuple[Any, Any, Any, Any]:
+    """The cached agent, summarizer, judge (None without ranked methods) and majority vote
+    (None unless asked for) of a run."""
+    from codefrontier.sampling import SettingConfig
+    from codefrontier.scaling.baselines import InputWriter, Majority
+    from codefrontier.scaling.rollouts import CachedAgent, EpisodeAgent
+    from codefrontier.scaling.summaries import CachedSummarizer, DeterministicSummarizer, ModelSummarizer
+    from codefrontier.scaling.tournament import CachedJudge, ModelJudge
+
+    a, sm, s = exp.agent, exp.summarizer, exp.scaling
+    setting = SettingConfig(
+        setting="agent",
+        language=a.language,
+        temperature=a.temperature,
+        top_p=a.top_p,
+        max_tokens=a.max_tokens,
+        seed=a.seed,
+        max_turns=a.max_turns,
+    )
+    agent = CachedAgent(
+        EpisodeAgent(chosen["agent"], setting, public_judge), caches["rollouts"], retry_failed=retry_failed
+    )
+    inner: Any = DeterministicSummarizer(sm.budget_tokens)
+    if "summarizer" in chosen:
+        inner = ModelSummarizer(
+            chosen["summarizer"],
+            budget=sm.budget_tokens,
+            retries=sm.retries,
+            temperature=sm.temperature,
+            max_tokens=sm.max_tokens,
+            seed=a.seed,
+        )
+    summarizer = CachedSummarizer(inner, caches["summaries"], retry_failed=retry_failed)
+    judge = None
+    if "judge" in chosen:
+        model_judge = ModelJudge(
+            chosen["judge"], temperature=exp.judge.temperature, max_tokens=exp.judge.max_tokens
+        )
+        judge = CachedJudge(model_judge, caches["votes"])
+    majority = None
+    if runner is not None:
+        writer = None
+        if s.majority_inputs:
+            writer = InputWriter(chosen["agent"], count=s.majority_inputs, max_tokens=a.max_tokens)
+        majority = Majority(caches["majority"], runner, writer, max_parallel=max(1, jobs or 8))
+    return agent, summarizer, judge, majority
 
 
 def _warnings(
