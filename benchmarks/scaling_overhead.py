@@ -236,7 +236,7 @@ with LoopbackServer(lambda request, index: fixed) as served:
 
 def part_http(problems: int, n: int, votes: int, in_flight: int, tmp: Path) -> dict:
     from codefrontier.sampling.backends import OpenAIBackend
-    from codefrontier.scaling import CachedJudge, Candidate, ModelJudge, RecordCache, rtv
+    from codefrontier.scaling import Ballot, CachedJudge, Candidate, ModelJudge, RecordCache, rtv
 
     proc = subprocess.Popen(
         [sys.executable, "-c", SERVER.format(tests=str(ROOT / "tests"))],
@@ -247,7 +247,8 @@ def part_http(problems: int, n: int, votes: int, in_flight: int, tmp: Path) -> d
     assert proc.stdout is not None
     url = proc.stdout.readline().strip()
     candidates = [Candidate(f"c{i}", f"Approach: attempt {i}") for i in range(n)]
-    messages = [{"role": "user", "content": "Pick one.\nFINAL: <label>"}]
+    # the peer sends prompts of the same size as the votes' (a two-candidate ballot)
+    messages = Ballot("task 0", candidates[:2], 0).messages()
     try:
 
         async def warm() -> None:
@@ -313,6 +314,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=min(8, os.cpu_count() or 1))
     parser.add_argument("--http-problems", type=int, default=2)
     parser.add_argument("--in-flight", type=int, default=64)
+    parser.add_argument(
+        "--parts", default="abc", help="which parts to run: a (RTV), b (PDR), c (HTTP, c and d)"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     import openai
@@ -322,35 +326,41 @@ def main() -> None:
         f"# {date.today()}  {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"load {os.getloadavg()[0]:.1f}, Python {platform.python_version()}, openai {openai.__version__}"
     )
+    results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        a = part_rtv(problems, programs, args.rtv_n, args.votes, Path(tmp))
-        per_vote = (a["cpu_s"] - a["peer_cpu_s"]) / a["votes"] * 1e6
-        print(
-            f"(a) RTV N={args.rtv_n} V={args.votes} on {len(problems)} problems: {a['votes']} votes in "
-            f"{a['seconds']:.2f} s, {a['cpu_s']:.2f} s CPU (in the model {a['model_s']:.3f} s); the instant model "
-            f"alone, as many calls: {a['peer_s']:.2f} s, {a['peer_cpu_s']:.2f} s CPU; "
-            f"orchestration {per_vote:.0f} us CPU per vote"
-        )
-        b = part_pdr(problems, programs, args.pdr_n, args.k, args.jobs)
-        per_rollout = (b["cpu_s"] - b["peer_cpu_s"]) / b["rollouts"] * 1000
-        print(
-            f"(b) PDR N={args.pdr_n} K={args.k} on {len(problems)} problems: {b['rollouts']} rollouts, "
-            f"{b['submissions']} public-test judgings, {b['model_calls']} model calls in {b['seconds']:.2f} s, "
-            f"{b['cpu_s']:.2f} s CPU (in the model {b['model_s']:.3f} s); the same judgings alone on the same "
-            f"{args.jobs} sandboxes: {b['peer_s']:.2f} s, {b['peer_cpu_s']:.2f} s CPU; ratio "
-            f"{b['seconds'] / b['peer_s']:.2f}x; orchestration {per_rollout:.1f} ms CPU per rollout"
-        )
-        c = part_http(args.http_problems, args.rtv_n, args.votes, args.in_flight, Path(tmp))
-        r = c["requests"]
-        print(
-            f"(c) OpenAIBackend.chat, {args.in_flight} in flight: {r / c['peer_s']:.0f} requests/s, "
-            f"client CPU {c['peer_cpu_s'] / r * 1000:.2f} ms/request"
-        )
-        print(
-            f"(d) RTV votes over HTTP, {args.in_flight} in flight: {r / c['rtv_s']:.0f} votes/s, client CPU "
-            f"{c['rtv_cpu_s'] / r * 1000:.2f} ms/vote; (d)/(c) = {c['peer_s'] / c['rtv_s']:.2f}"
-        )
-    print(json.dumps({"rtv": a, "pdr": b, "http": c}, default=lambda x: round(x, 4)))
+        if "a" in args.parts:
+            a = results["rtv"] = part_rtv(problems, programs, args.rtv_n, args.votes, Path(tmp))
+            per_vote = (a["cpu_s"] - a["peer_cpu_s"]) / a["votes"] * 1e6
+            print(
+                f"(a) RTV N={args.rtv_n} V={args.votes} on {len(problems)} problems: {a['votes']} votes in "
+                f"{a['seconds']:.2f} s, {a['cpu_s']:.2f} s CPU (in the model {a['model_s']:.3f} s); the instant "
+                f"model alone, as many calls: {a['peer_s']:.2f} s, {a['peer_cpu_s']:.2f} s CPU; "
+                f"orchestration {per_vote:.0f} us CPU per vote"
+            )
+        if "b" in args.parts:
+            b = results["pdr"] = part_pdr(problems, programs, args.pdr_n, args.k, args.jobs)
+            per_rollout = (b["cpu_s"] - b["peer_cpu_s"]) / b["rollouts"] * 1000
+            print(
+                f"(b) PDR N={args.pdr_n} K={args.k} on {len(problems)} problems: {b['rollouts']} rollouts, "
+                f"{b['submissions']} public-test judgings, {b['model_calls']} model calls in {b['seconds']:.2f} s, "
+                f"{b['cpu_s']:.2f} s CPU (in the model {b['model_s']:.3f} s); the same judgings alone on the same "
+                f"{args.jobs} sandboxes: {b['peer_s']:.2f} s, {b['peer_cpu_s']:.2f} s CPU; ratio "
+                f"{b['seconds'] / b['peer_s']:.2f}x; orchestration {per_rollout:.1f} ms CPU per rollout"
+            )
+        if "c" in args.parts:
+            c = results["http"] = part_http(
+                args.http_problems, args.rtv_n, args.votes, args.in_flight, Path(tmp)
+            )
+            r = c["requests"]
+            print(
+                f"(c) OpenAIBackend.chat, {args.in_flight} in flight, prompts of a vote's size: "
+                f"{r / c['peer_s']:.0f} requests/s, client CPU {c['peer_cpu_s'] / r * 1000:.2f} ms/request"
+            )
+            print(
+                f"(d) RTV votes over HTTP, {args.in_flight} in flight: {r / c['rtv_s']:.0f} votes/s, client CPU "
+                f"{c['rtv_cpu_s'] / r * 1000:.2f} ms/vote; (d)/(c) = {c['peer_s'] / c['rtv_s']:.2f}"
+            )
+    print(json.dumps(results, default=lambda x: round(x, 4)))
 
 
 if __name__ == "__main__":
