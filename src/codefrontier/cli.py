@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "codefrontier.programs.cli",  # programs tasks|fuzz|validate|eval|solve
     "codefrontier.synth.cli",  # synth, curriculum
     "codefrontier.traces.cli",  # trace, debug, traces, cruxeval
+    "codefrontier.scaling.cli",  # scale
 ]
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from codefrontier import __version__
 from codefrontier.analysis.analyze import Analysis, Options, analyze
+from codefrontier.analysis.attachments import attached_section
 from codefrontier.analysis.internal import IE_MARGIN, IE_SHARE_LIMIT
 from codefrontier.analysis.load import VERDICTS, Store, load_results
 from codefrontier.analysis.plots import FIGURES, write_plot
@@ -73,7 +74,8 @@ def write_report(
         (out / f"{table.name}.csv").write_text(table.to_csv(), encoding="utf-8")
     images = {name: write_plot(name, analysis, out / name) for name in FIGURES}
     index = out / "index.html"
-    index.write_text(render_html(analysis, images, title=title), encoding="utf-8")
+    attached = attached_section(analysis.results.stores, out)
+    index.write_text(render_html(analysis, images, title=title, attached=attached), encoding="utf-8")
     return index
 
 
@@ -115,7 +117,7 @@ def _csv_link(table: Table) -> str:
     return f'<p class="meta">Numbers: <a href="{table.name}.csv">{table.name}.csv</a></p>'
 
 
-def render_html(a: Analysis, images: dict[str, Path], *, title: str | None = None) -> str:
+def render_html(a: Analysis, images: dict[str, Path], *, title: str | None = None, attached: str = "") -> str:
     """The report page: an explanation above every plot and table."""
     r = a.results
     title = title or "codefrontier report"
@@ -139,6 +141,7 @@ def render_html(a: Analysis, images: dict[str, Path], *, title: str | None = Non
         _ensemble_section(a),
         _complementarity_section(a, images),
         _tests_section(a),
+        attached,
         _files_section(a, images),
         _provenance_section(a),
         "</body></html>",

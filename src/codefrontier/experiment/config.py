@@ -202,18 +202,7 @@ def _key_lines(text: str) -> dict[str, int]:
 def load_experiment(path: str | Path, *, out: str | Path | None = None) -> Experiment:
     """Read and check an experiment file; every path in it is relative to the file."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError("experiment file not found", path=path)
-    data = path.read_bytes()
-    text = data.decode("utf-8", errors="replace")
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise InputError(
-            f"not valid TOML: {exc}", path=path, line=int(line.group(1)) if line else None
-        ) from None
-    where = _Where(path, text)
+    raw, data, where = read_toml(path)
     base = path.parent
     top = _check_table(raw, TOP_KEYS, "", where)
 
@@ -520,3 +509,21 @@ def _check_report(table: dict[str, Any], where: _Where) -> None:
             raise where.error(f"report.{key}", "must be a non-empty list of positive integers")
     if table["buckets"] < 1:
         raise where.error("report.buckets", "must be at least 1")
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], bytes, _Where]:
+    """An experiment file's table, its bytes (for its digest) and a locator whose
+    `.error(dotted, message)` names the file, the line of a dotted key (`table.key`,
+    `array[0].key`) and the key; for this file and other packages' experiment files."""
+    if not path.is_file():
+        raise InputError("experiment file not found", path=path)
+    data = path.read_bytes()
+    text = data.decode("utf-8", errors="replace")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise InputError(
+            f"not valid TOML: {exc}", path=path, line=int(line.group(1)) if line else None
+        ) from None
+    return raw, data, _Where(path, text)

@@ -160,27 +160,25 @@ def _key(record: dict[str, Any], path: Path, line: int) -> Key:
         raise InputError("a record without problem_id, policy and sample", path=path, line=line) from None
 
 
-class SampleWriter:
-    """Appends finished samples and their trajectories, durably. A writer thread takes
-    every record waiting, writes and fsyncs the trajectories, then the samples (a group
-    commit: one pair of fsyncs for however many samples finished meanwhile), so the
-    event loop never waits on the disk."""
+class GroupCommitWriter:
+    """Appends lines to one or more files, durably, from a writer thread. Each `append`
+    gives one line per file; the thread takes every append waiting and writes each
+    file's part in the order the files were given, flushing and fsyncing each before the
+    next (a group commit: one fsync per file for however many appends came meanwhile), so
+    the caller never waits on the disk. A write error is raised by the next `append` or by
+    `close`. Also the caches of `codefrontier.scaling`."""
 
-    def __init__(self, samples: str | Path) -> None:
-        self.samples_path = Path(samples)
-        self.trajectories_path, _ = companion_paths(self.samples_path)
-        self.samples_path.parent.mkdir(parents=True, exist_ok=True)
-        self._samples = open(self.samples_path, "ab")  # noqa: SIM115 - closed in close()
-        self._trajectories = open(self.trajectories_path, "ab")  # noqa: SIM115
-        self._queue: queue.SimpleQueue[tuple[bytes, bytes] | None] = queue.SimpleQueue()
+    def __init__(self, paths: list[Path], name: str = "cf-writer") -> None:
+        self._files = [open(p, "ab") for p in paths]  # noqa: SIM115 - closed in close()
+        self._queue: queue.SimpleQueue[tuple[bytes, ...] | None] = queue.SimpleQueue()
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._write, name="cf-sample-writer", daemon=True)
+        self._thread = threading.Thread(target=self._write, name=name, daemon=True)
         self._thread.start()
 
-    def append(self, sample: dict[str, Any], trajectory: dict[str, Any]) -> None:
+    def append(self, *lines: bytes) -> None:
         if self._error is not None:
             raise self._error
-        self._queue.put((_line(sample), _line(trajectory)))
+        self._queue.put(lines)
 
     def _write(self) -> None:
         while True:
@@ -195,7 +193,7 @@ class SampleWriter:
             records = [b for b in batch if b is not None]
             try:
                 if records:
-                    for fh, index in ((self._trajectories, 1), (self._samples, 0)):
+                    for index, fh in enumerate(self._files):
                         fh.write(b"".join(r[index] for r in records))
                         fh.flush()
                         os.fsync(fh.fileno())
@@ -208,10 +206,28 @@ class SampleWriter:
     def close(self) -> None:
         self._queue.put(None)
         self._thread.join()
-        self._samples.close()
-        self._trajectories.close()
+        for fh in self._files:
+            fh.close()
         if self._error is not None:
             raise self._error
+
+
+class SampleWriter:
+    """Appends finished samples and their trajectories, durably, through a
+    `GroupCommitWriter`: the trajectories file is written and fsync'ed before the samples
+    file, so a sample on disk always has its trajectory."""
+
+    def __init__(self, samples: str | Path) -> None:
+        self.samples_path = Path(samples)
+        self.trajectories_path, _ = companion_paths(self.samples_path)
+        self.samples_path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = GroupCommitWriter([self.trajectories_path, self.samples_path], "cf-sample-writer")
+
+    def append(self, sample: dict[str, Any], trajectory: dict[str, Any]) -> None:
+        self._writer.append(_line(trajectory), _line(sample))
+
+    def close(self) -> None:
+        self._writer.close()
 
 
 def _line(record: dict[str, Any]) -> bytes:

@@ -170,6 +170,8 @@ class Episode:
         problem: Problem,
         policy: str,
         sample: int,
+        *,
+        context: str | None = None,
     ) -> None:
         self.backend = backend
         self.config = config
@@ -177,6 +179,8 @@ class Episode:
         self.problem = problem
         self.trajectory = Trajectory(problem.id, policy, sample, config, backend.model)
         self.turn = 0
+        # text added after the task (test-time scaling's refinement context, docs/scaling.md)
+        self.context = context
 
     async def run(self) -> Trajectory:
         tools = self.resources.tools or []
@@ -188,6 +192,9 @@ class Episode:
             max_turns=self.config.max_turns,
             cpp_tool=any(t["function"]["name"] == "run_cpp" for t in tools),
         )
+        if self.context:
+            task = self.trajectory.messages[-1]
+            task["content"] = f"{task['content']}\n\n{self.context}"
         if self.config.setting is Setting.REASONING:
             await self._reasoning()
         elif self.config.setting is Setting.TOOLS:

@@ -100,12 +100,18 @@ class CodeRunner:
         if problem_text is not None:
             return ToolOutcome(problem_text, "error", time.perf_counter() - started, {"error": problem_text})
         args = json.loads(call.arguments)
-        language = tool_languages()[call.name].name
-        result = await self.pool.run(lambda sandbox: self._run(sandbox, problem, language, args))
-        assert isinstance(result, dict)
+        result = await self.run(problem, tool_languages()[call.name].name, args["code"], args.get("stdin") or "")
         return ToolOutcome(
             json.dumps(result, ensure_ascii=False), result["status"], time.perf_counter() - started, result
         )
+
+    async def run(self, problem: Problem, language: str, code: str, stdin: str) -> dict[str, Any]:
+        """Run `code` on `stdin` with the problem's limits: the tool result object above
+        (stdout and stderr cut at `output_chars`)."""
+        args = {"code": code, "stdin": stdin}
+        result = await self.pool.run(lambda sandbox: self._run(sandbox, problem, language, args))
+        assert isinstance(result, dict)
+        return result
 
     def _run(
         self, sandbox: Sandbox, problem: Problem, language_name: str, args: dict[str, Any]
