@@ -47,6 +47,26 @@ def language_versions() -> dict[str, str]:
     return versions
 
 
+def _measurement(isolation: str) -> dict[str, str]:
+    """How CPU time and peak memory were measured (docs/isolation.md, "Measurement")."""
+    from codefrontier.sandbox import cgroups
+
+    method, why = cgroups.describe() if isolation != "rlimits" else ("process", "rlimits level: no run cgroup")
+    if method == "cgroup":
+        return {
+            "measurement": "cgroup",
+            "measurement_detail": why,
+            "time_measure": "CPU time (user+sys) of every process of the run, from the run's cgroup",
+            "memory_measure": "peak memory of every process of the run, from the run's cgroup (not resettable)",
+        }
+    return {
+        "measurement": "process",
+        "measurement_detail": why,
+        "time_measure": "CPU time (user+sys) of the run's first process and the children it waited for (wait4)",
+        "memory_measure": "peak resident set size of the run's first process (ru_maxrss)",
+    }
+
+
 def collect(
     *,
     benchmark: str,
@@ -66,8 +86,7 @@ def collect(
             "isolation_reasons": isolation_reasons,
             "bubblewrap": bwrap_version(),
             "languages": language_versions(),
-            "time_measure": "CPU time (user+sys) of the program's processes from wait4 / the kernel CPU clock",
-            "memory_measure": "peak resident set size (ru_maxrss / VmHWM)",
+            **_measurement(isolation),
             **settings,
         },
         "machine": {
