@@ -23,6 +23,7 @@ __all__ = [
     "get_language",
     "register_language",
     "register_module",
+    "unregister_language",
 ]
 
 _REGISTERED: dict[str, Language] = {}
@@ -53,6 +54,12 @@ def register_language(language: Language) -> Language:
     _REGISTERED[language.name] = language
     _by_alias.cache_clear()
     return language
+
+
+def unregister_language(name: str) -> None:
+    """Forget a language registered with `register_language` (tests, plugins unloading)."""
+    _REGISTERED.pop(name, None)
+    _by_alias.cache_clear()
 
 
 def register_module(module_name: str) -> Language:
