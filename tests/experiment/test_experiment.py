@@ -215,6 +215,7 @@ def test_a_merge_output_dtype_the_merge_would_refuse_is_named_before_any_work(
     tiny_pair: tuple[Path, Path], problems_file: Path, tmp_path: Path, capsys
 ) -> None:
     low, high = tiny_pair
+    (tmp_path / "theirs.jsonl").write_text('{"problem_id": "shout", "policy": "p", "code": "print(1)"}\n')
     merge = f'\n[merge]\nlow = "{low}"\nhigh = "{high}"\nalphas = [0.5]\nout_dtype = "float8"\n'
     exp = write(tmp_path / "e.toml", MINIMAL + merge)
     err = run_cli(exp, capsys)
@@ -304,3 +305,46 @@ def test_task_arithmetic_merges_only_new_outputs_and_refuses_changed_inputs(
     save_tiny_model(tmp_path / "math", 99, tokenizer)  # the input changes under the experiment
     with pytest.raises(ConfigError, match="holds checkpoints merged from other inputs"):
         run_experiment(exp)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (("n = 1", 'n = "two"'), "sampling.n", "must be an integer"),
+        (("n = 1", "n = -3"), "sampling.n", ""),
+        (("n = 1", "n = 2.5"), "sampling.n", "must be an integer"),
+        (('setting = "reasoning"', "setting = 3"), "sampling.setting", ""),
+    ],
+)
+def test_values_of_the_wrong_type_or_range_are_named(
+    problems_file: Path, tmp_path: Path, capsys, change: tuple[str, str], field: str, message: str
+) -> None:
+    (tmp_path / "theirs.jsonl").write_text('{"problem_id": "shout", "policy": "p", "code": "print(1)"}\n')
+    exp = write(tmp_path / "e.toml", MINIMAL.replace(*change))
+    err = run_cli(exp, capsys)
+    assert f"field '{field}'" in err and message in err
+    assert not (tmp_path / "e").exists()
+
+
+@pytest.mark.parametrize(
+    ("alphas", "message"),
+    [
+        ("[0.5, 0.0, 0.5]", "repeated"),
+        ("[0.5, nan]", "numbers"),
+        ('[0.5, "x"]', "numbers"),
+        ("[]", "at least one"),
+    ],
+)
+def test_duplicated_or_malformed_alphas_are_named_and_unordered_ones_are_fine(
+    tiny_pair: tuple[Path, Path], problems_file: Path, tmp_path: Path, capsys, alphas: str, message: str
+) -> None:
+    low, high = tiny_pair
+    (tmp_path / "theirs.jsonl").write_text('{"problem_id": "shout", "policy": "p", "code": "print(1)"}\n')
+    merge = f'\n[merge]\nlow = "{low}"\nhigh = "{high}"\nalphas = {alphas}\n'
+    err = run_cli(write(tmp_path / "e.toml", MINIMAL + merge), capsys)
+    assert "field 'merge.alphas'" in err and message in err, err
+    ok = write(
+        tmp_path / "ok.toml",
+        MINIMAL + f'\n[merge]\nlow = "{low}"\nhigh = "{high}"\nalphas = [1.0, 0.0, 0.5]\n',
+    )
+    assert main(["experiment", "check", str(ok)]) == 0
