@@ -329,7 +329,7 @@ def test_values_of_the_wrong_type_or_range_are_named(
 @pytest.mark.parametrize(
     ("alphas", "message"),
     [
-        ("[0.5, 0.0, 0.5]", "repeated"),
+        ("[0.5, 0.0, 0.5]", "given twice"),
         ("[0.5, nan]", "numbers"),
         ('[0.5, "x"]', "numbers"),
         ("[]", "at least one"),
