@@ -218,3 +218,35 @@ def test_an_unanticipated_record_layout_is_a_named_record_error_not_a_traceback(
     with pytest.raises(InputError, match=r"unexpected record layout \(AttributeError") as info:
         list(ImportRun(fmt, records))
     assert (info.value.path, info.value.line) == (str(records), 1)
+
+
+@pytest.mark.parametrize("fmt", sorted(FIXTURE_OF))
+def test_a_byte_order_mark_and_crlf_lines_import_like_the_plain_file(fmt: str, tmp_path: Path) -> None:
+    """Files saved by Windows tools: a UTF-8 BOM and CRLF line ends change nothing."""
+    plain = import_dataset(fmt, FIXTURE_OF[fmt]).problems
+    raw = FIXTURE_OF[fmt].read_bytes()
+    for name, data in (("bom", b"\xef\xbb\xbf" + raw), ("crlf", raw.replace(b"\n", b"\r\n"))):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_bytes(data)
+        got = import_dataset(fmt, path).problems
+        assert [p.id for p in got] == [p.id for p in plain], name
+        assert [[t.input for t in p.tests] for p in got] == [[t.input for t in p.tests] for p in plain], name
+
+
+@pytest.mark.parametrize("fmt", sorted(set(FIXTURE_OF) - {"taco"}))
+def test_a_repeated_problem_id_names_both_lines(fmt: str, tmp_path: Path) -> None:
+    first = FIXTURE_OF[fmt].read_text().splitlines(keepends=True)[0]
+    path = tmp_path / "dup.jsonl"
+    path.write_text(first + first)
+    with pytest.raises(InputError, match="duplicate problem id") as info:
+        import_dataset(fmt, path)
+    assert info.value.line == 2 and f"{path}:1" in str(info.value)
+
+
+def test_taco_records_have_no_ids_so_repeated_records_are_two_problems(tmp_path: Path) -> None:
+    """TACO ships no ids: problems are numbered by position, and a repeated record is a second problem."""
+    first = FIXTURE_OF["taco"].read_text().splitlines(keepends=True)[0]
+    path = tmp_path / "dup.jsonl"
+    path.write_text(first + first)
+    ids = [p.id for p in import_dataset("taco", path).problems]
+    assert len(ids) == 2 and len(set(ids)) == 2
