@@ -21,10 +21,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from codefrontier.analysis.analyze import Options, analyze
-from codefrontier.analysis.load import VERDICTS, load_results
 from codefrontier.analysis.plots import FIGURES, write_plot
 from codefrontier.analysis.report import render_html, write_report
 from codefrontier.analysis.summary import summary_text
+from codefrontier.store.queries import VERDICTS, load_results
 
 V = {v: i for i, v in enumerate(VERDICTS)}
 CLASSES = np.array(["solved", "correctness", "optimization", "internal"])

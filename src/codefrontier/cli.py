@@ -58,7 +58,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        if getattr(args, "summarize", None):
+            # Composition is this module's job: a command that wrote results stores asks for
+            # their summary, and the analysis layer prints it (the judge never imports it).
+            from codefrontier.analysis.summary import print_summary
+
+            print_summary(args.summarize, k=getattr(args, "k", [1]))
+        return status
     except CodefrontierError as exc:
         print(f"codefrontier {args.command}: error: {exc}", file=sys.stderr)
         return 2

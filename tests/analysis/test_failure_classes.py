@@ -11,7 +11,7 @@ from analysis_stores import StoreBuilder
 from codefrontier.analysis import estimators as est
 from codefrontier.analysis.analyze import analyze, difficulty_buckets
 from codefrontier.analysis.frontier import frontier
-from codefrontier.analysis.load import check_failure_classes, load_results
+from codefrontier.store.queries import check_failure_classes, load_results
 
 
 def one_sample_store(tmp_path: Path, verdicts: list[str], **kwargs) -> Path:

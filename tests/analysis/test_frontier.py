@@ -8,8 +8,8 @@ import pytest
 from analysis_stores import StoreBuilder
 
 from codefrontier.analysis.frontier import frontier, order_value, pareto_optimal
-from codefrontier.analysis.load import load_results
 from codefrontier.errors import InputError
+from codefrontier.store.queries import load_results
 
 
 def test_order_value_prefers_order_then_alpha_then_numeric_coverage() -> None:

@@ -12,10 +12,10 @@ from analysis_stores import StoreBuilder
 
 from codefrontier.analysis.analyze import Options
 from codefrontier.analysis.internal import fisher_greater, internal_shares
-from codefrontier.analysis.load import load_results
 from codefrontier.analysis.report import write_report
 from codefrontier.analysis.summary import summary_text
 from codefrontier.cli import main
+from codefrontier.store.queries import load_results
 
 
 def store_with_ie(tmp_path: Path, ie_counts: dict[str, int], samples: int = 100) -> Path:

@@ -24,7 +24,6 @@ from matplotlib.transforms import Bbox
 
 from codefrontier.analysis.analyze import Analysis, Options, analyze
 from codefrontier.analysis.labels import text_box
-from codefrontier.analysis.load import load_results
 from codefrontier.analysis.plots import (
     FIGURES,
     along_line_figure,
@@ -33,6 +32,7 @@ from codefrontier.analysis.plots import (
     frontier_figure,
     pass_at_k_figure,
 )
+from codefrontier.store.queries import load_results
 
 FAST = Options(resamples=50)
 

@@ -12,8 +12,8 @@ import pytest
 from analysis_stores import Synthetic
 
 from codefrontier.analysis.analyze import analyze
-from codefrontier.analysis.load import VERDICTS, load_results
 from codefrontier.analysis.tables import Table, column, pct
+from codefrontier.store.queries import VERDICTS, load_results
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "report.md"
 

@@ -636,7 +636,7 @@ def test_a_run_sees_no_host_path_and_no_other_process(judge: SampleJudge, langua
 
 
 def test_doctor_reports_the_accounting_method() -> None:
-    from codefrontier.sandbox.doctor import accounting
+    from codefrontier.judge.doctor import accounting
 
     method, why = accounting()
     assert method == ("cgroup" if MEASURED_BY_CGROUP else "process") and why

@@ -11,8 +11,8 @@ import pytest
 
 from codefrontier.contracts import Problem, ProblemKind, TestCase, Verdict
 from codefrontier.judge import JudgeConfig, judge_samples, load_samples
+from codefrontier.judge.doctor import language_checks
 from codefrontier.languages import all_languages, get_language, register_module, unregister_language
-from codefrontier.sandbox.doctor import language_checks
 from codefrontier.sandbox.worker import Sandbox
 
 BASH_LANGUAGE = '''

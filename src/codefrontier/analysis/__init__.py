@@ -2,7 +2,7 @@
 correctness-efficiency frontier, complementarity, ensembles at a matched sample
 budget, the HTML report and the terminal summary (docs/report.md).
 
-Modules: `estimators` (the formulas), `load` (reading stores through DuckDB),
+Modules: `estimators` (the formulas; stores are read through `codefrontier.store.queries`),
 `frontier`, `internal` (the IE share per policy and when to warn), `tables`
 (`Table`: CSV and HTML from a row dataclass's fields), `rows` (one row type per
 table), `analyze` (every table), `plots`, `report` (`write_report`), `summary`

@@ -14,7 +14,6 @@ import numpy as np
 from codefrontier.analysis import estimators as est
 from codefrontier.analysis.frontier import FrontierPoint, frontier
 from codefrontier.analysis.internal import InternalShare, internal_shares
-from codefrontier.analysis.load import VERDICTS, ClassCheck, Results, check_failure_classes, tests_by_tier
 from codefrontier.analysis.rows import (
     BucketRow,
     ComplementarityRow,
@@ -28,6 +27,7 @@ from codefrontier.analysis.rows import (
 )
 from codefrontier.analysis.tables import Table
 from codefrontier.errors import ConfigError
+from codefrontier.store.queries import VERDICTS, ClassCheck, Results, check_failure_classes, tests_by_tier
 
 Selection = Literal["crossfit", "in-sample"]
 SELECTIONS: tuple[str, ...] = ("crossfit", "in-sample")

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from codefrontier.analysis.estimators import fractions, row_means
-from codefrontier.analysis.load import Results
 from codefrontier.errors import InputError
+from codefrontier.store.queries import Results
 
 ORDER_KEYS = ("order", "alpha", "coverage")
 

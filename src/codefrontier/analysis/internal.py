@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from codefrontier.analysis.load import Results
+from codefrontier.store.queries import Results
 
 IE_SHARE_LIMIT = 0.05
 IE_MARGIN = 0.02

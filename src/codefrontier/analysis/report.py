@@ -20,10 +20,10 @@ from codefrontier import __version__
 from codefrontier.analysis.analyze import Analysis, Options, analyze
 from codefrontier.analysis.attachments import attached_section
 from codefrontier.analysis.internal import IE_MARGIN, IE_SHARE_LIMIT
-from codefrontier.analysis.load import VERDICTS, Store, load_results
 from codefrontier.analysis.plots import FIGURES, write_plot
 from codefrontier.analysis.tables import Table, ci, pct, pp
 from codefrontier.errors import InputError
+from codefrontier.store.queries import VERDICTS, Store, load_results
 
 # What each CSV holds, shown in the report's file list (docs/report.md has the columns).
 CSV_DESCRIPTIONS = {

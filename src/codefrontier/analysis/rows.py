@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from codefrontier.analysis.load import VERDICTS
 from codefrontier.analysis.tables import ci, column, fmt_split, pct, pp
+from codefrontier.store.queries import VERDICTS
 
 
 def _or_empty(fmt: str) -> object:

@@ -24,8 +24,8 @@ from codefrontier.analysis import estimators as est
 from codefrontier.analysis.analyze import difficulty_buckets
 from codefrontier.analysis.frontier import policy_order
 from codefrontier.analysis.internal import internal_shares
-from codefrontier.analysis.load import VERDICTS, Results, Store, load_results
 from codefrontier.errors import ConfigError
+from codefrontier.store.queries import VERDICTS, Results, Store, load_results
 
 By = Literal["policy", "problem", "bucket"]
 BY_CHOICES: tuple[str, ...] = ("policy", "problem", "bucket")

@@ -80,7 +80,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run_judge_command(args: argparse.Namespace) -> int:
-    from codefrontier.analysis.summary import print_summary
     from codefrontier.judge.api import file_digest, run_judge
 
     config = config_from_args(args)
@@ -131,11 +130,11 @@ def run_judge_command(args: argparse.Namespace) -> int:
             else ""
         )
     )
-    print_summary([args.out], k=args.k)
+    args.summarize = [args.out]  # the command line prints the store's summary after (cli.py)
     return 0
 
 
 def run_doctor(args: argparse.Namespace) -> int:
-    from codefrontier.sandbox.doctor import run_checks
+    from codefrontier.judge.doctor import run_checks
 
     return run_checks(args.isolation)

@@ -1,1 +1,36 @@
-"""store"""
+"""Results stores: the judged records as Parquet (one schema, `results.py`), written
+append-only and resumable by one writer at a time, and the queries over them
+(`queries.py`, through DuckDB) that analysis, summaries and the judge read.
+
+    from codefrontier.store import ResultsStore, open_store, load_results
+
+Names load on first use (pyarrow and duckdb are imported only when used).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "ResultsStore": "results",
+    "StoreBusy": "results",
+    "SAMPLES_SCHEMA": "results",
+    "TESTS_SCHEMA": "results",
+    "Store": "queries",
+    "open_store": "queries",
+    "load_results": "queries",
+    "SAMPLE_COLUMNS": "queries",
+    "TEST_COLUMNS": "queries",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'codefrontier.store' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

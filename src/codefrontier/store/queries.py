@@ -1,4 +1,4 @@
-"""Reading results stores for analysis.
+"""Queries over results stores (what `analysis`, `summary` and the judge's closing line read).
 
 A results store is a directory with `samples.parquet` (one row per judged sample),
 `tests.parquet` (one row per sample-test) and `provenance.json`. Only the columns
@@ -23,32 +23,43 @@ import pyarrow.parquet as pq
 
 from codefrontier.contracts import FailureClass, Verdict, failure_class
 from codefrontier.errors import InputError
+from codefrontier.store.results import SAMPLES_SCHEMA, TESTS_SCHEMA
 
-# The columns the analysis reads, and the kind of each (see `_kind_ok`).
-SAMPLE_COLUMNS: dict[str, str] = {
-    "benchmark": "string",
-    "problem_id": "string",
-    "policy": "string",
-    "sample": "integer",
-    "verdict": "string",
-    "failure_class": "string",
-    "tests_run": "integer",
-    "tests_total": "integer",
-    "highest_level": "float",
-    "difficulty": "string",
-    "policy_meta": "string",
-}
-TEST_COLUMNS: dict[str, str] = {
-    "benchmark": "string",
-    "problem_id": "string",
-    "policy": "string",
-    "sample": "integer",
-    "test_index": "integer",
-    "tier": "string",
-    "verdict": "string",
-    "cpu_s": "float",
-    "rss_mb": "float",
-}
+
+# The columns the queries read, and the kind of each (see `_kind_ok`): taken from the one
+# schema the store writes (store/results.py), never declared again.
+def _kind_of(dtype: pa.DataType) -> str:
+    if pa.types.is_integer(dtype):
+        return "integer"
+    if pa.types.is_floating(dtype):
+        return "float"
+    return "string"
+
+
+def _columns(schema: pa.Schema, names: tuple[str, ...]) -> dict[str, str]:
+    return {name: _kind_of(schema.field(name).type) for name in names}
+
+
+SAMPLE_COLUMNS: dict[str, str] = _columns(
+    SAMPLES_SCHEMA,
+    (
+        "benchmark",
+        "problem_id",
+        "policy",
+        "sample",
+        "verdict",
+        "failure_class",
+        "tests_run",
+        "tests_total",
+        "highest_level",
+        "difficulty",
+        "policy_meta",
+    ),
+)
+TEST_COLUMNS: dict[str, str] = _columns(
+    TESTS_SCHEMA,
+    ("benchmark", "problem_id", "policy", "sample", "test_index", "tier", "verdict", "cpu_s", "rss_mb"),
+)
 VERDICTS: tuple[str, ...] = tuple(v.value for v in Verdict)
 FAILURE_CLASSES: tuple[str, ...] = tuple(f.value for f in FailureClass)
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from codefrontier.cli import main
-from codefrontier.sandbox import cgroups, doctor
+from codefrontier.judge import doctor
+from codefrontier.sandbox import cgroups
 from codefrontier.sandbox.isolation import detect_level
 from codefrontier.sandbox.worker import Sandbox
 
