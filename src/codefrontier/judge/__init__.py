@@ -10,8 +10,7 @@ imports, stays light.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from codefrontier.lazy import lazy_exports
 
 _EXPORTS = {
     "judge_samples": "api",
@@ -40,14 +39,4 @@ _EXPORTS = {
     "values_equal": "compare",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'codefrontier.judge' has no attribute {name!r}")
-    path = module if module.startswith("codefrontier.") else f"{__name__}.{module}"
-    value = getattr(importlib.import_module(path), name)
-    globals()[name] = value
-    return value
+__getattr__, __all__ = lazy_exports(__name__, _EXPORTS)

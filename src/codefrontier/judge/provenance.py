@@ -51,7 +51,9 @@ def _measurement(isolation: str) -> dict[str, str]:
     """How CPU time and peak memory were measured (docs/isolation.md, "Measurement")."""
     from codefrontier.sandbox import cgroups
 
-    method, why = cgroups.describe() if isolation != "rlimits" else ("process", "rlimits level: no run cgroup")
+    method, why = (
+        cgroups.describe() if isolation != "rlimits" else ("process", "rlimits level: no run cgroup")
+    )
     if method == "cgroup":
         return {
             "measurement": "cgroup",

@@ -10,9 +10,9 @@ See docs/merge.md.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from codefrontier.lazy import lazy_exports
 from codefrontier.merge import methods  # light (no torch): the registry and its methods
 
 if TYPE_CHECKING:
@@ -66,9 +66,4 @@ __all__ = [
     *methods.__all__,
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__, _ = lazy_exports(__name__, _EXPORTS)

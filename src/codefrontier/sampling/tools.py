@@ -100,7 +100,9 @@ class CodeRunner:
         if problem_text is not None:
             return ToolOutcome(problem_text, "error", time.perf_counter() - started, {"error": problem_text})
         args = json.loads(call.arguments)
-        result = await self.run(problem, tool_languages()[call.name].name, args["code"], args.get("stdin") or "")
+        result = await self.run(
+            problem, tool_languages()[call.name].name, args["code"], args.get("stdin") or ""
+        )
         return ToolOutcome(
             json.dumps(result, ensure_ascii=False), result["status"], time.perf_counter() - started, result
         )

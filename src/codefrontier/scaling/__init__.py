@@ -13,8 +13,7 @@ file), `run`, `outputs`, `plot`, `report`, `cli`. Names load on first use, so th
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from codefrontier.lazy import lazy_exports
 
 _EXPORTS = {
     "Rollout": "rollouts",
@@ -76,13 +75,4 @@ _EXPORTS = {
     "report_scaling": "report",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'codefrontier.scaling' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __all__ = lazy_exports(__name__, _EXPORTS)

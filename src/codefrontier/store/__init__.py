@@ -9,8 +9,7 @@ Names load on first use (pyarrow and duckdb are imported only when used).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from codefrontier.lazy import lazy_exports
 
 _EXPORTS = {
     "ResultsStore": "results",
@@ -24,13 +23,4 @@ _EXPORTS = {
     "TEST_COLUMNS": "queries",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'codefrontier.store' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __all__ = lazy_exports(__name__, _EXPORTS)
