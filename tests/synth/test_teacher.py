@@ -102,13 +102,20 @@ def test_outputs_are_computed_by_running_f_in_the_sandbox(runner):
         ),
         ("def f(xs, k):\n    return object()\n", Reason.UNHASHABLE_OUTPUT),
         ("def f(xs, k):\n    return (lambda: k)\n", Reason.UNHASHABLE_OUTPUT),
-        ("def f(xs, k):\n    return [float('nan')]\n", Reason.UNHASHABLE_OUTPUT),
         ("def f(xs, k):\n    return 'x' * 5000\n", Reason.OVERSIZED_OUTPUT),
     ],
 )
 def test_a_dynamic_rejection_names_its_reason(runner, program, expected):
     rejected = outputs(runner, program)
     assert isinstance(rejected, Rejection) and rejected.reason is expected, rejected
+
+
+def test_a_nan_output_is_a_value_the_judge_accepts(runner):
+    # The judge's comparison takes NaN as equal to NaN (docs/verdicts.md), so a task
+    # whose answer holds a NaN can be passed and is not rejected.
+    got = outputs(runner, "def f(xs, k):\n    return [float('nan')]\n")
+    assert isinstance(got, list) and len(got) == 5
+    assert all(len(v) == 1 and v[0] != v[0] for v in got)
 
 
 def test_fuzzing_examples_must_be_valid_and_pass_the_test(runner):

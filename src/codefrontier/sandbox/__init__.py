@@ -16,6 +16,8 @@ from typing import Any
 _EXPORTS = {
     "Sandbox": "worker",
     "Limits": "worker",
+    "CallReply": "runtime.protocol",
+    "RunReply": "runtime.protocol",
     "RunResult": "worker",
     "SandboxCrashed": "worker",
     "memfd_from_bytes": "worker",

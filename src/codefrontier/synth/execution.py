@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codefrontier.errors import CodefrontierError
-from codefrontier.sandbox import Limits, Sandbox, memfd_from_bytes, read_memfd, values
+from codefrontier.sandbox import CallReply, Limits, Sandbox, memfd_from_bytes, read_memfd, values
 from codefrontier.synth.literals import encode_arguments, equals_itself, same_value
 from codefrontier.synth.settings import RunLimits
 from codefrontier.synth.task import Draft, Reason, Rejection
@@ -121,9 +121,9 @@ class ProgramRunner:
             for args in inputs:
                 if not loaded:
                     reply = sandbox.session_start(code_fd, entry, limits)
-                    if reply.get("status") != "ready":
-                        outcomes.append(self._load_failure(reply))
-                        if stop_at_failure or reply.get("kind") == "CE":
+                    if reply.status != "ready":
+                        outcomes.append(self._load_failure(reply, sandbox.last_stderr))
+                        if stop_at_failure or reply.kind == "CE":
                             break
                         continue
                     loaded = True
@@ -144,27 +144,26 @@ class ProgramRunner:
             os.close(result_fd)
 
     @staticmethod
-    def _load_failure(reply: dict[str, Any]) -> CallOutcome:
-        if reply.get("status") == "internal":
-            raise CodefrontierError(reply.get("message", "the sandbox failed"))
-        stderr = reply.get("stderr", b"")
-        message = reply.get("message", "") or stderr.decode(errors="replace")[-500:]
-        kind = "TLE" if reply.get("killed", "none") != "none" else str(reply.get("kind", "RE"))
+    def _load_failure(reply: CallReply, stderr: bytes) -> CallOutcome:
+        if reply.status == "internal":
+            raise CodefrontierError(reply.message or "the sandbox failed")
+        message = reply.message or stderr.decode(errors="replace")[-500:]
+        kind = "TLE" if reply.killed != "none" else str(reply.kind or "RE")
         return CallOutcome(False, kind=kind, message=message)
 
     @staticmethod
-    def _outcome(reply: dict[str, Any], result_fd: int, limits: Limits) -> CallOutcome:
-        status = reply.get("status")
+    def _outcome(reply: CallReply, result_fd: int, limits: Limits) -> CallOutcome:
+        status = reply.status
         if status == "internal":
-            raise CodefrontierError(reply.get("message", "the sandbox failed"))
-        timed_out = reply.get("killed", "none") != "none" or float(reply.get("cpu_s", 0.0)) > limits.cpu_s
-        if timed_out or reply.get("kind") == "TLE":
+            raise CodefrontierError(reply.message or "the sandbox failed")
+        timed_out = reply.killed != "none" or float(reply.cpu_s) > limits.cpu_s
+        if timed_out or reply.kind == "TLE":
             return CallOutcome(
                 False, kind="TLE", message=f"over {limits.cpu_s:g} s CPU or {limits.wall_s:g} s wall"
             )
         if status != "ok":
             return CallOutcome(
-                False, kind=str(reply.get("kind", "RE")), message=str(reply.get("message", ""))
+                False, kind=str(reply.kind or "RE"), message=str(reply.message)
             )
         raw = read_memfd(result_fd, limits.output_bytes)
         try:

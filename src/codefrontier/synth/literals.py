@@ -125,7 +125,8 @@ def same_value(got: Any, want: Any) -> bool:
 
 
 def equals_itself(value: Any) -> bool:
-    """False for values that a comparison can never accept (NaN somewhere inside)."""
+    """False for values the judge cannot carry and compare as themselves (the codec
+    refuses them); NaN is fine: the judge takes NaN as equal to NaN."""
     try:
         rebuilt = values.loads(values.dumps(value))
     except (values.UnsupportedValue, ValueError, RecursionError):
