@@ -93,14 +93,18 @@ def non_negative(value: Any) -> str | None:
 
 def at_least(low: float) -> Check:
     def check(value: Any) -> str | None:
-        return None if _finite(value) and value >= low else f"must be at least {low:g}"
+        return None if _finite(value) and value >= low else f"must be at least {_number(low)}"
 
     return check
 
 
 def in_range(low: float, high: float) -> Check:
     def check(value: Any) -> str | None:
-        return None if _finite(value) and low <= value <= high else f"must be between {low:g} and {high:g}"
+        return (
+            None
+            if _finite(value) and low <= value <= high
+            else f"must be between {_number(low)} and {_number(high)}"
+        )
 
     return check
 
@@ -117,6 +121,10 @@ def checked_by(refuse: Callable[[Any], Any]) -> Check:
         return None
 
     return check
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _finite(value: Any) -> bool:
@@ -169,8 +177,10 @@ class Locator(Protocol):
 def _specs(cls: type) -> tuple[_Spec, ...]:
     try:
         hints = typing.get_type_hints(cls)
-    except Exception:  # an annotation only importable for type checkers: no inferred types
-        hints = {}
+    except NameError as exc:  # the types are read at run time: no names imported for type checkers only
+        raise TypeError(
+            f"settings class {cls.__name__}: an annotation names what is not imported: {exc}"
+        ) from None
     specs = []
     for f in dataclasses.fields(cls):
         if "help" not in f.metadata or "cli" not in f.metadata:
@@ -280,7 +290,7 @@ def _shown(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
-def help_text(spec: _Spec) -> str:
+def _help_text(spec: _Spec) -> str:
     """The field's help as --help and the docs show it."""
     text, default = spec.meta["help"], spec.default
     if "{default" in text:
@@ -404,7 +414,7 @@ class Settings:
     def help_table(cls) -> list[tuple[str, str, str]]:
         """(key, default, help) per setting, for the docs."""
         return [
-            (s.name, "(required)" if s.default is MISSING else repr(_shown(s.default)), help_text(s))
+            (s.name, "(required)" if s.default is MISSING else repr(_shown(s.default)), _help_text(s))
             for s in _specs(cls)
         ]
 
@@ -414,7 +424,7 @@ def _key(section: str, key: str) -> str:
 
 
 def _add_flag(parser: Any, spec: _Spec) -> None:
-    meta, text = spec.meta, help_text(spec)
+    meta, text = spec.meta, _help_text(spec)
     if spec.is_bool:
         if meta["invert"]:
             parser.add_argument(meta["invert"], dest=spec.name, action="store_false", help=text)

@@ -83,7 +83,7 @@ class ServerSettings(Settings):
         metavar="VAR",
     )
     token_file: Path | None = setting(None, "file holding the bearer token", metavar="FILE")
-    log_level: str = setting("info", "what the server logs", choices=LOG_LEVELS)
+    log_level: str = setting("info", "uvicorn's log level", choices=LOG_LEVELS)
 
     def __post_init__(self) -> None:
         super().__post_init__()
