@@ -14,7 +14,7 @@ from codefrontier.cli import main
 from codefrontier.errors import ConfigError
 from codefrontier.merge import MergeSettings, merge_sweep
 from codefrontier.merge.cli import register
-from codefrontier.merge.settings import BLOCK_ELEMENTS, settings_from_arguments
+from codefrontier.merge.settings import BLOCK_ELEMENTS
 
 from .tiny import Pair
 
@@ -74,7 +74,7 @@ def test_every_setting_is_a_flag_with_the_fields_help() -> None:
 def test_no_flags_give_the_default_settings_with_a_progress_bar() -> None:
     args = merge_parser().parse_args(["--low", "a", "--high", "b", "--alpha", "0.5", "--out", "x"])
 
-    assert settings_from_arguments(args) == MergeSettings(progress=True)
+    assert MergeSettings.from_args(args) == MergeSettings(progress=True)
     assert MergeSettings().block_elements == BLOCK_ELEMENTS and MergeSettings().input_hash == "blake3"
 
 
@@ -92,7 +92,7 @@ def test_no_flags_give_the_default_settings_with_a_progress_bar() -> None:
 def test_flags_become_the_settings_they_name(flags: list[str], expected: dict[str, Any]) -> None:
     args = merge_parser().parse_args(["--low", "a", "--high", "b", "--alpha", "0.5", "--out", "x", *flags])
 
-    assert settings_from_arguments(args) == MergeSettings(**{"progress": True, **expected})
+    assert MergeSettings.from_args(args) == MergeSettings(**{"progress": True, **expected})
 
 
 def test_an_unknown_setting_is_refused_by_name(bf16_single: Pair, out: Path) -> None:

@@ -10,7 +10,8 @@ import pytest
 from codefrontier.cli import main
 from codefrontier.errors import InputError
 from codefrontier.scaling import load_scaling_experiment
-from codefrontier.scaling.config import TABLES, declared
+from codefrontier.scaling.config import TABLES
+from codefrontier.settings import declared
 
 BASE = """\
 benchmark = "bundled"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from codefrontier.errors import ConfigError
 from codefrontier.merge.methods import PairMethod, TaskVectorMethod, method_class, method_names
-from codefrontier.merge.settings import add_setting_flags, settings_from_arguments
+from codefrontier.merge.settings import MergeSettings
 
 if TYPE_CHECKING:
     from codefrontier.merge.inspection import InspectReport
@@ -81,7 +81,7 @@ def register(subparsers: Any) -> None:
     output.add_argument(
         "--out", metavar="DIR", help="directory that receives one checkpoint per alpha or lambda vector"
     )
-    add_setting_flags(output)
+    MergeSettings.add_arguments(output)
     inspect = parser.add_argument_group("inspection")
     inspect.add_argument(
         "--inspect",
@@ -94,9 +94,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     _require_merge_extra()
-    settings = settings_from_arguments(args)  # the class checks every value
+    settings = MergeSettings.from_args(args)  # the class checks every value
     if args.inspect:
-        return _inspect(args)
+        return _inspect(args, settings)
     from codefrontier.merge.sweep import merge
 
     pair = args.low is not None or args.high is not None or args.alpha is not None
@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _inspect(args: argparse.Namespace) -> int:
+def _inspect(args: argparse.Namespace, settings: MergeSettings) -> int:
     from codefrontier.merge.inspection import DEFAULT_INSPECT_ALPHAS, inspect_merge
 
     if args.low is None or args.high is None:
@@ -138,7 +138,9 @@ def _inspect(args: argparse.Namespace) -> int:
     if args.method not in (None, DEFAULT_PAIR_METHOD):
         raise ConfigError(f"--inspect measures {DEFAULT_PAIR_METHOD}: drop --method {args.method}")
     alphas = args.alpha if args.alpha is not None else DEFAULT_INSPECT_ALPHAS
-    report = inspect_merge(args.low, args.high, alphas, out_dtype=args.out_dtype, progress=args.progress)
+    report = inspect_merge(
+        args.low, args.high, alphas, out_dtype=settings.out_dtype, progress=settings.progress
+    )
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:

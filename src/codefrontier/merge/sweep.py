@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import time
+from argparse import Namespace
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -198,10 +199,11 @@ def merge_task_arithmetic(
 
 
 def resolve_out_dtype(name: str | None) -> Dtype | None:
-    """The dtype `--out-dtype` names (checked as MergeSettings checks it), or None."""
+    """The dtype `--out-dtype` names (checked as the command checks it, so that a refusal
+    names the flag: "--out-dtype 'float8': choose one of ..."), or None."""
     if name is None:
         return None
-    return OUTPUT_DTYPES[MergeSettings(out_dtype=name).out_dtype or ""]
+    return OUTPUT_DTYPES[MergeSettings.from_args(Namespace(out_dtype=name)).out_dtype or ""]
 
 
 def output_dtype_for(out_dtype: Dtype | None) -> Callable[[TensorInfo], Dtype]:

@@ -35,7 +35,7 @@ _EXPORTS = {
     "StepLimits": "runner",
     "parse_help": "helptext",
     "CommandSpec": "helptext",
-    "FuzzConfig": "fuzz",
+    "FuzzConfig": "settings",
     "fuzz": "fuzz",
     "make_task": "generate",
     "validate_task": "validate",

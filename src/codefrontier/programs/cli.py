@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from codefrontier.errors import ConfigError
+from codefrontier.programs.settings import FuzzConfig
 
 
 def register(subparsers: Any) -> None:
@@ -37,8 +38,7 @@ def register(subparsers: Any) -> None:
         help="a C source to build as the reference (gives line coverage)",
     )
     fuzz.add_argument("--doc", type=Path, metavar="FILE", help="usage documentation (help text, man page)")
-    fuzz.add_argument("--tests", type=int, default=40, help="tests to keep (default 40)")
-    fuzz.add_argument("--seed", type=int, default=0, help="fuzzing seed (default 0)")
+    FuzzConfig.add_arguments(fuzz)
     fuzz.add_argument("--runs", type=int, default=3, help="validation runs on the reference (default 3)")
     fuzz.add_argument("--name", help="the program's name in the task (default: the folder's)")
     fuzz.add_argument(
@@ -175,12 +175,12 @@ def _tasks(args: argparse.Namespace) -> int:
 def _fuzz(args: argparse.Namespace) -> int:
     import json
 
-    from codefrontier.programs.fuzz import FuzzConfig
     from codefrontier.programs.generate import make_task
     from codefrontier.programs.runner import ProgramRunner
 
-    if args.tests < 1 or args.runs < 1:
-        raise ConfigError("--tests and --runs must be at least 1")
+    config = FuzzConfig.from_args(args)
+    if args.runs < 1:
+        raise ConfigError("--runs must be at least 1")
     console = _console()
     with ProgramRunner(args.isolation) as runner, _status(console, args.no_progress) as status:
         generated = make_task(
@@ -189,7 +189,7 @@ def _fuzz(args: argparse.Namespace) -> int:
             reference=args.reference,
             reference_source=args.source,
             doc=args.doc,
-            config=FuzzConfig(tests=args.tests, seed=args.seed),
+            config=config,
             runs=args.runs,
             name=args.name,
             progress=status,

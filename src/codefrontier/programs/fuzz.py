@@ -38,6 +38,7 @@ from codefrontier.programs import inputs
 from codefrontier.programs.case_helper import CaseResult, normalize
 from codefrontier.programs.helptext import CommandSpec, Option, parse_help
 from codefrontier.programs.runner import CASE_HELPER_SOURCE, ProgramRunner, StepLimits
+from codefrontier.programs.settings import FuzzConfig
 
 NORMALIZATIONS = ([], ["pid"], ["time"], ["pid", "time"])
 SETS = [
@@ -94,16 +95,6 @@ class Observed:
     stderr: bytes
     files: dict[str, bytes]
     rules: list[str]  # normalizations the test applies
-
-
-@dataclass
-class FuzzConfig:
-    tests: int = 40
-    seed: int = 0
-    candidates: int | None = None  # default: 5 per test
-    repeat: int = 3
-    timeout_s: float = 5.0
-    max_output: int = 32 << 10
 
 
 @dataclass

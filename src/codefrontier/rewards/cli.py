@@ -12,10 +12,9 @@ from pathlib import Path
 from codefrontier.errors import ConfigError, InputError
 from codefrontier.judge.cli import add_judge_arguments, config_from_args
 from codefrontier.problems.cli import add_problem_arguments
-from codefrontier.rewards.settings import RULES, ServiceSettings
+from codefrontier.rewards.settings import ServerSettings, ServiceSettings
 from codefrontier.rewards.sources import TOKEN_ENV
 from codefrontier.rewards.spec import RewardKind, RewardSpec
-from codefrontier.rewards.wire import Limits
 
 
 def add_spec_arguments(parser: argparse.ArgumentParser, prefix: str = "") -> None:
@@ -57,67 +56,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "full); set a bearer token with $CODEFRONTIER_TOKEN or --token-file. SIGTERM drains and exits.",
     )
     add_problem_arguments(serve)
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.add_argument(
-        "--max-queue",
-        type=int,
-        default=1024,
-        help="samples accepted and not finished, at most (default 1024)",
-    )
-    serve.add_argument(
-        "--max-batch",
-        type=int,
-        help=f"samples in one request, at most (default: --max-queue, at most {Limits.max_batch}); "
-        "never above --max-queue, since a larger batch could never be accepted",
-    )
-    serve.add_argument(
-        "--max-code-kb",
-        type=int,
-        default=Limits.max_code_bytes // 1024,
-        help="size limit of one program or completion",
-    )
-    serve.add_argument(
-        "--max-body-mb",
-        type=float,
-        help="size limit of one request body (default: what a full batch can need, "
-        "--max-batch x (--max-code-kb + 4 KiB) + 256 KiB per inline problem)",
-    )
-    serve.add_argument(
-        "--parse-budget-mb",
-        type=float,
-        help="request bodies being read and parsed at once, in MiB together; others wait "
-        "(default: one body of the largest size)",
-    )
-    serve.add_argument(
-        "--header-timeout",
-        type=float,
-        default=ServiceSettings.header_timeout,
-        help=f"seconds a client has to send a request's headers (default {ServiceSettings.header_timeout:g})",
-    )
-    serve.add_argument(
-        "--retry-after",
-        choices=RULES,
-        default=ServiceSettings.retry_after,
-        help="how a 429's Retry-After is estimated: queue (from the queue ahead of the batch, "
-        "with jitter; default) or batch (the batch alone, the rule before; for comparison)",
-    )
-    serve.add_argument(
-        "--token-env",
-        default=TOKEN_ENV,
-        metavar="VAR",
-        help=f"environment variable holding the bearer token (default {TOKEN_ENV}; unset: no auth)",
-    )
-    serve.add_argument("--token-file", type=Path, metavar="FILE", help="file holding the bearer token")
-    serve.add_argument(
-        "--drain-timeout",
-        type=float,
-        default=60.0,
-        help="seconds queued samples get at shutdown before they are answered IE (default 60)",
-    )
-    serve.add_argument(
-        "--log-level", default="info", choices=("critical", "error", "warning", "info", "debug")
-    )
+    ServerSettings.add_arguments(serve)
+    ServiceSettings.add_arguments(serve)
     add_spec_arguments(serve, prefix="reward-")
     add_judge_arguments(serve, ray=True)
     serve.set_defaults(func=run_serve)
@@ -137,18 +77,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     reward.set_defaults(func=run_reward)
 
 
-def read_token(args: argparse.Namespace) -> str | None:
-    if args.token_file is not None:
-        try:
-            token = args.token_file.read_text().strip()
-        except OSError as exc:
-            raise ConfigError(f"--token-file {args.token_file}: {exc.strerror}") from None
-        if not token:
-            raise ConfigError(f"--token-file {args.token_file} is empty")
-        return token
-    return os.environ.get(args.token_env) or None
-
-
 def make_pool(args: argparse.Namespace, max_queue: int | None = None) -> object:
     from codefrontier.judge.config import JudgeConfig
     from codefrontier.judge.pool import JudgePool
@@ -161,68 +89,40 @@ def make_pool(args: argparse.Namespace, max_queue: int | None = None) -> object:
     return JudgePool.local(config, args.jobs, max_queue=max_queue)
 
 
-def settings_from_args(args: argparse.Namespace, token: str | None, spec: RewardSpec) -> ServiceSettings:
-    if args.max_queue < 1 or args.max_code_kb < 1:
-        raise ConfigError("--max-queue and --max-code-kb must be at least 1")
-    max_batch = args.max_batch if args.max_batch is not None else min(Limits.max_batch, args.max_queue)
-    if max_batch < 1:
-        raise ConfigError("--max-batch must be at least 1")
-    if max_batch > args.max_queue:
-        raise ConfigError(
-            f"--max-batch {max_batch} is above --max-queue {args.max_queue}: a batch that large could "
-            "never be accepted; lower --max-batch or raise --max-queue"
-        )
-    for option in ("max_body_mb", "parse_budget_mb"):
-        value = getattr(args, option)
-        if value is not None and not value > 0:
-            raise ConfigError(f"--{option.replace('_', '-')} must be a positive number of MiB")
-    mib = 1 << 20
-    try:
-        return ServiceSettings(
-            token=token,
-            limits=Limits(
-                max_batch=max_batch,
-                max_code_bytes=args.max_code_kb * 1024,
-                max_body_bytes=int(args.max_body_mb * mib) if args.max_body_mb else None,
-            ),
-            default_spec=spec,
-            drain_timeout=args.drain_timeout,
-            parse_budget_bytes=int(args.parse_budget_mb * mib) if args.parse_budget_mb else None,
-            header_timeout=args.header_timeout,
-            retry_after=args.retry_after,
-        )
-    except ConfigError as exc:  # "header_timeout must be ..." -> "--header-timeout must be ..."
-        name, _, rest = str(exc).partition(" ")
-        raise ConfigError(f"--{name.replace('_', '-')} {rest}") from None
-
-
 def run_serve(args: argparse.Namespace) -> int:
     from codefrontier.problems.registry import resolve_problems
     from codefrontier.rewards.server import serve
     from codefrontier.rewards.service import JudgeService
 
     spec = spec_from_args(args, "reward_")
-    token = read_token(args)
-    settings = settings_from_args(args, token, spec)
+    server = ServerSettings.from_args(args)
+    token = server.token()
+    settings = ServiceSettings.from_args(
+        args,
+        token=token,
+        limits=server.limits(),
+        default_spec=spec,
+        parse_budget_bytes=server.parse_budget_bytes(),
+    )
     benchmark, problems = resolve_problems(args.benchmark, args.problems)
-    pool = make_pool(args, max_queue=args.max_queue)
+    pool = make_pool(args, max_queue=server.max_queue)
     service = JudgeService(problems, pool, settings, benchmark=benchmark)  # type: ignore[arg-type]
     level, _ = service.pool.isolation
     print(
-        f"serving {len(problems)} problems of {benchmark!r} on http://{args.host}:{args.port} with "
+        f"serving {len(problems)} problems of {benchmark!r} on http://{server.host}:{server.port} with "
         f"{service.pool.jobs} workers{' on Ray' if args.ray else ''} (isolation: {level}); "
         f"auth {'on' if token else 'off'}",
         file=sys.stderr,
         flush=True,
     )
-    if not token and args.host not in ("127.0.0.1", "localhost", "::1"):
+    if not token and server.host not in ("127.0.0.1", "localhost", "::1"):
         print(
-            f"warning: listening on {args.host} without a token; anyone who can reach it can run code "
-            f"in the sandbox (set ${args.token_env} or --token-file)",
+            f"warning: listening on {server.host} without a token; anyone who can reach it can run code "
+            f"in the sandbox (set ${server.token_env} or --token-file)",
             file=sys.stderr,
         )
     try:
-        serve(service, args.host, args.port, args.log_level)
+        serve(service, server.host, server.port, server.log_level)
     finally:
         service.close()
     return 0

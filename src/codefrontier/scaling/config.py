@@ -1,6 +1,7 @@
 """The scaling experiment file (TOML), declared once: every setting is a dataclass field
-with its help text (`setting(...)`, in the field's metadata) and its check; the loader,
-the error messages and the table in docs/scaling.md follow from the declarations.
+with its help text and its check (`codefrontier.settings.setting`); the reading of the
+file (`Settings.from_mapping`, a table per nested settings class), the error messages and
+the table in docs/scaling.md follow from the declarations.
 
     name = "pdr-bundled"
     benchmark = "bundled"            # or problems_file = "problems.jsonl"
@@ -22,40 +23,18 @@ key (`exp.toml:7: field 'scaling.k': ...`).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
-import typing
-from dataclasses import MISSING, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from codefrontier.errors import InputError
+from codefrontier.settings import Settings, at_least, positive, setting
 
 METHODS = ("oracle", "best_of_n", "majority", "rtv", "pdr", "random_k", "single_summary")
 RANKED = ("rtv", "pdr", "random_k", "single_summary")  # the methods that need a judge
 ENGINES = ("auto", "http", "transformers", "vllm")
-
-
-def setting(default: Any = MISSING, *, help: str, check: Any = None) -> Any:
-    """A declared setting: its default (none: required), help text and check (a function
-    of the value returning an error message, or None when the value is fine)."""
-    factory = MISSING
-    if isinstance(default, list):
-        factory, default = (lambda value=default: list(value)), MISSING
-    return field(default=default, default_factory=factory, metadata={"help": help, "check": check})
-
-
-def _at_least(low: float) -> Any:
-    return lambda v: None if v is None or v >= low else f"must be at least {low:g}"
-
-
-def _positive(v: float | None) -> str | None:
-    return None if v is None or v > 0 else "must be positive"
-
-
-def _one_of(*choices: str) -> Any:
-    return lambda v: None if v is None or v in choices else f"{v!r}: choose one of {', '.join(choices)}"
 
 
 def _unit(v: float) -> str | None:
@@ -63,21 +42,21 @@ def _unit(v: float) -> str | None:
 
 
 @dataclass(kw_only=True)
-class ModelSettings:
+class ModelSettings(Settings):
     """Where a model runs (the same keys for the agent, the summarizer and the judge)."""
 
     model: str | None = setting(None, help="an OpenAI-compatible server URL or a checkpoint directory")
     model_name: str | None = setting(None, help="the served model's name (default: the only one served)")
     api_key_env: str | None = setting(None, help="the environment variable that holds the API key")
-    engine: str = setting("auto", help="auto, http, transformers or vllm", check=_one_of(*ENGINES))
-    max_in_flight: int = setting(32, help="endpoints: requests in flight", check=_at_least(1))
-    timeout_s: float = setting(600.0, help="endpoints: seconds per request", check=_positive)
-    max_retries: int = setting(6, help="endpoints: retries of a 429, 5xx or timeout", check=_at_least(0))
-    batch_size: int | None = setting(None, help="checkpoints: prompts per generate call", check=_at_least(1))
+    engine: str = setting("auto", help="auto, http, transformers or vllm", choices=ENGINES)
+    max_in_flight: int = setting(32, help="endpoints: requests in flight", check=at_least(1))
+    timeout_s: float = setting(600.0, help="endpoints: seconds per request", check=positive)
+    max_retries: int = setting(6, help="endpoints: retries of a 429, 5xx or timeout", check=at_least(0))
+    batch_size: int | None = setting(None, help="checkpoints: prompts per generate call", check=at_least(1))
     device: str | None = setting(None, help="transformers: cpu, cuda, ... (default: cuda if present)")
     dtype: str | None = setting(None, help="checkpoints: float32, bfloat16, float16 (default: auto)")
-    temperature: float = setting(0.8, help="sampling temperature", check=_at_least(0))
-    max_tokens: int = setting(2048, help="tokens per completion", check=_at_least(1))
+    temperature: float = setting(0.8, help="sampling temperature", check=at_least(0))
+    max_tokens: int = setting(2048, help="tokens per completion", check=at_least(1))
 
     def backend_spec(self) -> tuple[Any, ...]:
         """What identifies one backend instance (calls to equal specs share it)."""
@@ -99,32 +78,32 @@ class ModelSettings:
 class AgentSettings(ModelSettings):
     model: str | None = setting(help="an OpenAI-compatible server URL or a checkpoint directory")
     top_p: float = setting(1.0, help="nucleus sampling", check=_unit)
-    max_turns: int = setting(4, help="submissions per rollout", check=_at_least(1))
+    max_turns: int = setting(4, help="submissions per rollout", check=at_least(1))
     language: str = setting("python", help="the language programs are asked in")
     seed: int = setting(0, help="base seed of the rollouts")
 
 
 @dataclass(kw_only=True)
 class SummarizerSettings(ModelSettings):
-    temperature: float = setting(0.2, help="sampling temperature", check=_at_least(0))
-    max_tokens: int = setting(1024, help="tokens per summary answer", check=_at_least(1))
-    budget_tokens: int = setting(400, help="a summary is cut to this many tokens", check=_at_least(50))
-    retries: int = setting(2, help="more attempts after an answer that does not validate", check=_at_least(0))
+    temperature: float = setting(0.2, help="sampling temperature", check=at_least(0))
+    max_tokens: int = setting(1024, help="tokens per summary answer", check=at_least(1))
+    budget_tokens: int = setting(400, help="a summary is cut to this many tokens", check=at_least(50))
+    retries: int = setting(2, help="more attempts after an answer that does not validate", check=at_least(0))
 
 
 @dataclass(kw_only=True)
 class JudgeSettings(ModelSettings):
-    temperature: float = setting(0.7, help="sampling temperature of each vote", check=_at_least(0))
-    max_tokens: int = setting(1024, help="tokens per vote", check=_at_least(1))
+    temperature: float = setting(0.7, help="sampling temperature of each vote", check=at_least(0))
+    max_tokens: int = setting(1024, help="tokens per vote", check=at_least(1))
 
 
 @dataclass(kw_only=True)
-class ScalingSettings:
-    n: int = setting(16, help="rollouts per task and round (N)", check=_at_least(1))
-    k: int = setting(4, help="PDR: summaries in the refinement context (K)", check=_at_least(1))
-    rounds: int = setting(1, help="PDR: refinement rounds", check=_at_least(1))
-    group_size: int = setting(2, help="RTV: candidates per group (G)", check=_at_least(2))
-    votes: int = setting(8, help="RTV: votes per group (V)", check=_at_least(1))
+class ScalingSettings(Settings):
+    n: int = setting(16, help="rollouts per task and round (N)", check=at_least(1))
+    k: int = setting(4, help="PDR: summaries in the refinement context (K)", check=at_least(1))
+    rounds: int = setting(1, help="PDR: refinement rounds", check=at_least(1))
+    group_size: int = setting(2, help="RTV: candidates per group (G)", check=at_least(2))
+    votes: int = setting(8, help="RTV: votes per group (V)", check=at_least(1))
     matched: bool = setting(
         True,
         help="also draw N x (1 + rounds) first-round rollouts, so that the baselines are measured at "
@@ -133,20 +112,20 @@ class ScalingSettings:
     majority_inputs: int = setting(
         8,
         help="majority vote: inputs the agent model writes (0: the public test inputs only)",
-        check=_at_least(0),
+        check=at_least(0),
     )
     seed: int = setting(0, help="seed of the tournaments' shuffles and tie-breaks and of random-K")
 
 
 @dataclass(kw_only=True)
-class SandboxSettings:
-    jobs: int | None = setting(None, help="worker sandboxes (default: cores, at most 8)", check=_at_least(1))
+class SandboxSettings(Settings):
+    jobs: int | None = setting(None, help="worker sandboxes (default: cores, at most 8)", check=at_least(1))
     isolation: str = setting("auto", help="sandbox isolation level (default: the strongest available)")
-    time_scale: float = setting(1.0, help="multiplies every time limit", check=_positive)
+    time_scale: float = setting(1.0, help="multiplies every time limit", check=positive)
 
 
 @dataclass(kw_only=True)
-class ScalingExperiment:
+class ScalingExperiment(Settings):
     name: str | None = setting(None, help="the experiment's name (default: the file's stem)")
     out: str | None = setting(
         None, help="the run directory, relative to this file (default: the file's stem)"
@@ -163,12 +142,12 @@ class ScalingExperiment:
         None, help="sandboxes for the agent's submissions and the hidden tests"
     )
     # filled in by the loader
-    file: Path = field(default=Path(), metadata={"internal": True})
-    run_dir: Path = field(default=Path(), metadata={"internal": True})
-    problems_path: Path | None = field(default=None, metadata={"internal": True})
-    sha256: str = field(default="", metadata={"internal": True})
-    raw: dict[str, Any] = field(default_factory=dict, metadata={"internal": True})
-    where: Any = field(default=None, metadata={"internal": True}, repr=False, compare=False)
+    file: Path = Path()
+    run_dir: Path = Path()
+    problems_path: Path | None = None
+    sha256: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+    where: Any = field(default=None, repr=False, compare=False)
 
     def error(self, dotted: str, message: str) -> InputError:
         return self.where.error(dotted, message)
@@ -193,90 +172,13 @@ TABLES = {
 }
 
 
-def declared(cls: type) -> list[tuple[str, Any, Any, str]]:
-    """(name, type, default, help) of every declared setting of a settings class."""
-    hints = typing.get_type_hints(cls)
-    rows = []
-    for f in dataclasses.fields(cls):
-        if f.metadata.get("internal"):
-            continue
-        default = (
-            f.default
-            if f.default is not MISSING
-            else (f.default_factory() if f.default_factory is not MISSING else MISSING)
-        )
-        rows.append((f.name, hints[f.name], default, f.metadata.get("help", "")))
-    return rows
-
-
-def _type_ok(value: Any, kind: Any) -> tuple[bool, str]:
-    origin, args = typing.get_origin(kind), typing.get_args(kind)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-        inner = [a for a in args if a is not type(None)]
-        return _type_ok(value, inner[0])
-    if kind is bool:
-        return isinstance(value, bool), "true or false"
-    if kind is int:
-        return isinstance(value, int) and not isinstance(value, bool), "an integer"
-    if kind is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool), "a number"
-    if kind is str:
-        return isinstance(value, str), "a string"
-    if origin is list:
-        return isinstance(value, list) and all(isinstance(x, str) for x in value), "a list of strings"
-    if dataclasses.is_dataclass(kind):
-        return isinstance(value, dict), "a table"
-    raise AssertionError(kind)
-
-
-def _table(cls: type, table: Any, prefix: str, where: Any) -> Any:
-    if not isinstance(table, dict):
-        raise where.error(prefix, "must be a table")
-    rows = {name: (kind, default) for name, kind, default, _ in declared(cls)}
-    for key, value in table.items():
-        dotted = f"{prefix}.{key}" if prefix else key
-        if key not in rows:
-            place = f"[{prefix}]" if prefix else "the top level"
-            raise where.error(
-                dotted, f"unknown key {key!r} in {place}; known keys: {', '.join(sorted(rows))}"
-            )
-        kind, _ = rows[key]
-        ok, noun = _type_ok(value, kind)
-        if not ok:
-            raise where.error(dotted, f"must be {noun}, got {value!r}")
-    values = {}
-    for f in dataclasses.fields(cls):
-        if f.metadata.get("internal"):
-            continue
-        dotted = f"{prefix}.{f.name}" if prefix else f.name
-        kind, default = rows[f.name]
-        if dataclasses.is_dataclass(kind):
-            if f.name not in table and default is MISSING:
-                raise where.error(dotted, f"missing: give a [{f.name}] table ({f.metadata['help']})")
-            values[f.name] = _table(kind, table.get(f.name, {}), dotted, where)
-            continue
-        if f.name not in table:
-            if default is MISSING:
-                raise where.error(dotted, f"missing ({f.metadata['help']})")
-            continue
-        value = table[f.name]
-        if kind is float or typing.get_args(kind)[:1] == (float,):
-            value = float(value)
-        check = f.metadata.get("check")
-        problem = check(value) if check else None
-        if problem:
-            raise where.error(dotted, problem)
-        values[f.name] = value
-    return cls(**values)
-
-
 def load_scaling_experiment(path: str | Path, *, out: str | Path | None = None) -> ScalingExperiment:
     """Read and check a scaling experiment file; paths in it are relative to the file."""
     from codefrontier.experiment.config import read_toml
 
     path = Path(path)
     raw, data, where = read_toml(path)
-    exp = _table(ScalingExperiment, raw, "", where)
+    exp = ScalingExperiment.from_mapping(raw, where=where)
     exp.file, exp.sha256, exp.raw, exp.where = path.resolve(), hashlib.sha256(data).hexdigest(), raw, where
     base = path.parent
     exp.name = exp.name or path.stem

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -45,8 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="a folder of Python code to draw 25-50-line snippets from (default: the standard library's source)",
     )
     generate.add_argument("--n", type=int, default=100, help="seeds (default 100)")
-    _add_fields(generate, LoopSettings, skip=("progression",))
-    _add_fields(generate, RunLimits)
+    LoopSettings.add_arguments(generate)
+    RunLimits.add_arguments(generate)
     _add_judging(generate)
     generate.add_argument("--out", type=Path, required=True, metavar="DIR", help="run directory (resumable)")
     generate.set_defaults(func=run_generate)
@@ -68,8 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     chains.add_argument("--tries", type=int, default=2, help="teacher tries per variant (default 2)")
     chains.add_argument("--n", type=int, default=None, help="at most this many chains")
-    _add_fields(chains, LoopSettings, skip=("progression", "turns"))
-    _add_fields(chains, RunLimits)
+    LoopSettings.add_arguments(chains, exclude=("turns",))
+    RunLimits.add_arguments(chains)
     _add_judging(chains)
     chains.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory (resumable)")
     chains.set_defaults(func=run_chains)
@@ -106,26 +105,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--steps", type=int, help="plot up to this step (default: 1.25 x the last phase's start)"
     )
     show.set_defaults(func=run_curriculum_show)
-
-
-def _add_fields(parser: argparse.ArgumentParser, cls: type, skip: tuple[str, ...] = ()) -> None:
-    """One flag per field of a settings dataclass, with the field's help and default."""
-    for f in dataclasses.fields(cls):
-        if f.name in skip or "help" not in f.metadata:
-            continue
-        flag = "--" + f.name.replace("_", "-")
-        parser.add_argument(
-            flag, type=type(f.default), default=f.default, help=f"{f.metadata['help']} (default {f.default})"
-        )
-
-
-def _settings(cls: type, args: argparse.Namespace, **extra: Any) -> Any:
-    values = {
-        f.name: getattr(args, f.name)
-        for f in dataclasses.fields(cls)
-        if hasattr(args, f.name) and "help" in f.metadata
-    }
-    return cls(**{**values, **extra})
 
 
 def _add_models(parser: argparse.ArgumentParser) -> None:
@@ -189,8 +168,8 @@ def run_generate(args: argparse.Namespace) -> int:
 
     if args.n < 1:
         raise ConfigError("--n must be at least 1")
-    settings = _settings(LoopSettings, args)
-    limits = _settings(RunLimits, args)
+    settings = LoopSettings.from_args(args)
+    limits = RunLimits.from_args(args)
     if args.seeds is not None:
         seeds = solved_seeds(args.seeds, args.n)
         source = {"kind": "store", "path": str(args.seeds.resolve())}
@@ -233,6 +212,8 @@ def run_chains(args: argparse.Namespace) -> int:
 
     if args.tries < 1:
         raise ConfigError("--tries must be at least 1")
+    settings = LoopSettings.from_args(args)
+    limits = RunLimits.from_args(args)
     tasks = load_tasks(args.problems)
     teacher, student = _backends(args)
     report = build_chains(
@@ -240,14 +221,14 @@ def run_chains(args: argparse.Namespace) -> int:
         teacher=teacher,
         student=student,
         out=args.out,
-        settings=_settings(LoopSettings, args),
-        limits=_settings(RunLimits, args),
+        settings=settings,
+        limits=limits,
         bins=bin_set(args.bins),
         tries=args.tries,
         limit=args.n,
         jobs=args.jobs,
         isolation=args.isolation,
-        seed=args.seed,
+        seed=settings.seed,
     )
     print(
         f"{args.out}: {report.chains} chains, {report.complete} complete; matched baseline "

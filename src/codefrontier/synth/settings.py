@@ -1,12 +1,13 @@
-"""The settings of synthetic generation, as dataclasses whose fields are the flags of
-`codefrontier synth generate` (light: the CLI imports this module to build its parser)."""
+"""The settings of synthetic generation, declared once with `codefrontier.settings`: their
+fields are the flags of `codefrontier synth generate` and `synth chains` (light: the CLI
+imports this module to build its parser)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from codefrontier.errors import ConfigError
+from codefrontier.settings import Settings, at_least, positive, setting
 from codefrontier.synth.progression import DEFAULT_PROGRESSION, Progression
 
 if TYPE_CHECKING:
@@ -14,17 +15,13 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class RunLimits:
+class RunLimits(Settings):
     """Limits of one call of the teacher's function (and of each student attempt's calls)."""
 
-    cpu_s: float = field(default=1.0, metadata={"help": "CPU seconds per call of f"})
-    memory_mb: int = field(default=256, metadata={"help": "memory limit of a call, MiB"})
-    wall_factor: float = field(
-        default=2.0, metadata={"help": "wall-clock backstop: this x CPU limit + 0.5 s"}
-    )
-    max_output_chars: int = field(
-        default=2_000, metadata={"help": "longest output of f (typed-JSON characters)"}
-    )
+    cpu_s: float = setting(1.0, "CPU seconds per call of f", check=positive)
+    memory_mb: int = setting(256, "memory limit of a call, MiB", check=at_least(1))
+    wall_factor: float = setting(2.0, "wall-clock backstop: this x CPU limit + 0.5 s", check=positive)
+    max_output_chars: int = setting(2_000, "longest output of f (typed-JSON characters)", check=at_least(1))
 
     def sandbox_limits(self) -> Limits:
         from codefrontier.sandbox import Limits
@@ -38,21 +35,17 @@ class RunLimits:
 
 
 @dataclass(frozen=True)
-class LoopSettings:
-    """How the loop asks the models and measures the problems (each field is a flag of
+class LoopSettings(Settings):
+    """How the loop asks the models and measures the problems (each setting is a flag of
     `codefrontier synth generate`)."""
 
-    turns: int = field(default=6, metadata={"help": "teacher turns per seed (T)"})
-    attempts: int = field(default=32, metadata={"help": "student attempts per problem (M)"})
-    n_inputs: int = field(default=5, metadata={"help": "inputs the teacher writes per problem"})
-    teacher_temperature: float = field(default=0.8, metadata={"help": "teacher sampling temperature"})
-    student_temperature: float = field(default=1.0, metadata={"help": "student sampling temperature"})
-    teacher_max_tokens: int = field(default=4096, metadata={"help": "tokens per teacher answer"})
-    student_max_tokens: int = field(default=2048, metadata={"help": "tokens per student attempt"})
-    seed: int = field(default=0, metadata={"help": "base seed of the requests (and of the snippets)"})
-    parallel: int = field(default=8, metadata={"help": "conversations in flight at once"})
-    progression: Progression = DEFAULT_PROGRESSION
-
-    def __post_init__(self) -> None:
-        if self.turns < 1 or self.attempts < 1 or self.n_inputs < 1 or self.parallel < 1:
-            raise ConfigError("turns, attempts, inputs and parallel must be at least 1")
+    turns: int = setting(6, "teacher turns per seed (T)", check=at_least(1))
+    attempts: int = setting(32, "student attempts per problem (M)", check=at_least(1))
+    n_inputs: int = setting(5, "inputs the teacher writes per problem", check=at_least(1))
+    teacher_temperature: float = setting(0.8, "teacher sampling temperature", check=at_least(0))
+    student_temperature: float = setting(1.0, "student sampling temperature", check=at_least(0))
+    teacher_max_tokens: int = setting(4096, "tokens per teacher answer", check=at_least(1))
+    student_max_tokens: int = setting(2048, "tokens per student attempt", check=at_least(1))
+    seed: int = setting(0, "base seed of the requests (and of the snippets)")
+    parallel: int = setting(8, "conversations in flight at once", check=at_least(1))
+    progression: Progression = DEFAULT_PROGRESSION  # not a flag: the teacher's schedule

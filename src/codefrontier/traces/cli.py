@@ -7,7 +7,6 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -159,30 +158,15 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 
 def _limit_arguments(parser: argparse.ArgumentParser) -> None:
-    """One flag per TraceLimits field, its help text from the field."""
     from codefrontier.traces.tracer import TraceLimits
 
-    group = parser.add_argument_group("trace limits")
-    for f in fields(TraceLimits):
-        kind = float if isinstance(f.default, float) else int
-        extra = "; -1: none" if f.name == "hash_seed" else ""
-        group.add_argument(
-            "--" + f.name.replace("_", "-"),
-            type=kind,
-            default=None,
-            help=f"{f.metadata['help']} (default {f.default}{extra})",
-        )
+    TraceLimits.add_arguments(parser.add_argument_group("trace limits"))
 
 
 def _limits(args: argparse.Namespace) -> Any:
     from codefrontier.traces.tracer import TraceLimits
 
-    given = {
-        f.name: getattr(args, f.name) for f in fields(TraceLimits) if getattr(args, f.name, None) is not None
-    }
-    if given.get("hash_seed") == -1:
-        given["hash_seed"] = None
-    return TraceLimits(**given)
+    return TraceLimits.from_args(args)
 
 
 def _model_arguments(parser: argparse.ArgumentParser, *, required: bool) -> None:

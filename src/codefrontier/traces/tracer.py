@@ -27,10 +27,10 @@ import json
 import os
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
-from codefrontier.errors import ConfigError
+from codefrontier.settings import Settings, in_range, positive, setting
 
 EVENT_KINDS = ("call", "line", "return", "exception")
 FINISHED = ("returned", "raised")
@@ -41,51 +41,31 @@ BATCH = 16  # calls per sandbox run in trace_many
 
 
 @dataclass(frozen=True)
-class TraceLimits:
+class TraceLimits(Settings):
     """Limits of one trace. Each ends the trace with a clear outcome when hit (a cut repr
     is marked and the trace goes on)."""
 
-    max_events: int = field(default=20_000, metadata={"help": "events per trace (outcome `limit`)"})
-    max_repr: int = field(
-        default=1_000, metadata={"help": "characters per value; a longer repr is cut and marked …<truncated>"}
+    max_events: int = setting(20_000, "events per trace (outcome `limit`)", check=positive)
+    max_repr: int = setting(
+        1_000, "characters per value; a longer repr is cut and marked …<truncated>", check=positive
     )
-    max_bytes: int = field(default=16 << 20, metadata={"help": "bytes of trace per call (outcome `limit`)"})
-    max_stdout: int = field(
-        default=64 << 10,
-        metadata={"help": "characters of the program's own output kept (the rest is counted)"},
+    max_bytes: int = setting(16 << 20, "bytes of trace per call (outcome `limit`)", check=positive)
+    max_stdout: int = setting(
+        64 << 10, "characters of the program's own output kept (the rest is counted)", check=positive
     )
-    cpu_s: float = field(
-        default=5.0, metadata={"help": "CPU seconds per traced call (outcome `limit` or `timeout`)"}
+    cpu_s: float = setting(5.0, "CPU seconds per traced call (outcome `limit` or `timeout`)", check=positive)
+    wall_s: float = setting(20.0, "wall-clock seconds per traced call (outcome `timeout`)", check=positive)
+    memory_mb: int = setting(1024, "memory of the traced process in MiB (outcome `memory`)", check=positive)
+    repr_s: float = setting(
+        0.25, "seconds one user-defined __repr__ may take before it is recorded as timed out", check=positive
     )
-    wall_s: float = field(
-        default=20.0, metadata={"help": "wall-clock seconds per traced call (outcome `timeout`)"}
+    hash_seed: int | None = setting(
+        0,
+        "PYTHONHASHSEED of the traced process, so that sets and dicts of strings repr the same on "
+        "every run (None: the sandbox's own random seed, one interpreter start less per trace)",
+        check=in_range(0, 4294967295),
+        none="-1",
     )
-    memory_mb: int = field(
-        default=1024, metadata={"help": "memory of the traced process in MiB (outcome `memory`)"}
-    )
-    repr_s: float = field(
-        default=0.25,
-        metadata={"help": "seconds one user-defined __repr__ may take before it is recorded as timed out"},
-    )
-    hash_seed: int | None = field(
-        default=0,
-        metadata={
-            "help": "PYTHONHASHSEED of the traced process, so that sets and dicts of strings repr the same on "
-            "every run (None: the sandbox's own random seed, one interpreter start less per trace)"
-        },
-    )
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name == "hash_seed":
-                if value is not None and not 0 <= value <= 4294967295:
-                    raise ConfigError(f"hash_seed must be in [0, 4294967295] or None, got {value}")
-            elif value <= 0:
-                raise ConfigError(f"trace limit {f.name} must be positive, got {value}")
-
-    def to_json(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)
