@@ -55,6 +55,11 @@ def raised_class(kind):
     return made
 
 
+LOCAL_ONLY = frozenset(
+    {"__reduce__", "__reduce_ex__", "__getstate__", "__setstate__", "__getnewargs__", "__getnewargs_ex__"}
+)
+
+
 class Remote:
     """A handle on an object of the solution process (see remote.py for the rules)."""
 
@@ -75,8 +80,8 @@ class Remote:
         return self._cf("binary", fn=fn, extra=[self._cf_ep.encode(other)])
 
     def __getattr__(self, name):
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)  # special names are the harness's business, not the solution's
+        if name in LOCAL_ONLY:
+            raise AttributeError(name)  # the copy and pickle protocols probe these: not the solution's
         return self._cf("getattr", name=name)
 
     def __setattr__(self, name, value):
@@ -210,6 +215,7 @@ class HarnessEndpoint(remote.Endpoint):
     objects; records the first failure no test code may swallow."""
 
     proxy_class = Remote
+    take_named = remote.MODULES_AND_CLASSES
 
     def __init__(self, sock):
         super().__init__(sock)
@@ -246,7 +252,7 @@ class HarnessEndpoint(remote.Endpoint):
             return CandidateExited(text)
         kind = None
         try:
-            kind = remote.lookup_name(info.get("type")) if info.get("type") else None
+            kind = remote.lookup_name(info.get("type"), (type,)) if info.get("type") else None
         except Exception:
             pass
         if not (isinstance(kind, type) and issubclass(kind, Exception)):
@@ -308,7 +314,8 @@ def verdict_of(endpoint: HarnessEndpoint, exc) -> dict:
     """The report of a test that ended with `exc` (None: it ran to its end)."""
     if endpoint.failure is not None:
         kind, message = endpoint.failure
-        return {"passed": False, "kind": kind, "message": message}
+        # The solution process may be left inside a request of this test: not reused.
+        return {"passed": False, "kind": kind, "message": message, "restart": True}
     if exc is None:
         return {"passed": True}
     if isinstance(exc, CandidateError):

@@ -11,7 +11,11 @@ runs in its own process. They share one socket, and each side can call into the 
   sorted in place sees the sort.
 * **by name** — modules, classes and functions of the standard library cross as
   ``module:qualname`` and are looked up (imported if need be) by the receiver: a test
-  that uses the `sys` the solution imported gets the harness's own `sys`.
+  that uses the `sys` the solution imported gets the harness's own `sys`, and `len`
+  passed as a key function is the solution's own `len`. From the solution only modules
+  and classes are taken by name; its functions (even one it took from the standard
+  library) stay by reference and run in its process, so it cannot hand the test a
+  function of the harness the test did not name.
 * **by reference** — everything else stays in the process that made it. The other side
   holds a handle: in the harness a `Remote`, whose attribute reads and writes, calls,
   operators, iteration, ``len``, ``bool``, ``hash``, ``repr``... run in the solution
@@ -55,7 +59,15 @@ INLINE_MAX = 60000  # larger messages travel in a memfd
 RECV_MAX = 65536
 BIG_MAX = 1 << 30  # a memfd message larger than this is refused (the harness has a memory limit too)
 NO_IMPORT = frozenset({"antigravity", "this"})  # standard modules whose import does something
-NAMED_KINDS = (types.ModuleType, type, types.BuiltinFunctionType, types.FunctionType)
+NAMED_KINDS = (
+    types.ModuleType,
+    type,
+    types.BuiltinFunctionType,
+    types.FunctionType,
+    types.MethodDescriptorType,  # str.lower
+    types.ClassMethodDescriptorType,  # dict.fromkeys
+)
+MODULES_AND_CLASSES = (types.ModuleType, type)
 BINARY = [
     "eq",
     "ne",
@@ -98,29 +110,39 @@ def is_stdlib(module) -> bool:
     )
 
 
-def name_of(value):
-    """``module:qualname`` for a module, class or function that the standard library
-    holds under that name (checked by looking it up), else None."""
+_TYPES_BY_ID: dict = {}  # builtin classes only the `types` module names (NoneType, FunctionType...)
+
+
+def name_of(value, kinds=NAMED_KINDS):
+    """``module:qualname`` for a module, class or function (of `kinds`) that the standard
+    library holds under that name (checked by looking it up), else None."""
+    if not isinstance(value, kinds):
+        return None
     if isinstance(value, types.ModuleType):
         name = getattr(value, "__name__", None)
         if is_stdlib(name) and sys.modules.get(name) is value:
             return name + ":"
         return None
-    if not isinstance(value, NAMED_KINDS[1:]):
-        return None
-    module = getattr(value, "__module__", None)
+    owner = getattr(value, "__objclass__", None)  # a method of a builtin class
+    module = getattr(owner if owner is not None else value, "__module__", None)
     qualname = getattr(value, "__qualname__", None)
     if not is_stdlib(module) or not isinstance(qualname, str) or "<" in qualname:
         return None
     found = sys.modules.get(module)
     for part in qualname.split("."):
         found = getattr(found, part, None)
-    return f"{module}:{qualname}" if found is value else None
+    if found is value:
+        return f"{module}:{qualname}"
+    if module == "builtins" and isinstance(value, type):
+        if not _TYPES_BY_ID:
+            _TYPES_BY_ID.update({id(v): f"types:{k}" for k, v in vars(types).items() if isinstance(v, type)})
+        return _TYPES_BY_ID.get(id(value))
+    return None
 
 
-def lookup_name(text):
+def lookup_name(text, kinds=NAMED_KINDS):
     """The module, class or function a ``module:qualname`` names, looked up (and imported
-    if need be) here; ValueError for anything else."""
+    if need be) here; ValueError for anything else, or for an object not of `kinds`."""
     if not isinstance(text, str):
         raise ValueError("a name must be text")
     module, sep, qualname = text.partition(":")
@@ -136,8 +158,8 @@ def lookup_name(text):
         if not part or part.startswith("__"):
             raise ValueError(f"not a plain name: {text[:100]!r}")
         found = getattr(found, part)
-    if not isinstance(found, NAMED_KINDS):
-        raise ValueError(f"{text[:100]!r} is not a module, class or function")
+    if not isinstance(found, kinds):
+        raise ValueError(f"{text[:100]!r} names no {' or '.join(k.__name__ for k in kinds)}")
     return found
 
 
@@ -148,6 +170,8 @@ class Endpoint:
     waits for a reply while serving the other side's requests."""
 
     proxy_class = None  # the handle type for the other side's objects
+    send_named = NAMED_KINDS  # what this side sends by name (the rest by reference)
+    take_named = NAMED_KINDS  # what a name from the other side may stand for
 
     def __init__(self, sock: socket.socket):
         self.sock = sock
@@ -175,7 +199,7 @@ class Endpoint:
             return None  # a subclass of a plain type: sent as that type (its overrides stay here)
         if type(value) is self.proxy_class and value._cf_ep is self:
             return {"__yours__": value._cf_id}
-        name = name_of(value)
+        name = name_of(value, self.send_named)
         if name is not None:
             return {"__named__": name}
         return {"__obj__": [self.export(value), type(value).__name__]}
@@ -190,7 +214,7 @@ class Endpoint:
                 raise ValueError("a reference to no object")
             return self.exports[inner]
         if key == "__named__":
-            return lookup_name(inner)
+            return lookup_name(inner, self.take_named)
         return values.decode_stdlib(key, inner, self._resolve, depth)
 
     def export(self, value) -> int:
@@ -376,7 +400,7 @@ def describe_exception(endpoint: Endpoint, exc: BaseException) -> dict:
         text = f"{type(exc).__name__}: {exc}"
     except BaseException:
         text = type(exc).__name__
-    info = {"type": name_of(type(exc)), "text": text[:2000]}
+    info = {"type": name_of(type(exc), (type,)), "text": text[:2000]}
     if not isinstance(exc, Exception):
         info["exit"] = True  # SystemExit, KeyboardInterrupt, GeneratorExit: no test may swallow it
     try:
@@ -407,6 +431,7 @@ class SolutionEndpoint(Endpoint):
     """The solution process's side: serves the harness's requests on its objects."""
 
     proxy_class = TestCallable
+    send_named = MODULES_AND_CLASSES  # its functions stay here, by reference
 
     def __init__(self, sock, namespace: dict, resolve_entry):
         super().__init__(sock)

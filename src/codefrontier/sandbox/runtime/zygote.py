@@ -908,9 +908,10 @@ class Zygote:
             spawn.reap(pid)
             os.close(hpidfd)
             os.close(report_r)
-        if killed != protocol.KILLED_NONE or report is None or not pid_alive(session.pidfd):
+        restart = report is None or report.get("restart") is True
+        if killed != protocol.KILLED_NONE or restart or not pid_alive(session.pidfd):
             # A dead or killed solution cannot serve the next test; one whose harness died
-            # may still be inside that harness's request.
+            # or broke off may still be inside that harness's request.
             self._end_session()
         return reply
 
