@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import warnings
 from typing import Any
 
 from codefrontier.contracts import Problem, ProblemKind, Solution, TestCase, default_size
@@ -51,10 +52,18 @@ def _string_list(data: dict[str, Any], name: str) -> list[str]:
     return value
 
 
+def _parse(code: str) -> ast.Module:
+    """The dataset's code as a tree, without the warnings its old string escapes raise."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return ast.parse(code)
+
+
 def _called_names(code: str, field: str) -> list[str]:
     """Names called directly (`f(...)`) in the test code, in source order."""
     try:
-        tree = ast.parse(code)
+        tree = _parse(code)
     except SyntaxError as exc:
         raise RecordError(f"is not valid Python ({exc.msg}, line {exc.lineno})", field) from None
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
@@ -65,7 +74,7 @@ def _called_names(code: str, field: str) -> list[str]:
 def _defined_functions(code: str) -> list[str]:
     """Top-level function names of the reference code, in order ([] if it does not parse)."""
     try:
-        tree = ast.parse(code)
+        tree = _parse(code)
     except SyntaxError:
         return []
     return [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
@@ -74,7 +83,7 @@ def _defined_functions(code: str) -> list[str]:
 def _imports(setup: str) -> str:
     """The import statements of the setup code, one a line."""
     try:
-        tree = ast.parse(setup)
+        tree = _parse(setup)
     except SyntaxError as exc:
         raise RecordError(f"is not valid Python ({exc.msg}, line {exc.lineno})", "test_setup_code") from None
     found = [
