@@ -106,6 +106,18 @@ def test_every_canonical_solution_is_accepted_with_every_check_an_assert_test():
 
 
 @pytest.mark.slow
+def test_no_mutant_is_accepted_with_every_check_an_assert_test():
+    problems = load_humaneval(convert=False)
+    mutants = load_mutants()
+    samples = [
+        Sample(m["problem_id"], f"mutant-{m['operator']}", i, "python", m["code"])
+        for i, m in enumerate(mutants)
+    ]
+    results = judge_samples(problems, samples)
+    assert [(r.problem_id, r.policy) for r in results if r.verdict in (Verdict.AC, Verdict.IE)] == []
+
+
+@pytest.mark.slow
 def test_every_canonical_solution_is_accepted(problems):
     results = judge_samples(problems, samples_from_solutions(problems))
     rejected = [
