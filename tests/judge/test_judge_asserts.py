@@ -119,6 +119,7 @@ def test_builtin_and_standard_library_results_cross_as_themselves(judge: SampleJ
         "d = f('defaultdict')\nassert d['missing'] == [] and dict(d) == {'x': [1], 'missing': []}\n",
         "from fractions import Fraction\nassert f('fraction') == Fraction(1, 3)\n",
         "assert f('big') == 3 ** 20000\n",
+        "assert f('keys') == {1, 2} and list(f('items')) == [(1, 'a'), (2, 'b')] and sorted(f('values')) == ['a', 'b']\n",
         "assert f('gen') != [1, 2]\nassert list(f('gen')) == [1, 2]\nassert sorted(f('gen'), reverse=True) == [2, 1]\n",
     )
     code = """
@@ -136,17 +137,20 @@ def test_builtin_and_standard_library_results_cross_as_themselves(judge: SampleJ
             "ordered": OrderedDict([(2, "b"), (1, "a")]),
             "fraction": Fraction(1, 3),
             "big": 3 ** 20000,
+            "keys": {1: "a", 2: "b"}.keys(),
+            "items": {1: "a", 2: "b"}.items(),
+            "values": {1: "a", 2: "b"}.values(),
             "gen": (x for x in [1, 2]),
         }[kind]
     """
-    assert judged(judge, made, code) == expected(judge, [Verdict.AC] * 8)
+    assert judged(judge, made, code) == expected(judge, [Verdict.AC] * 9)
     flat = """
     def f(kind):
         return {"range": [2, 3, 4], "counter": {"a": 2, "b": 1, "c": 1}, "deque": [1, 2],
                 "ordered": {1: "a"}, "defaultdict": {"x": [1]}, "fraction": 1 / 3,
-                "big": 3 ** 20000 + 1, "gen": [1, 2]}[kind]
+                "big": 3 ** 20000 + 1, "keys": [1, 2], "gen": [1, 2]}[kind]
     """
-    assert judged(judge, made, flat) == expected(judge, [Verdict.WA] * 8)
+    assert judged(judge, made, flat) == expected(judge, [Verdict.WA] * 9)
 
 
 PAIR = """

@@ -13,9 +13,10 @@ for dicts whose keys are not all strings (or that would look like a marker).
 
 The extended codec (assert problems, `remote.py`) passes `extend` to `encode` and
 `resolve` to `decode`. It adds the standard library's value types, rebuilt as the
-receiver's own: ``__bytearray__``, ``__range__``, ``__slice__``, ``__deque__``,
-``__counter__``, ``__ordered__``, ``__defaultdict__``, ``__fraction__``,
-``__decimal__`` (`encode_stdlib`, `decode_stdlib`); and it spells objects that do not
+receiver's own: ``__int__`` (past 4000 digits), ``__bytearray__``, ``__range__``,
+``__slice__``, ``__deque__``, ``__counter__``, ``__ordered__``, ``__defaultdict__``,
+``__fraction__``, ``__decimal__``, and dict views ``__keys__``, ``__values__``,
+``__items__`` (`encode_stdlib`, `decode_stdlib`); and it spells objects that do not
 cross by value: ``__named__`` (a module, class or function of the standard library, by
 name), ``__obj__`` (an object of the sender, by reference) and ``__yours__`` (an object
 of the receiver, sent back). Without the hooks those markers are plain dicts.
@@ -44,6 +45,9 @@ EXTENDED = frozenset(
         "__defaultdict__",
         "__fraction__",
         "__decimal__",
+        "__keys__",
+        "__values__",
+        "__items__",
         "__int__",
         "__named__",
         "__obj__",
@@ -72,6 +76,8 @@ MUTABLE = (
 PLAIN = (bool, int, float, str, list, tuple, dict, set, frozenset, bytes, bytearray, complex)
 # Integers too long for JSON text (CPython's int_max_str_digits) cross in hexadecimal.
 BIG_INT = 10**4000
+
+_KEYS, _VALUES, _ITEMS = type({}.keys()), type({}.values()), type({}.items())
 
 Extend = Callable[[Any, int], Any]  # (value, depth) -> marker data, or None: not mine
 Resolve = Callable[[str, Any, int], Any]  # (marker, inner data, depth) -> value
@@ -205,6 +211,9 @@ def encode_stdlib(value: Any, extend: Extend, depth: int) -> Any:
     if t is collections.defaultdict:
         items = [[encode(k, extend, depth), encode(v, extend, depth)] for k, v in dict.items(value)]
         return {"__defaultdict__": [encode(value.default_factory, extend, depth), items]}
+    if t is _KEYS or t is _VALUES or t is _ITEMS:
+        kind = "__keys__" if t is _KEYS else "__values__" if t is _VALUES else "__items__"
+        return {kind: [encode(x, extend, depth) for x in value]}
     module = sys.modules.get(t.__module__)
     if t.__module__ == "fractions" and t is getattr(module, "Fraction", None):
         return {"__fraction__": [value.numerator, value.denominator]}
@@ -248,6 +257,15 @@ def decode_stdlib(key: str, inner: Any, resolve: Resolve, depth: int) -> Any:
         for k, v in _pairs(inner[1]):
             out[_hashable(decode(k, resolve, depth))] = decode(v, resolve, depth)
         return out
+    if key in ("__keys__", "__values__", "__items__") and isinstance(inner, list):
+        items = [decode(x, resolve, depth) for x in inner]
+        if key == "__keys__":
+            return dict.fromkeys(_hashable(x) for x in items).keys()
+        if key == "__values__":
+            return dict(enumerate(items)).values()
+        if not all(type(x) is tuple and len(x) == 2 for x in items):
+            raise ValueError("a dict's items must be pairs")
+        return dict((_hashable(k), v) for k, v in items).items()
     if key == "__fraction__" and _ints(inner, 2) and inner[1] != 0:
         import fractions
 
