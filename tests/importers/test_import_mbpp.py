@@ -48,13 +48,35 @@ def test_entry_point_is_the_tested_function_not_a_helper_or_builtin() -> None:
     assert problems["903"].entry_point == "shared_items"  # not set
 
 
-def test_setup_code_is_the_prelude_and_challenge_tests_are_kept_aside() -> None:
+def test_setup_code_runs_before_each_assert_and_challenge_tests_are_kept_aside() -> None:
     problems = _by_id()
+    # MBPP execs code, test_setup_code and the asserts in one namespace: the setup is
+    # part of each test's code, and its imports are the prelude the solution sees too.
+    assert [t.input for t in problems["902"].tests][0] == (
+        "import math\nassert math.isclose(circle_area(1), 3.141592653589793)"
+    )
     assert problems["902"].prelude == "import math\n" and problems["901"].prelude == ""
     assert problems["902"].metadata["challenge_test_list"] == [
         "assert math.isclose(circle_area(10), 314.1592653589793)"
     ]
     assert len(problems["902"].tests) == 3
+
+
+def test_setup_code_that_builds_objects_stays_in_the_tests_only(tmp_path: Path) -> None:
+    record = {
+        "task_id": 7,
+        "text": "Height of a tree.",
+        "code": "class Node:\n    def __init__(self, d):\n        self.left = None\ndef height(n):\n    return 0",
+        "test_setup_code": "import math\nroot = Node(1)\nroot.left = Node(2)",
+        "test_list": ["assert height(root) == 2"],
+        "challenge_test_list": [],
+    }
+    path = tmp_path / "mbpp.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    (problem,) = import_dataset("mbpp", path).problems
+    assert problem.prelude == "import math\n"  # the solution may not see `root`: only the imports
+    assert problem.tests[0].input == "import math\nroot = Node(1)\nroot.left = Node(2)\nassert height(root) == 2"
+    assert problem.entry_point == "height"
 
 
 def test_sanitized_json_array_layout() -> None:

