@@ -16,6 +16,7 @@ from typing import Any
 _EXPORTS = {
     "judge_samples": "api",
     "run_judge": "api",
+    "judge_progress": "api",
     "RunReport": "api",
     "JudgeConfig": "config",
     "Mode": "config",
