@@ -83,7 +83,7 @@ def test_building_a_spec_gives_a_loadable_benchmark_with_limits_from_measured_ti
 @pytest.mark.slow
 def test_rebuilding_unchanged_specs_is_byte_identical_and_an_edit_is_measured_again(tmp_path: Path) -> None:
     specs = tmp_path / "specs"
-    write_spec(specs, "sum-a")
+    write_spec(specs, "sum-a", files={"ref.py": BUSY_REF_PY})  # long enough to probe this machine's speed
     directory = write_spec(specs, "sum-b")
     out = tmp_path / "bundled.jsonl.gz"
     said: list[str] = []
@@ -98,6 +98,11 @@ def test_rebuilding_unchanged_specs_is_byte_identical_and_an_edit_is_measured_ag
     assert [p.id for p in problems] == ["sum-a", "sum-b"]
     assert "sum-b: limits calibrated from the references' measured CPU times" in said
     assert not any(line.startswith("sum-a") for line in said)  # kept as it was
+    # sum-b's new times are in the calibration machine's seconds: divided by this machine's
+    # speed against sum-a's recorded reference time
+    assert any(
+        "(median over 1 references on their slowest test): new times divided by" in line for line in said
+    )
     said.clear()
     build_benchmark(out, specs_dir=specs, jobs=1, recalibrate=True, progress=said.append)
     assert "sum-a: limits calibrated from the references' measured CPU times" in said

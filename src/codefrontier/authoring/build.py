@@ -18,7 +18,10 @@ measured them:
     floors: python 1.0 s, cpp 0.5 s
 
 The slowest few tests are judged twice more and timed by the median, damping one-off
-noise. The file is deterministic: problems sorted by id, gzip without a time stamp, and
+noise. CPU time grows with load (docs/authoring.md), so when some problems keep their
+limits, this machine's speed is first measured against them (their references on their
+recorded slowest tests) and the new times are divided by it: all limits of the file then
+come from one machine's speed. The file is deterministic: problems sorted by id, gzip without a time stamp, and
 measured times are the only input that varies between machines. To keep rebuilds
 byte-identical, the times of a problem whose spec files are unchanged (same
 `spec_sha256`) are taken from the existing file; `--recalibrate` measures them afresh.
@@ -40,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from codefrontier.authoring.judging import authoring_config, judge_tasks, restricted
+from codefrontier.authoring.speed import MachineSpeed, measure_speed
 from codefrontier.contracts import (
     CheckerKind,
     Problem,
@@ -185,6 +189,8 @@ class Builder:
     give the expected outputs). Use as a context manager."""
 
     def __init__(self, *, jobs: int | None = None, isolation: str = "auto") -> None:
+        self.isolation = isolation
+        self.speed = MachineSpeed()  # measured times are divided by its factor
         self.config = authoring_config(Mode.ALL, isolation)
         self.pool = JudgePool.local(self.config, jobs or default_jobs())
         try:
@@ -204,6 +210,13 @@ class Builder:
             self.sandbox.close()
         finally:
             self.pool.close()
+
+    def measure_speed(self, calibrated: Sequence[Problem]) -> MachineSpeed:
+        """How much slower this machine runs now than the one that calibrated `calibrated`
+        (problems kept as they are): new times are divided by it, so one benchmark's limits
+        all come from one machine's speed, however busy this one is (speed.py)."""
+        self.speed = measure_speed(self.pool, calibrated, isolation=self.isolation)
+        return self.speed
 
     def build(
         self, spec: ProblemSpec, *, previous: Problem | None = None, say: ProgressFn | None = None
@@ -277,7 +290,7 @@ class Builder:
             _check_accepted(spec, result)
             for t in result.tests:
                 times[t.test_id].append(t.cpu_s)
-        medians = {tid: statistics.median(times[tid]) for tid in ids}
+        medians = {tid: statistics.median(times[tid]) / self.speed.factor for tid in ids}
         worst = max(slowest, key=lambda t: (medians[t.test_id], -t.test_index))
         return Calibration(first.language, round(medians[worst.test_id], 3), worst.test_id)
 
@@ -346,7 +359,12 @@ def build_benchmark(
     previous = {} if recalibrate else existing
     say = progress or (lambda line: None)
     built: dict[str, Problem] = {}
+    to_calibrate = {s.id for s in specs if reused_calibrations(s, previous.get(s.id)) is None}
+    kept = [p for pid, p in previous.items() if pid not in to_calibrate]
     with Builder(jobs=jobs, isolation=isolation) as builder:
+        if to_calibrate and kept:
+            say("measuring this machine's speed against the problems whose limits are kept")
+            say(builder.measure_speed(kept).describe("new times divided by"))
         for number, spec in enumerate(specs, 1):
             say(f"[{number}/{len(specs)}] {spec.id}: generating tests, judging the references")
             problem = builder.build(spec, previous=previous.get(spec.id), say=say)
