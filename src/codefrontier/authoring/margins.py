@@ -30,7 +30,7 @@ verdict would.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from codefrontier.contracts import TestResult, Verdict
@@ -141,21 +141,25 @@ def solution_margins(
         elif expected is Verdict.TLE:
             in_time = [t for t in before if t.test_id in lowest_level]
             fields |= _faster(faster_run, limit_s)
-    if in_time:
-        slowest = max(in_time, key=lambda t: t.cpu_s)
-        fields |= {
-            "slowest_test": slowest.test_id,
-            "slowest_cpu_s": slowest.cpu_s,
-            "slower": limit_s / slowest.cpu_s if slowest.cpu_s > 0 else math.inf,
-        }
-    if under_memory:
-        highest = max(under_memory, key=lambda t: t.rss_mb)
-        fields |= {
-            "highest_test": highest.test_id,
-            "highest_mb": highest.rss_mb,
-            "memory": memory_mb / highest.rss_mb if highest.rss_mb > 0 else math.inf,
-        }
+    time = _closest(in_time, lambda t: t.cpu_s, limit_s)
+    if time is not None:
+        fields |= dict(zip(("slowest_test", "slowest_cpu_s", "slower"), time, strict=True))
+    memory = _closest(under_memory, lambda t: t.rss_mb, memory_mb)
+    if memory is not None:
+        fields |= dict(zip(("highest_test", "highest_mb", "memory"), memory, strict=True))
     return Margins(expected, limit_s, memory_mb, **fields)  # type: ignore[arg-type]
+
+
+def _closest(
+    tests: Sequence[TestResult], measure: Callable[[TestResult], float], limit: float
+) -> tuple[str, float, float] | None:
+    """The test that comes closest to `limit` by `measure`: its id, its value, and the limit
+    over that value (how many times the value may grow before it reaches the limit)."""
+    if not tests:
+        return None
+    closest = max(tests, key=measure)
+    value = measure(closest)
+    return closest.test_id, value, limit / value if value > 0 else math.inf
 
 
 def _faster(run: Sequence[TestResult] | None, limit_s: float) -> dict[str, object]:
