@@ -1,5 +1,5 @@
-"""`codefrontier validate`: the bundled benchmark passes every check, and a broken
-problem is caught."""
+"""`codefrontier validate`: the bundled benchmark passes every check, margins included,
+and a broken problem is caught."""
 
 from __future__ import annotations
 
@@ -13,6 +13,12 @@ from codefrontier.contracts import Problem, ProblemKind, Solution, TestCase
 from codefrontier.problems.registry import load_benchmark
 
 REF = "a, b = map(int, input().split())\nprint(a + b)\n"
+# Correct, and 1.3 s of CPU on the large tests: TLE at 1 s, but not with 2 s.
+TLE_BARELY = (
+    "import time\na, b = map(int, input().split())\n"
+    "if a > 1000:\n    end = time.process_time() + 1.3\n    while time.process_time() < end:\n        pass\n"
+    "print(a + b)\n"
+)
 
 
 def tiny_problem() -> Problem:
@@ -27,6 +33,7 @@ def tiny_problem() -> Problem:
         statement="add",
         tests=tests,
         time_limit_s=1.0,
+        memory_mb=64,
         tiers=["small", "large"],
         solutions=[
             Solution("ref.py", "python", REF, "AC"),
@@ -34,23 +41,36 @@ def tiny_problem() -> Problem:
             Solution(
                 "tle_count.py",
                 "python",
-                "a, b = map(int, input().split())\ns = 0\nfor _ in range(a * 50):\n    s += 1\nprint(a + b)\n",
+                "a, b = map(int, input().split())\ns = 0\nfor _ in range(a * 200):\n    s += 1\nprint(a + b)\n",
                 "TLE",
+            ),
+            Solution(
+                "mle_table.py",
+                "python",
+                "a, b = map(int, input().split())\nt = b'x' * (a * 100)\nprint(a + b)\n",
+                "MLE",
             ),
         ],
     )
 
 
 def test_a_sound_problem_passes_every_check():
-    checks = validate([tiny_problem()])
+    checks = validate([tiny_problem()]).checks
     assert [c for c in checks if not c.ok] == []
     names = {c.check for c in checks}
     assert "wa_minus.py (python) gets WA" in names
     assert "tle_count.py (python) passes the lowest level, fails a higher one" in names
+    kept = {c.check: c for c in checks if c.margins is not None}
+    tle = kept["tle_count.py (python) keeps TLE on a machine 2x slower or faster"].margins
+    assert tle.faster_verdict == "TLE" and tle.faster > 2
+    mle = kept["mle_table.py (python) keeps MLE on a machine 2x slower or faster"].margins
+    assert mle.reached_memory and mle.slower >= 2
+    assert "ref.py (python) stays AC on a machine 2x slower" in kept
 
 
-def test_a_mistagged_solution_duplicate_tests_and_a_slow_reference_are_caught():
+def test_a_mistagged_solution_duplicate_tests_a_slow_reference_and_a_tle_without_margin_are_caught():
     problem = tiny_problem()
+    problem.solutions = problem.solutions[:2]  # the reference and wa_minus.py, tagged TLE here
     problem.solutions[1] = dataclasses.replace(problem.solutions[1], expected="TLE")
     problem.tests.append(dataclasses.replace(problem.tests[0], id="small-copy"))
     problem.solutions.append(
@@ -61,16 +81,39 @@ def test_a_mistagged_solution_duplicate_tests_and_a_slow_reference_are_caught():
             "AC",
         )
     )
-    failed = {c.check for c in validate([problem]) if not c.ok}
+    problem.solutions.append(Solution("tle_barely.py", "python", TLE_BARELY, "TLE"))
+    checks = validate([problem]).checks
+    failed = {c.check: c.detail for c in checks if not c.ok}
     assert "wa_minus.py (python) gets TLE" in failed
     assert "tests are distinct" in failed
-    assert "python limit leaves slow_ref.py (python) a 2x margin" in failed
+    assert "slow_ref.py (python) stays AC on a machine 2x slower" in failed
+    assert "tle_barely.py (python) gets TLE" not in failed
+    barely = failed["tle_barely.py (python) keeps TLE on a machine 2x slower or faster"]
+    assert barely.startswith("allowed 2x its time limit from test large-0 on, it gets AC")
+
+
+def test_limits_are_scaled_by_this_machines_speed_against_the_recorded_calibration():
+    # The reference is recorded as taking 0.1 s on large-1 where it takes at least 0.25 s
+    # here: this machine counts as 2.5x (or more) slower than the calibration machine, and
+    # every pass is judged with the limits scaled by that factor.
+    problem = tiny_problem()
+    busy = "import time\nend = time.process_time() + 0.25\nwhile time.process_time() < end:\n    pass\n"
+    problem.solutions = [Solution("ref.py", "python", busy + REF, "AC")]
+    problem.metadata = {"ref_cpu_s": {"python": 0.1}, "ref_slowest_test": {"python": "large-1"}}
+    validation = validate([problem])
+    assert validation.speed.probes == 1 and validation.speed.factor >= 2.5
+    [margins] = [c.margins for c in validation.checks if c.margins is not None]
+    assert margins.limit_s == pytest.approx(validation.speed.factor)
+    assert "slower than the one that calibrated the limits" in validation.speed.describe()
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # every CPU limit grows with this machine's measured slowdown, and so does the run
 def test_the_bundled_benchmark_passes_validation(capsys):
     assert main(["validate", "--benchmark", "bundled"]) == 0
     out = capsys.readouterr().out
     problems = load_benchmark("bundled")
     assert f"{len(problems)} problems" in out and " 0 failed" in out
     assert len(problems) >= 30
+    assert "calibrated the limits" in out  # the speed of this machine, and the time scale used
+    assert "tightest margins: slower " in out

@@ -2,30 +2,30 @@
 generates the same tests from the same seed (and other tests from another seed), and its
 statement shows an example that the reference really answers.
 
-Running every solution on every test is `codefrontier validate`'s job, not this suite's.
+Running every solution on every test is `codefrontier validate`'s job, not this suite's;
+here the judge runs only each reference on its statement's example.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import subprocess
-import sys
 
 import pytest
 
-from codefrontier.contracts import CheckerKind
+from codefrontier.contracts import Problem, ProblemKind, SampleResult, TestCase
+from codefrontier.judge import JudgeConfig, Sample, judge_samples
 from codefrontier.problems.bundled.authoring import (
     SPECS_DIR,
     GeneratedTest,
     ProblemSpec,
+    check_generation_in_fresh_process,
     generate_tests,
     load_spec,
     rng_for,
     spec_dirs,
     suite_digest,
 )
-from codefrontier.problems.bundled.build import check_generation_in_fresh_process, outputs_differ, run_checker
 
 SLUGS = [d.name for d in spec_dirs(SPECS_DIR)]
 REQUIRED_SECTIONS = ("## Input", "## Output", "## Constraints", "## Example")
@@ -96,22 +96,27 @@ def test_statement_has_the_required_sections(slug: str) -> None:
         assert heading in statement, f"statement lacks {heading}"
 
 
+@pytest.fixture(scope="module")
+def examples_judged() -> dict[str, SampleResult]:
+    """Each spec's ref.py judged on its statement's example (input and output blocks), with
+    the spec's checker: all in one judge call."""
+    problems, samples = [], []
+    for slug in SLUGS:
+        s = spec(slug)
+        example_input, example_output = example(s.statement)
+        test = TestCase("example", example_input, example_output, size=len(example_input), hidden=False)
+        problems.append(Problem(slug, ProblemKind.STDIO, s.statement, [test], 10.0, s.memory_mb, s.checker))
+        ref = s.solution("ref.py")
+        samples.append(Sample(slug, "ref.py", 0, ref.language, ref.code))
+    results = judge_samples(problems, samples, config=JudgeConfig(wall_factor=20.0))
+    return {r.problem_id: r for r in results}
+
+
 @pytest.mark.parametrize("slug", SLUGS)
-def test_statement_example_is_the_first_public_test_and_the_reference_agrees(slug: str) -> None:
-    s = spec(slug)
-    example_input, example_output = example(s.statement)
-    first = suite(slug)[0]
-    assert first.input == example_input
-    ref = subprocess.run(
-        [sys.executable, str(s.directory / "ref.py")],
-        input=first.input.encode(),
-        capture_output=True,
-        timeout=60,
-        check=True,
-    )
-    if s.checker.kind is CheckerKind.PROGRAM:
-        assert s.checker_file is not None
-        code, reason = run_checker(s.checker_file, first.input.encode(), ref.stdout, example_output.encode())
-        assert code == 0, reason
-    else:
-        assert outputs_differ(s.checker, ref.stdout, example_output.encode()) is None
+def test_statement_example_is_the_first_public_test_and_the_reference_agrees(
+    slug: str, examples_judged: dict[str, SampleResult]
+) -> None:
+    example_input, _ = example(spec(slug).statement)
+    assert suite(slug)[0].input == example_input
+    result = examples_judged[slug]
+    assert result.passed, f"{result.verdict}: {result.detail or result.tests[0].detail}"

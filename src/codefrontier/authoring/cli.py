@@ -14,9 +14,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "validate",
         help="problem-setter checks: references AC, wrong solutions get their tags, nested tiers, limits",
         description="Judge every known solution and check: references are AC on every test; known-wrong "
-        "solutions get their tagged verdict; naive-TLE solutions pass the lowest level and fail a higher one; "
-        "tests are distinct; generators are deterministic; limits leave the reference its margin. Prints a "
-        "table and exits 1 on any violation.",
+        "solutions get their tagged verdict; every tagged verdict holds on a machine 2x slower and 2x faster "
+        "(margins from each test's measured CPU time and peak memory; docs/authoring.md); naive-TLE solutions "
+        "pass the lowest level and fail a higher one; tests are distinct; generators are deterministic. "
+        "Prints a table with the margins and exits 1 on any violation.",
     )
     add_problem_arguments(validate)
     validate.add_argument("--jobs", type=int, default=None, help="worker sandboxes (default: one per core)")
@@ -46,7 +47,8 @@ def run_validate(args: argparse.Namespace) -> int:
             raise ConfigError(f"--only: no such problem(s) in {name}: {', '.join(sorted(unknown))}")
         problems = [p for p in problems if p.id in wanted]
     start = time.monotonic()
-    checks = validate(problems, jobs=args.jobs, isolation=args.isolation, progress=sys.stderr.isatty())
+    validation = validate(problems, jobs=args.jobs, isolation=args.isolation, progress=sys.stderr.isatty())
+    checks = validation.checks
     elapsed = time.monotonic() - start
     console = Console()
     table = Table("problem", "check", "result", "detail", title=f"validate {name}")
@@ -58,6 +60,10 @@ def run_validate(args: argparse.Namespace) -> int:
             check.detail,
         )
     console.print(table)
+    console.print(validation.speed.describe())
+    tightest = validation.tightest_margins()
+    if tightest:
+        console.print("tightest margins: " + "; ".join(tightest))
     failed = [c for c in checks if not c.ok]
     tests = sum(len(p.tests) for p in problems)
     console.print(

@@ -1,31 +1,35 @@
 """Problem-setter checks before publishing a benchmark (as Codeforces' Polygon runs them).
 
-* every reference solution (tagged AC) is AC on every test;
+* every reference solution (tagged AC) is AC on every test, with the margins of
+  `margins.py`: it stays AC on a machine 2x slower, with 2x memory headroom;
 * every known-wrong solution gets its tagged verdict (the verdict of its first failing
-  test in size order);
+  test in size order), and keeps it on a machine 2x slower and 2x faster (margins.py:
+  the rule per tag, from the measured CPU time and peak memory of each test);
 * every naive-TLE solution passes the lowest coverage level (the first tier) and fails a
   higher one — the nested property the frontier needs;
 * tests are distinct; for generated benchmarks, the generator is deterministic (same
-  seed, same bytes) and reproduces the shipped tests;
-* the time limits leave the reference at least the recorded margin.
+  seed, same bytes) and reproduces the shipped tests.
 
 References run in all-tests mode (every test must pass); known-wrong solutions run in
-first-fail mode, which is enough to know their verdict and highest passed level.
+first-fail mode, which is enough to know their verdict and highest passed level; the
+first failing test of each TLE-tagged solution is judged once more with its time limit
+doubled. Every run goes through the judge's pool with a far wall-clock backstop
+(judging.py), so that time is CPU time and a busy machine gives the same report.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from codefrontier.contracts import Problem, ProblemKind, Sample, SampleResult, Verdict
-from codefrontier.judge.api import judge_progress
-from codefrontier.judge.config import JudgeConfig, Mode
-from codefrontier.judge.pool import JudgePool
+from codefrontier.authoring.judging import authoring_config, judge_tasks, restricted
+from codefrontier.authoring.margins import MARGIN, Margins, solution_margins
+from codefrontier.authoring.speed import MachineSpeed, measure_speed
+from codefrontier.contracts import Problem, ProblemKind, Sample, SampleResult, TestResult, Verdict
+from codefrontier.judge import JudgePool, Mode
 from codefrontier.problems.levels import sorted_tests
-
-DEFAULT_MARGIN = 2.0  # a reference must run within half its limit unless the problem records another margin
 
 
 @dataclass
@@ -34,6 +38,7 @@ class CheckResult:
     check: str
     ok: bool
     detail: str = ""
+    margins: Margins | None = None  # for the checks of a solution's margins
 
 
 def _distinct_tests(problem: Problem) -> CheckResult:
@@ -80,9 +85,10 @@ def _generator_checks(problem: Problem) -> list[CheckResult]:
     ]
 
 
-def _solution_samples(
-    problems: Sequence[Problem],
-) -> tuple[list[tuple[Problem, Sample]], list[tuple[Problem, Sample]]]:
+Task = tuple[Problem, Sample]
+
+
+def _solution_samples(problems: Sequence[Problem]) -> tuple[list[Task], list[Task]]:
     references, wrong = [], []
     for problem in problems:
         for i, solution in enumerate(problem.solutions):
@@ -92,59 +98,60 @@ def _solution_samples(
                 i,
                 solution.language,
                 solution.code,
-                policy_meta={"expected": solution.expected},
+                policy_meta={"expected": solution.expected.value},
             )
-            (references if solution.expected == "AC" else wrong).append((problem, sample))
+            (references if solution.expected is Verdict.AC else wrong).append((problem, sample))
     return references, wrong
 
 
-def _judge(
-    tasks: list[tuple[Problem, Sample]],
-    mode: Mode,
-    jobs: int | None,
-    isolation: str,
-    progress: bool,
-    label: str,
-) -> list[SampleResult]:
-    if not tasks:
-        return []
-    bar = judge_progress(progress, len(tasks), label)
-    results = []
-    try:
-        with JudgePool.local(JudgeConfig(mode=mode, isolation=isolation), jobs) as pool:
-            for result in pool.judge(tasks):
-                results.append(result)
-                if bar is not None:
-                    bar.advance(result)
-    finally:
-        if bar is not None:
-            bar.close()
-    return results
+def _lowest_level(problem: Problem) -> list[str]:
+    """The tests of the lowest coverage level: the first tier, or the smallest test."""
+    ordered = sorted_tests(problem)
+    return [t.id for t in ordered if problem.tiers and t.tier == problem.tiers[0]] or [ordered[0].id]
 
 
-def _reference_checks(problem: Problem, result: SampleResult) -> list[CheckResult]:
+def _margins(
+    problem: Problem, result: SampleResult, scale: float, faster_run: Sequence[TestResult] | None = None
+) -> Margins:
+    """The margins against the time limit as judged here: the problem's, times `scale`."""
+    return solution_margins(
+        Verdict(result.policy_meta.get("expected", "AC")),
+        result.tests,
+        problem.time_limit_for(result.language) * scale,
+        problem.memory_mb,
+        lowest_level=_lowest_level(problem),
+        faster_run=faster_run,
+    )
+
+
+def _margin_check(problem: Problem, result: SampleResult, margins: Margins, name: str) -> CheckResult:
+    failures = margins.failures()
+    detail = margins.describe()
+    if failures:
+        detail = "; ".join(failures) + " — " + detail
+    return CheckResult(problem.id, name, not failures, detail, margins)
+
+
+def _reference_checks(problem: Problem, result: SampleResult, scale: float) -> list[CheckResult]:
     name = f"{result.policy} is AC on every test"
     failed = [f"{t.test_id}: {t.verdict.value}" for t in result.tests if t.verdict is not Verdict.AC]
     ok = not failed and result.tests_passed == len(problem.tests)
     checks = [CheckResult(problem.id, name, ok, ", ".join(failed[:5]) or f"{result.tests_passed} tests")]
-    if problem.kind is ProblemKind.STDIO and ok:
-        language = result.language
-        limit = problem.time_limit_for(language)
-        margin = float(problem.metadata.get("limit_margin", DEFAULT_MARGIN))
-        slowest = max(t.cpu_s for t in result.tests)
-        ok_margin = slowest * margin <= limit
+    if ok:
         checks.append(
-            CheckResult(
-                problem.id,
-                f"{language} limit leaves {result.policy} a {margin:g}x margin",
-                ok_margin,
-                f"slowest test {slowest:.3f} s, limit {limit:g} s ({limit / max(slowest, 1e-9):.1f}x)",
+            _margin_check(
+                problem,
+                result,
+                _margins(problem, result, scale),
+                f"{result.policy} stays AC on a machine {MARGIN:g}x slower",
             )
         )
     return checks
 
 
-def _wrong_checks(problem: Problem, result: SampleResult) -> list[CheckResult]:
+def _wrong_checks(
+    problem: Problem, result: SampleResult, faster_run: Sequence[TestResult] | None, scale: float
+) -> list[CheckResult]:
     expected = result.policy_meta.get("expected", "")
     got = result.verdict.value
     checks = [
@@ -156,9 +163,17 @@ def _wrong_checks(problem: Problem, result: SampleResult) -> list[CheckResult]:
             + (f": {result.detail[:120]}" if got != expected else ""),
         )
     ]
+    if got == expected:
+        checks.append(
+            _margin_check(
+                problem,
+                result,
+                _margins(problem, result, scale, faster_run),
+                f"{result.policy} keeps {expected} on a machine {MARGIN:g}x slower or faster",
+            )
+        )
     if expected == "TLE":
-        ordered = sorted_tests(problem)
-        lowest = [t.id for t in ordered if problem.tiers and t.tier == problem.tiers[0]] or [ordered[0].id]
+        lowest = _lowest_level(problem)
         passed = {t.test_id for t in result.tests if t.verdict is Verdict.AC}
         nested = all(tid in passed for tid in lowest) and got == "TLE"
         checks.append(
@@ -172,24 +187,90 @@ def _wrong_checks(problem: Problem, result: SampleResult) -> list[CheckResult]:
     return checks
 
 
+def _faster_tasks(by_id: dict[str, Problem], wrong: list[SampleResult], tasks: list[Task]) -> list[Task]:
+    """For each TLE-tagged solution that got TLE: its tests from the first failing one on,
+    with the time limit times the margin (as on a machine that much faster)."""
+    faster = []
+    for result, (_, sample) in zip(wrong, tasks, strict=True):
+        if result.policy_meta.get("expected") != "TLE" or result.verdict is not Verdict.TLE:
+            continue
+        problem = by_id[result.problem_id]
+        ordered = sorted_tests(problem)
+        start = next(i for i, t in enumerate(ordered) if t.id == result.first_failed_test)
+        faster.append((restricted(problem, ordered[start:], time_factor=MARGIN), sample))
+    return faster
+
+
+@dataclass
+class Validation:
+    """Every check's row, and the speed of this machine the limits were scaled by."""
+
+    checks: list[CheckResult]
+    speed: MachineSpeed
+
+    @property
+    def failed(self) -> list[CheckResult]:
+        return [c for c in self.checks if not c.ok]
+
+    def tightest_margins(self) -> list[str]:
+        """The smallest margin of each kind over every solution, and whose it is."""
+        kinds: dict[str, Callable[[Margins], float | None]] = {
+            "slower": lambda m: m.slower,
+            "faster (TLE)": lambda m: m.faster,
+            "memory": lambda m: m.memory,
+        }
+        out = []
+        for label, value in kinds.items():
+            rated = [
+                (factor, c)
+                for c in self.checks
+                if c.margins is not None
+                and (factor := value(c.margins)) is not None
+                and not math.isinf(factor)
+            ]
+            if rated:
+                factor, check = min(rated, key=lambda pair: pair[0])
+                out.append(f"{label} {factor:.1f}x ({check.problem_id} {check.check.split(' (', 1)[0]})")
+        return out
+
+
 def validate(
-    problems: Sequence[Problem], *, jobs: int | None = None, isolation: str = "auto", progress: bool = False
-) -> list[CheckResult]:
-    """Run every check on every problem; returns one row per check (ok or not).
-    `progress`: show a bar per judging pass (references, then known-wrong solutions)."""
+    problems: Sequence[Problem],
+    *,
+    jobs: int | None = None,
+    isolation: str = "auto",
+    progress: bool = False,
+    speed: MachineSpeed | None = None,
+) -> Validation:
+    """Run every check on every problem: one row per check (ok or not). The judging passes
+    run with every time limit scaled by this machine's speed against the calibration
+    machine (measured first, unless `speed` is given; speed.py). `progress`: show a bar
+    per judging pass."""
     checks: list[CheckResult] = []
     for problem in problems:
         checks.append(_distinct_tests(problem))
         checks.extend(_generator_checks(problem))
-        if not any(s.expected == "AC" for s in problem.solutions):
+        if not any(s.expected is Verdict.AC for s in problem.solutions):
             checks.append(CheckResult(problem.id, "has a reference solution", False, "no solution tagged AC"))
     references, wrong = _solution_samples(problems)
     by_id = {p.id: p for p in problems}
-    for result in _judge(references, Mode.ALL, jobs, isolation, progress, "references"):
-        problem = by_id[result.problem_id]
-        checks.extend(_reference_checks(problem, result))
-    for result in _judge(wrong, Mode.FIRST_FAIL, jobs, isolation, progress, "known-wrong"):
-        checks.extend(_wrong_checks(by_id[result.problem_id], result))
+    with JudgePool.local(authoring_config(Mode.ALL, isolation), jobs) as pool:
+        if speed is None:
+            speed = measure_speed(pool, problems, isolation=isolation, progress=progress)
+        scale = speed.factor
+        every_test = authoring_config(Mode.ALL, isolation, scale)
+        for result in judge_tasks(pool, references, every_test, progress=progress, label="references"):
+            checks.extend(_reference_checks(by_id[result.problem_id], result, scale))
+        first_fail = authoring_config(Mode.FIRST_FAIL, isolation, scale)
+        wrong_results = judge_tasks(pool, wrong, first_fail, progress=progress, label="known-wrong")
+        faster_tasks = _faster_tasks(by_id, wrong_results, wrong)
+        faster_runs = {
+            (r.problem_id, r.policy, r.sample): r.tests
+            for r in judge_tasks(pool, faster_tasks, first_fail, progress=progress, label="TLE, 2x limit")
+        }
+        for result in wrong_results:
+            faster_run = faster_runs.get((result.problem_id, result.policy, result.sample))
+            checks.extend(_wrong_checks(by_id[result.problem_id], result, faster_run, scale))
     order = {p.id: i for i, p in enumerate(problems)}
     checks.sort(key=lambda c: (order[c.problem_id], c.check))
-    return checks
+    return Validation(checks, speed)

@@ -15,6 +15,7 @@ from codefrontier.lazy import lazy_exports
 _EXPORTS = {
     "judge_samples": "api",
     "run_judge": "api",
+    "judge_progress": "api",
     "RunReport": "api",
     "JudgeConfig": "config",
     "Mode": "config",

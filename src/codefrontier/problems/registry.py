@@ -15,7 +15,7 @@ def _bundled() -> list[Problem]:
     path = Path(str(files("codefrontier.problems") / "data" / "bundled.jsonl.gz"))
     if not path.exists():
         raise InputError(
-            "the bundled benchmark file is missing; build it with `python -m codefrontier.problems.bundled.build`",
+            "the bundled benchmark file is missing; build it with `python -m codefrontier.authoring.build`",
             path=path,
         )
     return load_problems(path)

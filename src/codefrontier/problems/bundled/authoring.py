@@ -4,7 +4,9 @@ A spec directory (format: AUTHORING.md beside this file) holds `problem.py` (the
 statement, constants and a `generate(tier, index, rng)` function), reference
 solutions `ref.py`/`ref.cpp`, known-wrong solutions named `<tag>_<what>.<py|cpp>`,
 and for checker problems a checker program. Everything here is pure Python and
-needs no compiler: `build` runs the solutions.
+needs no compiler: `codefrontier.authoring.build` judges the solutions. (The one program
+run here is this module itself, in a fresh interpreter, to check that generation does not
+depend on the interpreter's hash seed.)
 
 Every malformed spec raises `InputError` naming the spec file and the field, so an
 author can fix it without reading this module.
@@ -13,8 +15,11 @@ author can fix it without reading this module.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import re
+import subprocess
+import sys
 import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -406,3 +411,38 @@ def suite_digest(tests: Iterable[GeneratedTest]) -> str:
         data = t.input.encode()
         digest.update(f"{t.id}:{len(data)}:".encode() + data)
     return digest.hexdigest()
+
+
+def check_generation_in_fresh_process(spec: ProblemSpec, digest: str) -> None:
+    """Generate the suite again in a fresh interpreter with another hash seed: this catches
+    what two calls in one process cannot (str hashing, set order, unseeded randomness)."""
+    src_dir = Path(__file__).resolve().parents[3]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src_dir), env.get("PYTHONPATH")]))
+    env["PYTHONHASHSEED"] = "2" if env.get("PYTHONHASHSEED") == "1" else "1"
+    script = (
+        "import sys\n"
+        "from codefrontier.problems.bundled.authoring import generate_tests, load_spec, suite_digest\n"
+        "print(suite_digest(generate_tests(load_spec(sys.argv[1]))))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(spec.directory)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        raise InputError(
+            f"generating the tests in a fresh process failed: {lines[-1] if lines else proc.returncode}",
+            path=spec.problem_file,
+            field="generate",
+        )
+    if proc.stdout.strip() != digest:
+        raise InputError(
+            "not deterministic: a fresh interpreter generated different tests from the same seed; "
+            "do not depend on str hashing, set iteration order or unseeded randomness",
+            path=spec.problem_file,
+            field="generate",
+        )

@@ -53,7 +53,7 @@ Footbridges 4 (islands 3 and 4) and 7 (islands 5 and 6) are critical. Footbridge
 6 both join islands 4 and 5, so closing either one leaves the other open.
 """
 CHECKER = "tokens"
-MEMORY_MB = 256
+MEMORY_MB = 128
 SEED = 11007
 TIERS = {"tiny": 4, "small": 3, "medium": 3, "large": 3, "max": 2}
 

@@ -50,7 +50,7 @@ One best split puts members 1, 5 and 7 in the Red camp and everyone else in the 
 camp. Member 8 has no rivals and can join Blue.
 """
 CHECKER = "tokens"
-MEMORY_MB = 256
+MEMORY_MB = 128
 SEED = 4113
 TIERS = {"tiny": 3, "small": 3, "medium": 3, "large": 3, "max": 2}
 

@@ -48,7 +48,7 @@ The largest distance is 4: from clearing 4 the route to clearing 6 is 4-3-2-5-6.
 answers `7 4`, `6 7` and `4 7` would also be accepted, but `1 4` would not (distance 3).
 """
 CHECKER = {"kind": "program", "file": "checker.py"}
-MEMORY_MB = 256
+MEMORY_MB = 128
 SEED = 4115
 TIERS = {"tiny": 4, "small": 3, "medium": 3, "large": 3, "max": 2}
 

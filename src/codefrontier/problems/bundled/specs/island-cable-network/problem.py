@@ -55,7 +55,7 @@ The council buys the offers `3 1 1`, `2 3 4` and `5 4 2`. The networks are
 {1, 2, 3}, {4, 5}, {6} and {7}.
 """
 CHECKER = "tokens"
-MEMORY_MB = 256
+MEMORY_MB = 128
 SEED = 4108
 TIERS = {"tiny": 3, "small": 3, "medium": 3, "large": 3, "max": 2}
 
