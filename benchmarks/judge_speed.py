@@ -212,13 +212,17 @@ def report_per_test(args: argparse.Namespace) -> None:
 # 2. Against a LiveCodeBench-style grader
 SUM = "a, b = map(int, input().split())\nprint(a + b)\n"
 
-# Ways to read stdin; each prints the sum of the numbers on its single input line.
+# Ways to read stdin (and one to write stdout); each prints the sum of its input line.
 READERS = {
     "input()": "a, b = map(int, input().split())\nprint(a + b)\n",
     "for line in sys.stdin": "import sys\nfor line in sys.stdin:\n    print(sum(map(int, line.split())))\n",
     "open(0).read()": "print(sum(map(int, open(0).read().split())))\n",
-    "sys.stdin.buffer.read()": "import sys\nprint(sum(map(int, sys.stdin.buffer.read().split())))\n",
     "sys.stdin.readline()[:-1]": "import sys\nline = sys.stdin.readline()[:-1]\nprint(sum(map(int, line.split(' '))))\n",
+    "from sys import stdin; for line in stdin": (
+        "from sys import stdin\nfor line in stdin:\n    print(sum(map(int, line.split())))\n"
+    ),
+    "sys.stdin.buffer.read()": "import sys\nprint(sum(map(int, sys.stdin.buffer.read().split())))\n",
+    "os.write(1, ...)": "import os\nos.write(1, b'%d\\n' % sum(map(int, input().split())))\n",
 }
 
 
@@ -258,12 +262,14 @@ def lcb_grade(code: str, inputs: list[str], outputs: list[str]) -> list[bool]:
         old = sys.stdout
         sys.stdout = captured
         try:
+            # In LCB's order (its decorators, innermost first): the read methods of the
+            # real sys.stdin are patched, then sys.stdin becomes a plain StringIO.
             with (
-                patch("builtins.open", mock_open(read_data=given)),
-                patch("sys.stdin", io.StringIO(given)),
-                patch("sys.stdin.readline", lambda *a, it=lines: next(it)),
-                patch("sys.stdin.readlines", lambda *a, text=given: text.split("\n")),
                 patch("sys.stdin.read", lambda *a, text=given: text),
+                patch("sys.stdin.readlines", lambda *a, text=given: text.split("\n")),
+                patch("sys.stdin.readline", lambda *a, it=lines: next(it)),
+                patch("sys.stdin", io.StringIO(given)),
+                patch("builtins.open", mock_open(read_data=given)),
             ):
                 try:
                     method()
@@ -391,7 +397,7 @@ def report_lcb(args: argparse.Namespace) -> None:
             f"   target >= 1.2x ({load()})"
         )
     readers = side("readers")
-    print("   correct programs judged AC:       codefrontier  LCB-style")
+    print("   correct programs judged AC:                   codefrontier  LCB-style")
     for name in READERS:
         print(
             f"     {name:28s}  {'yes' if readers['ours'][name] else 'NO ':>12s}  {'yes' if readers['lcb'][name] else 'NO':>9s}"
