@@ -1,10 +1,7 @@
 """codefrontier: the execution side of code-LLM research."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("codefrontier")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0+source"
+# The one place the version is written: pyproject.toml reads it from here (setuptools'
+# `dynamic` version), so `codefrontier --version` needs no importlib.metadata.
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

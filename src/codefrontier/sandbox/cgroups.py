@@ -18,10 +18,11 @@ Where neither is writable, measurement falls back to the run's first process and
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import itertools
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 V1_CONTROLLERS = ("memory", "cpuacct", "pids")
@@ -42,27 +43,53 @@ class Hierarchy:
 
 @dataclass
 class WorkerCgroup:
-    """One worker's cgroup: host paths, and the config the zygote receives."""
+    """One worker's cgroup: host paths, and the config the zygote receives. The judge
+    holds a lock on each of its directories for as long as they exist: a group whose lock
+    nobody holds was left by a judge that was killed (`remove_stale`), whatever PID
+    namespace that judge ran in."""
 
     version: int
     host_dirs: dict[str, Path]
+    locks: list[int] = field(default_factory=list)
+    # cgroup v1: two more groups per controller for the Python children, used in turn; a
+    # parked child joins one ahead of its job (sandbox/runtime/zygote.py, Zygote._fork_next)
+    prefork_dirs: list[dict[str, Path]] = field(default_factory=list)
+
+    def _all(self) -> list[tuple[str, dict[str, Path]]]:
+        return [("", self.host_dirs)] + [(f"p{i}-", dirs) for i, dirs in enumerate(self.prefork_dirs)]
+
+    def mounts(self) -> dict[str, Path]:
+        """Where each of the worker's directories appears inside bubblewrap -> host path."""
+        return {
+            f"{SANDBOX_CGROUP_ROOT}/{prefix}{name}": path
+            for prefix, dirs in self._all()
+            for name, path in dirs.items()
+        }
 
     def zygote_config(self, inside_bwrap: bool) -> dict:
-        dirs = {
-            name: (f"{SANDBOX_CGROUP_ROOT}/{name}" if inside_bwrap else str(path))
-            for name, path in self.host_dirs.items()
-        }
-        return {"version": self.version, "dirs": dirs}
+        def where(prefix: str, dirs: dict[str, Path]) -> dict[str, str]:
+            return {
+                name: (f"{SANDBOX_CGROUP_ROOT}/{prefix}{name}" if inside_bwrap else str(path))
+                for name, path in dirs.items()
+            }
+
+        config: dict = {"version": self.version, "dirs": where("", self.host_dirs)}
+        config["prefork_dirs"] = [where(f"p{i}-", dirs) for i, dirs in enumerate(self.prefork_dirs)]
+        return config
 
     def hide_paths(self, inside_bwrap: bool) -> list[str]:
         """What a run's mount namespace covers so that it cannot reach its own cgroup."""
         if inside_bwrap:
             return [SANDBOX_CGROUP_ROOT]
-        return sorted({str(_mount_root_of(p)) for p in self.host_dirs.values()})
+        return sorted({str(_mount_root_of(p)) for _, dirs in self._all() for p in dirs.values()})
 
     def remove(self) -> None:
-        for path in self.host_dirs.values():
-            _remove_tree(path)
+        for _, dirs in self._all():
+            for path in dirs.values():
+                _remove_tree(path)
+        for fd in self.locks:
+            os.close(fd)
+        self.locks.clear()
 
 
 def _mounts() -> list[tuple[str, str, str]]:
@@ -138,29 +165,63 @@ def _detect() -> Hierarchy | None:
     return None
 
 
+_STALE_REMOVED: list[int] = []  # remove_stale's count, once per process
+_stale_lock = threading.Lock()
+
+
 def make_worker_cgroup(owner_uid: int | None) -> WorkerCgroup | None:
     """A fresh group per controller for one worker, owned by the sandbox's user (so the
-    zygote can move runs in and reset counters), or None where cgroups are not available."""
+    zygote can move runs in and reset counters), or None where cgroups are not available.
+    The first call in a process also removes the groups killed judges left behind."""
     hierarchy = detect()
     if hierarchy is None:
         return None
+    with _stale_lock:
+        if not _STALE_REMOVED:
+            _STALE_REMOVED.append(remove_stale())
     name = f"codefrontier-{os.getpid()}-{next(_counter)}"
-    made: dict[str, Path] = {}
+    group = WorkerCgroup(hierarchy.version, {})
+    if hierarchy.version == 1:
+        group.prefork_dirs = [{}, {}]
+    kinds = [("", group.host_dirs)] + [(f"-p{i}", dirs) for i, dirs in enumerate(group.prefork_dirs)]
     try:
-        for controller, base in hierarchy.dirs.items():
-            path = base / name
-            path.mkdir()
-            made[controller] = path
-            if hierarchy.version == 2:
-                (path / "cgroup.subtree_control").write_text("+memory +pids")
-            if owner_uid is not None and os.geteuid() == 0:
-                for item in [path, *path.iterdir()]:
-                    os.chown(item, owner_uid, -1)
+        for suffix, dirs in kinds:
+            for controller, base in hierarchy.dirs.items():
+                path = base / (name + suffix)
+                path.mkdir()
+                dirs[controller] = path
+                group.locks.append(_hold(path))
+                if hierarchy.version == 2:
+                    (path / "cgroup.subtree_control").write_text("+memory +pids")
+                if owner_uid is not None and os.geteuid() == 0:
+                    for item in [path, *path.iterdir()]:
+                        os.chown(item, owner_uid, -1)
     except OSError:
-        for path in made.values():
-            _remove_tree(path)
+        group.remove()
         return None
-    return WorkerCgroup(hierarchy.version, made)
+    return group
+
+
+def _hold(path: Path) -> int:
+    """A lock on the group's directory, held until the group is removed (or the judge dies)."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def _held(path: Path) -> bool:
+    """Whether a live judge holds the group's lock."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops the probe's own lock
 
 
 def _remove_tree(path: Path) -> None:
@@ -175,7 +236,9 @@ def _remove_tree(path: Path) -> None:
 
 
 def remove_stale() -> int:
-    """Remove groups left by judge processes that no longer exist; returns how many."""
+    """Remove groups left by judges that were killed (no lock held on them, and no process
+    with the PID in their name here: a judge of an older version holds no lock); returns
+    how many were removed."""
     hierarchy = detect()
     if hierarchy is None:
         return 0
@@ -186,9 +249,10 @@ def remove_stale() -> int:
                 pid = int(path.name.split("-")[1])
             except (IndexError, ValueError):
                 continue
-            if not Path(f"/proc/{pid}").exists():
-                _remove_tree(path)
-                removed += 1
+            if pid == os.getpid() or Path(f"/proc/{pid}").exists() or _held(path):
+                continue
+            _remove_tree(path)
+            removed += not path.exists()
     return removed
 
 

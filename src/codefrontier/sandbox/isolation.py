@@ -113,7 +113,12 @@ def bwrap_plan(
     # No --die-with-parent: it fires when the *thread* that started bubblewrap ends, and
     # workers are started and restarted from threads. The zygote exits instead when its
     # control socket closes, which happens when the judge process ends in any way.
-    args = [bwrap, "--new-session"]
+    # --as-pid-1: the zygote itself is PID 1 of the worker's namespace. bubblewrap's own
+    # reaper at PID 1 would tell the outer bubblewrap "done" as soon as the zygote exited,
+    # and the outer one would exit while that reaper was still being torn down, leaving it
+    # to be reparented and reaped by someone else after the judge is gone. With the zygote
+    # at PID 1, the kernel empties the namespace before the outer bubblewrap can reap it.
+    args = [bwrap, "--new-session", "--as-pid-1"]
     if root:
         # Privileged: no user namespace (its uid map would keep kuid 0, for which the
         # kernel never enforces RLIMIT_NPROC); the zygote drops to an unprivileged uid.
@@ -140,8 +145,8 @@ def bwrap_plan(
     hide: list[str] = []
     if cgroup is not None:
         args += ["--perms", "0755", "--dir", SANDBOX_CGROUP_ROOT]
-        for name, path in cgroup.host_dirs.items():
-            args += ["--bind", str(path), f"{SANDBOX_CGROUP_ROOT}/{name}"]
+        for inside, path in cgroup.mounts().items():
+            args += ["--bind", str(path), inside]
         hide = cgroup.hide_paths(inside_bwrap=True)
     args += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev"]  # devices work; /dev/shm is per run
     # The zygote's own writable place (compiles work there); every run gets its own tmpfs.
@@ -216,6 +221,7 @@ def bwrap_works(bwrap: str) -> tuple[bool, str]:
             [
                 bwrap,
                 "--die-with-parent",
+                "--as-pid-1",  # no reaper of bubblewrap's own to outlive this check
                 *ns,
                 "--ro-bind",
                 "/",

@@ -8,6 +8,7 @@ the judge owns and reads after each run.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import fcntl
 import os
@@ -18,6 +19,8 @@ import socket
 import subprocess
 import tempfile
 import threading
+import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +32,7 @@ from codefrontier.sandbox.runtime.protocol import CallReply, RunReply
 
 STDERR_KEEP = 64 * 1024  # bytes of a program's stderr kept for the verdict's detail
 REPLY_MARGIN_S = 30.0  # how much longer than a run's wall limit the judge waits for the zygote
+EXIT_WAIT_S = 30.0  # how long a closed sandbox may take to exit by itself before it is killed
 MAX_FDS = protocol.MAX_FDS  # descriptors one request may carry
 
 
@@ -140,6 +144,7 @@ class Sandbox:
         self.cgroup: cgroups.WorkerCgroup | None = None
         self.session_alive = False
         self._log: tempfile._TemporaryFileWrapper[bytes] | None = None
+        _LIVE.add(self)
         self.start()
 
     # -- life cycle -----------------------------------------------------------
@@ -184,17 +189,18 @@ class Sandbox:
         self.session_alive = False
 
     def close(self) -> None:
+        """Stop the sandbox and wait until every process of it is gone: when close returns
+        (and when the judge exits: `_close_all`), nothing of it is left, running or not."""
+        _LIVE.discard(self)
         if self.sock is not None:
             self.sock.close()  # the zygote sees end-of-file and exits; bubblewrap follows
             self.sock = None
         if self.proc is not None:
             try:
-                self.proc.wait(timeout=2.0)
+                self.proc.wait(timeout=EXIT_WAIT_S)
             except subprocess.TimeoutExpired:
-                pass
-            if self.proc.poll() is None:
                 self._kill()
-                self.proc.wait()
+            self.proc.wait()
             self.proc = None
         for fd in (self.stdout_fd, self.stderr_fd):
             if fd >= 0:
@@ -212,6 +218,7 @@ class Sandbox:
 
     def restart(self) -> None:
         self.close()
+        _LIVE.add(self)
         self.start()
 
     def __enter__(self) -> Sandbox:
@@ -254,16 +261,35 @@ class Sandbox:
             raise SandboxCrashed(f"the sandbox answered outside the protocol: {exc}") from exc
 
     def _kill(self) -> None:
-        """Kill the whole sandbox. bubblewrap puts its child in a session of its own, so
-        the process group of bubblewrap alone would miss the zygote: kill the tree,
-        children first (killing a PID namespace's init takes its processes with it)."""
+        """Kill the whole sandbox and wait for it. bubblewrap puts its child in a session of
+        its own, so the process group of bubblewrap alone would miss the zygote. The tree
+        dies from the inside out: every process under the outer bubblewrap is killed
+        (killing a PID namespace's init takes its processes with it), and the outer
+        bubblewrap, still alive, reaps its child before it is killed in turn — killed
+        first, it would leave its child to be reparented and torn down after we return."""
         if self.proc is None or self.proc.poll() is not None:
             return
-        for pid in [*_descendants(self.proc.pid), self.proc.pid]:
+        inner = _descendants(self.proc.pid)
+        pidfds = []
+        for pid in inner:
             try:
+                pidfds.append(os.pidfd_open(pid))
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
+            except (ProcessLookupError, OSError):
                 pass
+        try:
+            deadline = time.monotonic() + EXIT_WAIT_S
+            for fd in pidfds:  # readable once that process has exited
+                select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            self.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            for fd in pidfds:
+                os.close(fd)
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
 
     def _request(
         self, request: dict[str, Any], fds: list[int], timeout: float
@@ -299,17 +325,33 @@ class Sandbox:
         """CPU time used so far by this sandbox's processes and every run they reaped
         (user + system). The kernel does not pass it up to the judge when bubblewrap
         exits, so benchmarks read it here, before closing."""
-        total = 0.0
-        tick = os.sysconf("SC_CLK_TCK")
+        return sum(self.cpu_by_role().values())
+
+    def cpu_by_role(self) -> dict[str, float]:
+        """`cpu_seconds` split by what spent it: `zygote` (requests, supervision, the
+        cgroup's files), `template` (cloning children), `runs` (every child from its clone
+        to its exit: namespace setup, the child runtime, the program, its teardown) and
+        `bubblewrap`. Asks the zygote to drop its parked child first, so that child's
+        setup is counted under `runs`."""
         assert self.proc is not None
-        for pid in {self.proc.pid} | self.descendant_pids():
-            try:
-                with open(f"/proc/{pid}/stat", "rb") as fh:
-                    fields = fh.read().rsplit(b")", 1)[1].split()
-            except OSError:
-                continue
-            total += sum(int(x) for x in fields[11:15]) / tick  # utime stime cutime cstime
-        return total
+        pids = [self.proc.pid, *self.descendant_pids()]
+        stats = {pid: stat for pid in pids if (stat := _proc_stat(pid)) is not None}
+        pythons = {pid for pid in stats if _is_zygote(_cmdline(pid))}  # the zygote and its forks
+        zygote = next((pid for pid in pythons if stats[pid][0] not in pythons), None)
+        roles = {"zygote": 0.0, "template": 0.0, "runs": 0.0, "bubblewrap": 0.0}
+        spawned = sorted((pid for pid, st in stats.items() if st[0] == zygote), key=lambda pid: stats[pid][5])
+        template = spawned[0] if spawned else None
+        for pid, (_, utime, stime, cutime, cstime, _) in stats.items():
+            if pid == zygote:
+                roles["zygote"] += utime + stime
+                roles["runs"] += cutime + cstime  # every child it reaped
+            elif pid == template:
+                roles["template"] += utime + stime + cutime + cstime
+            elif stats[pid][0] == zygote or zygote is None:
+                roles["runs"] += utime + stime + cutime + cstime
+            else:
+                roles["bubblewrap"] += utime + stime
+        return roles
 
     # -- outputs --------------------------------------------------------------
     def _reset_outputs(self) -> None:
@@ -502,6 +544,44 @@ def _append_fds(fds: list[int], targets: dict[int, int] | None) -> dict[str, int
         where[str(target)] = len(fds)
         fds.append(fd)
     return where
+
+
+_LIVE: weakref.WeakSet[Sandbox] = weakref.WeakSet()  # started and not closed
+
+
+@atexit.register
+def _close_all() -> None:
+    """At interpreter exit, close (and wait for) every sandbox nobody closed."""
+    for sandbox in list(_LIVE):
+        try:
+            sandbox.close()
+        except Exception:  # exiting anyway: close the others
+            pass
+
+
+def _proc_stat(pid: int) -> tuple[int, float, float, float, float, int] | None:
+    """(parent pid, utime, stime, cutime, cstime in seconds, start time in ticks) of `pid`."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    utime, stime, cutime, cstime = (int(x) / tick for x in fields[11:15])
+    return int(fields[1]), utime, stime, cutime, cstime, int(fields[19])
+
+
+def _is_zygote(cmdline: bytes) -> bool:
+    argv = cmdline.split(b"\0")
+    return not argv[0].endswith(b"bwrap") and any(arg.endswith(b"zygote.py") for arg in argv)
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
 
 
 def _descendants(root: int) -> list[int]:

@@ -19,7 +19,6 @@ import linecache
 import os
 import socket
 import sys
-import threading
 import traceback
 import types
 
@@ -37,8 +36,14 @@ def read_fd(fd: int) -> bytes:
     return os.pread(fd, size, 0)
 
 
+STARTED = protocol.encode({"setup": protocol.SETUP_STARTED, "message": ""})
+
+
 def report_setup(chan: socket.socket, state: str, message: str = "") -> None:
-    chan.send(protocol.encode({"setup": state, "message": message[-4000:]}))
+    if state == protocol.SETUP_STARTED and not message:
+        chan.send(STARTED)
+    else:
+        chan.send(protocol.encode({"setup": state, "message": message[-4000:]}))
     chan.close()
 
 
@@ -63,10 +68,12 @@ def child_streams() -> None:
 
 def finish_and_exit(status: int) -> None:
     """What the interpreter does at the end of `python main.py`, then exit."""
-    try:
-        threading._shutdown()  # wait for non-daemon threads
-    except BaseException:
-        pass
+    threading = sys.modules.get("threading")
+    if threading is not None:  # as the interpreter does: only when the program imported it
+        try:
+            threading._shutdown()  # wait for non-daemon threads
+        except BaseException:
+            pass
     try:
         atexit._run_exitfuncs()
     except BaseException:
@@ -105,14 +112,19 @@ def compile_source(chan: socket.socket, source: bytes, filename: str):
 
 def keep_source(source: bytes, filename: str) -> None:
     """The program as a file in its working directory, as `python3 main.py` has it:
-    `open(__file__)`, tracebacks and `inspect.getsource` find it."""
+    `open(__file__)`, tracebacks and `inspect.getsource` find it (linecache reads it
+    from there when a traceback needs it)."""
     try:
-        with open(filename, "wb") as fh:
-            fh.write(source)
-    except OSError:  # a full scratch: the sources are also in linecache
-        pass
-    lines = source.decode("utf-8", "replace").splitlines(True)
-    linecache.cache[filename] = (len(source), None, lines, filename)
+        fd = os.open(filename, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+        try:
+            view = memoryview(source)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+    except OSError:  # a full scratch: tracebacks read the source from linecache instead
+        lines = source.decode("utf-8", "replace").splitlines(True)
+        linecache.cache[filename] = (len(source), None, lines, filename)
 
 
 def run_script(chan: socket.socket, source: bytes, argv: list, uncaught_status: int = UNCAUGHT) -> None:

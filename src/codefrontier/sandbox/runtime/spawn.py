@@ -19,6 +19,7 @@ import fcntl
 import os
 import resource
 import signal
+import socket
 import time
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -31,6 +32,7 @@ SYS_CLONE = 56
 SYS_CAPSET = 126
 SYS_CLOSE_RANGE = 436
 CLONE_NEWNS = 0x00020000
+CLONE_PARENT = 0x00008000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
@@ -70,13 +72,18 @@ class SetupError(Exception):
     """The sandbox could not make a run's view: the judge's fault, never the program's."""
 
 
-def clone_child() -> int:
+def clone_child(sibling: bool = False) -> int:
     """fork(), but the child is PID 1 of new PID, user, mount and IPC namespaces: when it
     exits the kernel kills every process it left behind, and System V objects, mounts and
-    its /proc go with it."""
-    if not VIEW.namespaces:
+    its /proc go with it. A `sibling` is a child of this process's parent (CLONE_PARENT):
+    the template makes children that the zygote supervises and reaps."""
+    flags = CLONE_PARENT if sibling else 0
+    if VIEW.namespaces:
+        flags |= (
+            CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNS | (CLONE_NEWNET if VIEW.netns else 0)
+        )
+    elif not sibling:
         return os.fork()
-    flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNS | (CLONE_NEWNET if VIEW.netns else 0)
     ctypes.pythonapi.PyOS_BeforeFork()
     pid = libc.syscall(SYS_CLONE, ctypes.c_ulong(flags | signal.SIGCHLD), None, None, None, None)
     err = ctypes.get_errno()
@@ -89,20 +96,52 @@ def clone_child() -> int:
     return pid
 
 
-def _mount(source: str, target: str, fstype, flags: int, data=None) -> None:
-    if (
-        libc.mount(
-            source.encode(), target.encode(), fstype and fstype.encode(), flags, data and data.encode()
-        )
-        != 0
-    ):
+def _mount(source: bytes, target: bytes, fstype, flags: int, data) -> None:
+    if libc.mount(source, target, fstype, flags, data) != 0:
         err = ctypes.get_errno()
-        raise SetupError(f"mount {fstype or source} on {target}: {os.strerror(err)}")
+        raise SetupError(f"mount {(fstype or source).decode()} on {target.decode()}: {os.strerror(err)}")
 
 
-def _write(path: str, text: str) -> None:
-    with open(path, "w") as fh:
-        fh.write(text)
+def _write(path: str, text: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+    try:
+        os.write(fd, text)
+    finally:
+        os.close(fd)
+
+
+class ChildPlan:
+    """What every child's setup writes and mounts, encoded once in the template: a child
+    that only walks these tuples writes (and so copies) few pages of the template."""
+
+    def __init__(self) -> None:
+        self.uid_map = f"{VIEW.uid} {VIEW.uid} 1".encode()
+        self.gid_map = f"{VIEW.gid} {VIEW.gid} 1".encode()
+        tmpfs = MS_NOSUID | MS_NODEV
+        scratch = f"size={VIEW.scratch_bytes},nr_inodes={VIEW.scratch_inodes},mode=0755"
+        mounts = [(b"none", b"/", None, MS_REC | MS_PRIVATE, None)]
+        mounts.append((b"tmpfs", VIEW.scratch.encode(), b"tmpfs", tmpfs, scratch.encode()))
+        if os.path.isdir("/dev/shm"):
+            shm = f"size={VIEW.shm_bytes},nr_inodes=1024,mode=1777"
+            mounts.append((b"tmpfs", b"/dev/shm", b"tmpfs", tmpfs, shm.encode()))
+        if VIEW.own_proc:
+            mounts.append((b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None))
+        for path in VIEW.hide:
+            hidden = (b"tmpfs", path.encode(), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            mounts.append((*hidden, b"size=4096,nr_inodes=2,mode=0555"))
+        self.mounts = tuple(mounts)
+        self.cap_header = (ctypes.c_uint32 * 2)(0x20080522, 0)
+        self.cap_data = (ctypes.c_uint32 * 6)()
+
+
+PLAN: ChildPlan | None = None
+
+
+def child_plan() -> ChildPlan:
+    global PLAN
+    if PLAN is None:
+        PLAN = ChildPlan()
+    return PLAN
 
 
 def enter_run_view() -> None:
@@ -110,40 +149,21 @@ def enter_run_view() -> None:
     run's own scratch, /dev/shm and /proc, and cover the worker's cgroup."""
     if not VIEW.namespaces:
         return
+    plan = child_plan()
     # Writing the maps needs the process dumpable (its /proc files are then its own).
     libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
-    _write("/proc/self/uid_map", f"{VIEW.uid} {VIEW.uid} 1")
-    _write("/proc/self/setgroups", "deny")
-    _write("/proc/self/gid_map", f"{VIEW.gid} {VIEW.gid} 1")
-    _mount("none", "/", None, MS_REC | MS_PRIVATE)
-    tmpfs = MS_NOSUID | MS_NODEV
-    _mount(
-        "tmpfs",
-        VIEW.scratch,
-        "tmpfs",
-        tmpfs,
-        f"size={VIEW.scratch_bytes},nr_inodes={VIEW.scratch_inodes},mode=0755",
-    )
-    if os.path.isdir("/dev/shm"):
-        _mount("tmpfs", "/dev/shm", "tmpfs", tmpfs, f"size={VIEW.shm_bytes},nr_inodes=1024,mode=1777")
-    if VIEW.own_proc:
-        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    for path in VIEW.hide:
-        _mount(
-            "tmpfs",
-            path,
-            "tmpfs",
-            MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-            "size=4096,nr_inodes=2,mode=0555",
-        )
+    _write("/proc/self/uid_map", plan.uid_map)
+    _write("/proc/self/setgroups", b"deny")
+    _write("/proc/self/gid_map", plan.gid_map)
+    for mount in plan.mounts:
+        _mount(*mount)
 
 
 def drop_capabilities() -> None:
     # A new user namespace hands its first process every capability inside it; user code
     # gets none (capset v3 with empty sets), and can never gain one (no_new_privs).
-    header = (ctypes.c_uint32 * 2)(0x20080522, 0)
-    data = (ctypes.c_uint32 * 6)()
-    libc.syscall(SYS_CAPSET, header, data)
+    plan = child_plan()
+    libc.syscall(SYS_CAPSET, plan.cap_header, plan.cap_data)
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 
 
@@ -167,15 +187,16 @@ def prepare_child() -> None:
 def place_fds(mapping: dict) -> None:
     """Make the child's descriptors exactly `mapping` (target fd -> source fd, None for
     /dev/null): every other descriptor, inherited from the zygote or not, is closed."""
-    high = {}
+    sources = {}
     for target, source in mapping.items():
-        # Copies far above every target first, so placing one never clobbers another's source.
-        if source is None:
-            source = os.open(os.devnull, os.O_RDWR)
-        high[target] = fcntl.fcntl(source, F_DUPFD_CLOEXEC, 1000)
+        sources[target] = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC) if source is None else source
+    # Copies above every target and every source first, so placing one never clobbers
+    # another's source (and low enough for any RLIMIT_NOFILE a run may have).
+    base = max(max(mapping), max(sources.values())) + 1
+    high = {target: fcntl.fcntl(source, F_DUPFD_CLOEXEC, base) for target, source in sources.items()}
     for target, fd in high.items():
         os.dup2(fd, target, inheritable=True)
-    top = max(mapping) if mapping else 2
+    top = max(mapping)
     for fd in range(top):
         if fd not in mapping:
             _close_quietly(fd)
@@ -190,22 +211,38 @@ def _close_quietly(fd: int) -> None:
         pass
 
 
-def apply_limits(limits, extra_as: int = 0, memory_by_cgroup: bool = False) -> None:
-    """rlimits of a run. With a run cgroup the cgroup enforces memory (its OOM kill is
-    the judge's own observation of MLE); RLIMIT_AS is then only a generous backstop."""
+def rlimits(limits, extra_as: int = 0, memory_by_cgroup: bool = False) -> list:
+    """rlimits of a run, as (resource, (soft, hard)). With a run cgroup the cgroup enforces
+    memory (its OOM kill is the judge's own observation of MLE); RLIMIT_AS is then only a
+    generous backstop."""
     cpu = int(limits.cpu_s) + 2  # the watcher kills on time; this is the backstop
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    found = [(resource.RLIMIT_CPU, (cpu, cpu + 1))]
     if limits.memory_mb:
         as_bytes = int(limits.memory_mb * 1024 * 1024) + extra_as
         if memory_by_cgroup:
             as_bytes = 4 * as_bytes + (1 << 30)
-        resource.setrlimit(resource.RLIMIT_AS, (as_bytes, as_bytes))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes))
-    resource.setrlimit(resource.RLIMIT_NPROC, (limits.nproc, limits.nproc))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.nofile, limits.nofile))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_STACK, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
-    resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
+        found.append((resource.RLIMIT_AS, (as_bytes, as_bytes)))
+    found += [
+        (resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes)),
+        (resource.RLIMIT_NPROC, (limits.nproc, limits.nproc)),
+        (resource.RLIMIT_NOFILE, (limits.nofile, limits.nofile)),
+        (resource.RLIMIT_CORE, (0, 0)),
+        (resource.RLIMIT_STACK, (resource.RLIM_INFINITY, resource.RLIM_INFINITY)),
+        (resource.RLIMIT_MEMLOCK, (0, 0)),
+    ]
+    return found
+
+
+def apply_limits(limits, extra_as: int = 0, memory_by_cgroup: bool = False) -> None:
+    for which, value in rlimits(limits, extra_as, memory_by_cgroup):
+        resource.setrlimit(which, value)
+
+
+def limit_child(pid: int, limits, extra_as: int = 0, memory_by_cgroup: bool = False) -> None:
+    """Set a parked child's rlimits from outside (prlimit), before its job is sent: the
+    child itself runs no code for them, and user code never runs without them."""
+    for which, value in rlimits(limits, extra_as, memory_by_cgroup):
+        resource.prlimit(pid, which, value)
 
 
 def process_cpu_s(pid: int) -> float:
@@ -252,3 +289,77 @@ def status_fields(status: int) -> dict:
     if os.WIFEXITED(status):
         return {"status": "exited", "code": os.WEXITSTATUS(status)}
     return {"status": "signaled", "signal": os.WTERMSIG(status)}
+
+
+# ---------------------------------------------------------------------------------------
+# The template: where children come from
+class Template:
+    """The zygote's handle on its template process: a copy of the warm interpreter that
+    does nothing but clone children when asked.
+
+    Why a process of its own: a fork write-protects every page of the process that forks,
+    and each page it writes afterwards is copied. The zygote writes all over its heap
+    while it supervises a run (requests, replies, the cgroup's files); if it were also the
+    process children are forked from, it would pay a page copy for each page it touched
+    after every fork, and each child would be forked from that larger, busier heap. The
+    template touches a few pages per child; the zygote forks nothing large."""
+
+    def __init__(self, pid: int, sock: socket.socket):
+        self.pid, self.sock = pid, sock
+
+    def clone(self, kind: bytes, fds: list) -> int:
+        """A new child of the zygote (`kind` says what it becomes; `fds` it inherits)."""
+        socket.send_fds(self.sock, [kind], fds)
+        reply = self.sock.recv(32)
+        if not reply:
+            raise SetupError("the template process is gone")
+        pid = int(reply)
+        if pid < 0:
+            raise OSError(-pid, f"clone: {os.strerror(-pid)}")
+        return pid
+
+
+def start_template(child_main, setup=None) -> Template:
+    """Fork the template. It keeps only its socket (and fds 0-2), runs `setup()` once, and
+    each request clones a sibling (a child of the zygote) that runs `child_main(kind, fds)`
+    and never returns."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            keep = fcntl.fcntl(theirs.fileno(), F_DUPFD_CLOEXEC, 3)
+            if keep != 3:
+                os.dup2(keep, 3, inheritable=False)
+            if libc.syscall(SYS_CLOSE_RANGE, 4, ctypes.c_uint(0xFFFFFFFF), 0) != 0:
+                os.closerange(4, 65536)
+            if setup is not None:
+                setup()
+            serve_template(socket.socket(fileno=3), child_main)
+        finally:
+            os._exit(0)
+    theirs.close()
+    return Template(pid, ours)
+
+
+def serve_template(sock: socket.socket, child_main) -> None:
+    while True:
+        try:
+            msg, fds, _, _ = socket.recv_fds(sock, 32, 8)
+        except OSError:
+            return
+        if not msg:
+            return  # the zygote is gone
+        try:
+            pid = clone_child(sibling=True)
+        except OSError as exc:
+            pid = -(exc.errno or 1)
+        if pid == 0:
+            try:
+                sock.close()
+                child_main(msg, fds)
+            finally:
+                os._exit(210)
+        for fd in fds:
+            os.close(fd)
+        sock.send(b"%d" % pid)

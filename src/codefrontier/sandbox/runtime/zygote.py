@@ -42,7 +42,11 @@ import values  # noqa: E402,F401  (typed JSON codec, shared with the judge; prel
 
 # Modules programs usually import: importing them here, once, makes `import` in every
 # forked run free. Left out on purpose: hashlib (+3.7 MB of OpenSSL) and dataclasses
-# (+1.2 MB); every MB the zygote holds costs ~0.05 ms on each fork.
+# (+1.2 MB), since every MB the template holds is page tables copied on each fork; and
+# threading, queue and random, whose at-fork hooks (threading's state reset, random's
+# reseed) would run in every child and copy ~100 pages there (docs/benchmarks.md): a
+# program that imports them pays for it, the others do not. encodings.idna (+0.3 MB) is
+# for host names, and a run has no network.
 PREIMPORT = [
     "array",
     "bisect",
@@ -59,13 +63,10 @@ PREIMPORT = [
     "math",
     "numbers",
     "operator",
-    "queue",
-    "random",
     "re",
     "string",
     "typing",
     "unicodedata",
-    "encodings.idna",
     "_sitebuiltins",
 ]
 for _name in PREIMPORT:
@@ -92,6 +93,7 @@ SESSION_STDOUT_KEEP = 0  # function and assert problems ignore stdout: drained a
 LAUNCHER = "/opt/codefrontier/cf-launch"
 CHILD_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 EXEC_RUN_BACKSTOP_S = 10.0  # how much longer than its wall limit cf-launch itself may take
+CPUS = os.cpu_count() or 1  # a run uses at most this many CPU-seconds per second
 
 
 # ---------------------------------------------------------------------------------------
@@ -281,13 +283,18 @@ def supervise(pid, pidfd, limits: Limits, start, meter: Meter, outputs, setup_so
         watched[other_fd] = "other"
     setup = None
     while True:
-        used = meter.used()
         elapsed = time.monotonic() - start
-        if used > limits.cpu_s:
-            return "killed", protocol.KILLED_CPU, setup
         if elapsed > limits.wall_s:
             return "killed", protocol.KILLED_WALL, setup
-        wait = min(max(limits.cpu_s - used, 0.0) + 0.002, limits.wall_s - elapsed + 0.001)
+        if elapsed * CPUS < limits.cpu_s:
+            # Not yet possible to have used the CPU limit on this many CPUs: no need to read
+            # the counter; look again when it could be.
+            wait = min(limits.cpu_s / CPUS - elapsed + 0.002, limits.wall_s - elapsed + 0.001)
+        else:
+            used = meter.used()
+            if used > limits.cpu_s:
+                return "killed", protocol.KILLED_CPU, setup
+            wait = min(max(limits.cpu_s - used, 0.0) + 0.002, limits.wall_s - elapsed + 0.001)
         events = poller.poll(max(1, int(wait * 1000) + 1))
         finished = False
         for fd, _ in events:
@@ -330,12 +337,24 @@ def pid_alive(pidfd: int) -> bool:
 # ---------------------------------------------------------------------------------------
 # Children
 class Prefork:
-    """A child forked ahead of time into its own namespaces, parked until its job arrives.
+    """A child made ahead of time into its own namespaces, parked until its job arrives.
     Its socket is its setup channel: the job comes in on it, and the child says there
     whether user code started."""
 
-    def __init__(self, pid: int, pidfd: int, sock: socket.socket):
+    def __init__(self, pid: int, pidfd: int, sock: socket.socket, group=None):
         self.pid, self.pidfd, self.sock = pid, pidfd, sock
+        self.group = group  # the cgroup it was asked to join itself, or None
+        self.joined = False
+
+    def parked(self) -> bool:
+        """Ready for its job: a child asked to join a cgroup has said it did (it says so
+        once, before it reads its job; nothing it says after user code starts reaches here)."""
+        if self.group is None or self.joined:
+            return True
+        if not select.select([self.sock], [], [], JOIN_WAIT_S)[0]:
+            return False
+        self.joined = self.sock.recv(16) == JOINED
+        return self.joined
 
     def discard(self) -> None:
         spawn.kill_tree(self.pid)
@@ -344,36 +363,76 @@ class Prefork:
         self.sock.close()
 
     @classmethod
-    def spawn(cls, extra_as: int, memory_by_cgroup: bool) -> "Prefork":
+    def spawn(cls, template: spawn.Template, group=None) -> "Prefork":
         parent, chan = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        pid = spawn.clone_child()
-        if pid == 0:
-            try:
-                parent.close()
-                spawn.prepare_child()
-                # The streams name fds 0-2, not the files: built now, while parked, they
-                # read and write whatever place_fds puts there once the job arrives.
-                child.child_streams()
-                msg, fds, _, _ = socket.recv_fds(chan, 1 << 16, 16)
-                if not msg:
-                    os._exit(0)  # the zygote is gone
-                job = protocol.decode(msg)
-                source = child.read_fd(fds[-1])  # the program comes last
-                mapping = {int(t): fds[i] for t, i in job["fds"].items()}
-                chan_fd = max(mapping) + 1
-                mapping[chan_fd] = chan.fileno()
-                spawn.place_fds(mapping)
-                chan = socket.socket(fileno=chan_fd)
-                spawn.apply_limits(Limits.from_json(job["limits"]), extra_as, memory_by_cgroup)
-                if job["type"] == "session":
-                    child.run_session(chan, socket.socket(fileno=3), source, job["entry"])
-                else:
-                    child.run_script(chan, source, job["argv"], job.get("uncaught_status", child.UNCAUGHT))
-            except BaseException:
-                setup_failed(chan)
-            os._exit(protocol.EXIT_SETUP)
+        try:
+            if group is not None:
+                pid = template.clone(CHILD_RUN_JOIN, [chan.fileno(), *group.procs_fds()])
+            else:
+                pid = template.clone(CHILD_RUN, [chan.fileno()])
+        finally:
+            chan.close()
+        return cls(pid, os.pidfd_open(pid), parent, group)
+
+
+# What a child of the template becomes (the first byte of the template's request).
+CHILD_RUN = b"R"  # a run: a Python program, or a solution process of a session
+CHILD_RUN_JOIN = b"J"  # the same, joining the cgroup whose cgroup.procs files it is given
+JOINED = b"joined"  # what such a child says on its setup channel once it is in the group
+JOIN_WAIT_S = 30.0  # how long a request waits for a parked child to finish joining
+CHILD_HARNESS = b"H"  # the harness of one assert test
+CHILD_LIMITS = {"extra_as": 0}  # the harness's RLIMIT_AS margin, set before the template starts
+
+
+def child_main(kind: bytes, fds: list) -> None:
+    """In a fresh child of the template (never returns)."""
+    chan = socket.socket(fileno=fds[0])
+    if kind == CHILD_HARNESS:
+        harness_child(chan)
+    try:
+        spawn.prepare_child()
+        if kind == CHILD_RUN_JOIN:
+            for fd in fds[1:]:  # cgroup.procs files the zygote opened: "0" is this process
+                os.write(fd, b"0")
+                os.close(fd)
+            chan.send(JOINED)
+        msg, fds, _, _ = socket.recv_fds(chan, 1 << 16, 16)
+        if not msg:
+            os._exit(0)  # the zygote is gone
+        job = protocol.decode(msg)
+        source = child.read_fd(fds[-1])  # the program comes last
+        mapping = {int(t): fds[i] for t, i in job["fds"].items()}
+        chan_fd = max(mapping) + 1
+        mapping[chan_fd] = chan.detach()  # the old object must not close the number it had
+        spawn.place_fds(mapping)
+        chan = socket.socket(fileno=chan_fd)
+        # Its rlimits were set from outside (spawn.limit_child) before the job was sent.
+        if job["type"] == "session":
+            child.run_session(chan, socket.socket(fileno=3), source, job["entry"])
+        else:
+            child.run_script(chan, source, job["argv"], job.get("uncaught_status", child.UNCAUGHT))
+    except BaseException:
+        setup_failed(chan)
+    os._exit(protocol.EXIT_SETUP)
+
+
+def harness_child(chan: socket.socket) -> None:
+    """The harness of an assert test: its job brings the test code, the solution's socket
+    and the report pipe (the zygote reads it; the solution cannot reach it)."""
+    try:
+        spawn.libc.prctl(spawn.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        msg, fds, _, _ = socket.recv_fds(chan, 1 << 16, 8)
+        if not msg:
+            os._exit(0)
+        job = protocol.decode(msg)
         chan.close()
-        return cls(pid, os.pidfd_open(pid), parent)
+        spawn.place_fds({0: fds[0], 1: None, 2: None, 3: fds[1], 4: fds[2]})
+        os.chdir("/")
+        spawn.apply_limits(Limits.from_json(job["limits"]), CHILD_LIMITS["extra_as"])
+        spawn.drop_capabilities()
+        harness.run_harness(socket.socket(fileno=3), 0, 4, job["entry"])
+    finally:
+        os._exit(1)
 
 
 def setup_failed(chan) -> None:
@@ -390,8 +449,9 @@ def setup_failed(chan) -> None:
 class Session:
     """The live solution process of a function/assert problem."""
 
-    def __init__(self, pid: int, pidfd: int, sock: socket.socket, outputs: Outputs):
+    def __init__(self, pid: int, pidfd: int, sock: socket.socket, outputs: Outputs, group):
         self.pid, self.pidfd, self.sock, self.outputs = pid, pidfd, sock, outputs
+        self.group = group  # the cgroup it runs in (or None)
 
     def close(self) -> dict:
         spawn.kill_tree(self.pid)
@@ -406,49 +466,71 @@ class Session:
 # ---------------------------------------------------------------------------------------
 # The zygote
 class Zygote:
-    def __init__(self, control: socket.socket, group):
+    def __init__(self, control: socket.socket, group, template: spawn.Template, baseline_as: int, pgroups=()):
         self.control = control
-        self.group = group  # the run cgroup, or None
+        self.group = group  # the run cgroup (executables; Python children where pgroups is empty)
+        # Two groups for Python children (runs and solution processes), used in turn: the
+        # next child joins the one the current child is not in, while it waits (_fork_next).
+        self.pgroups = list(pgroups)
+        self.busy = None  # the group of the Python child given its job last
+        self.template = template
         self.stdout_fd = self.stderr_fd = None
         self.session: Session | None = None
         self.prefork: Prefork | None = None
         self.call_seq = 0
-        self.baseline_as = self._address_space()
-
-    @staticmethod
-    def _address_space() -> int:
-        with open("/proc/self/status", "rb") as fh:
-            for line in fh:
-                if line.startswith(b"VmSize:"):
-                    return int(line.split()[1]) * 1024
-        return 0
+        self.baseline_as = baseline_as
 
     def _take_prefork(self) -> Prefork:
-        """The child forked ahead of time, or a new one if there is none (or it died)."""
-        ready = self.prefork if self.prefork is not None and pid_alive(self.prefork.pidfd) else None
-        if ready is None and self.prefork is not None:
-            self.prefork.discard()
+        """The child forked ahead of time, or a new one if there is none (or it died, or
+        could not join its group)."""
+        ready = self.prefork
         self.prefork = None
-        return ready or Prefork.spawn(self.baseline_as, self.group is not None)
+        if ready is not None and not (pid_alive(ready.pidfd) and ready.parked()):
+            ready.discard()
+            ready = None
+        if ready is None:
+            ready = Prefork.spawn(self.template, self._free_group(include_busy=True))
+            if not ready.parked():
+                ready.discard()
+                ready = Prefork.spawn(self.template)  # the zygote attaches this one itself
+        self.busy = ready.group
+        return ready
+
+    def _free_group(self, include_busy: bool = False):
+        """A group for Python children with nothing in it (None if there is none): not the
+        live session's, and not the one the last child was given (it may still run)."""
+        session = self.session.group if self.session is not None else None
+        for group in self.pgroups:
+            if group is not session and (include_busy or group is not self.busy):
+                return group
+        return None
 
     def _fork_next(self) -> None:
         """Fork the next run's child now, while the one just given its job runs: on a
-        machine with a core to spare the fork and its setup overlap that run."""
+        machine with a core to spare the fork and its setup overlap that run. It joins the
+        other group for Python children itself before it parks: joining a cgroup v1 waits
+        for an RCU grace period (milliseconds), now off every test's path. That group is
+        empty meanwhile; the child, idle and charged nothing yet, adds nothing to its next
+        run's counters, which are reset before the job is sent."""
         if self.prefork is None:
-            self.prefork = Prefork.spawn(self.baseline_as, self.group is not None)
+            self.prefork = Prefork.spawn(self.template, self._free_group())
 
-    def _start_measuring(self, limits: Limits, pid: int) -> Meter:
-        if self.group is not None:
-            self.group.prepare(limits.memory_mb, limits.nproc)
-            self.group.attach(pid)
-        return Meter(self.group, pid)
+    def _start_measuring(self, limits: Limits, ready: Prefork) -> Meter:
+        """Limit a parked child and start measuring it, before its job is sent."""
+        group = ready.group if ready.joined else self.group
+        spawn.limit_child(ready.pid, limits, self.baseline_as, group is not None)
+        if group is not None:
+            group.prepare(limits.memory_mb, limits.nproc)
+            if not ready.joined:
+                group.attach(ready.pid)
+        return Meter(group, ready.pid)
 
     def _measured(self, meter: Meter, usage, reply) -> None:
         """Fill a reply's cost: the cgroup's counters, or wait4's of the first process."""
-        if self.group is not None:
-            reply.cpu_s = self.group.cpu_s()
-            reply.peak_kb = self.group.peak_kb()
-            reply.oom = self.group.oom_kills() > 0
+        if meter.group is not None:
+            reply.cpu_s = meter.group.cpu_s()
+            reply.peak_kb = meter.group.peak_kb()
+            reply.oom = meter.group.oom_kills() > 0
             reply.measured = protocol.MEASURED_CGROUP
         elif usage is not None:
             reply.cpu_s = usage.ru_utime + usage.ru_stime
@@ -482,6 +564,7 @@ class Zygote:
                             pass
             if self.group is not None and self.session is None:
                 self.group.finish()
+            self._reap_orphans()
             reply["session_alive"] = self.session is not None
             data = protocol.encode(reply)
             if reply_fds:
@@ -490,6 +573,27 @@ class Zygote:
                 self.control.send(data)
             for fd in reply_fds:
                 os.close(fd)
+
+    def _reap_orphans(self) -> None:
+        """The zygote is PID 1 of the worker's namespace: a process whose parent died before
+        it (a program whose cf-launch was killed at a limit) becomes its child. Reap those;
+        leave the children it tracks (the template, the parked child, a session)."""
+        tracked = {self.template.pid}
+        if self.prefork is not None:
+            tracked.add(self.prefork.pid)
+        if self.session is not None:
+            tracked.add(self.session.pid)
+        while True:
+            try:
+                info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:
+                return
+            if info is None or info.si_pid in tracked:
+                return  # a tracked child's end is handled where it is tracked
+            try:
+                os.waitpid(info.si_pid, 0)
+            except ChildProcessError:
+                pass
 
     def op_setup(self, request, fds, out):
         """Receive the stdout/stderr memfds the host reads after each run."""
@@ -530,7 +634,7 @@ class Zygote:
             "uncaught_status": int(request.get("uncaught_status", child.UNCAUGHT)),
         }
         try:
-            meter = self._start_measuring(limits, ready.pid)
+            meter = self._start_measuring(limits, ready)
             start = time.monotonic()
             socket.send_fds(ready.sock, [protocol.encode(job)], job_fds + [fds[0]])
         finally:
@@ -726,7 +830,7 @@ class Zygote:
         }
         empty = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
         try:
-            meter = self._start_measuring(limits, ready.pid)
+            meter = self._start_measuring(limits, ready)
             start = time.monotonic()
             socket.send_fds(
                 ready.sock,
@@ -738,7 +842,7 @@ class Zygote:
             child_sock.close()
             outputs.close_write_ends()
         self._fork_next()
-        session = Session(ready.pid, ready.pidfd, parent_sock, outputs)
+        session = Session(ready.pid, ready.pidfd, parent_sock, outputs, meter.group)
         what, killed, setup = supervise(
             ready.pid, ready.pidfd, limits, start, meter, outputs, ready.sock, other_fd=parent_sock.fileno()
         )
@@ -800,7 +904,7 @@ class Zygote:
                 return self._session_died("the solution process is gone", cpu_base, start)
         finally:
             os.close(args)
-        meter = Meter(self.group, session.pid, cpu_base)
+        meter = Meter(session.group, session.pid, cpu_base)
         while True:
             what, killed, _ = supervise(
                 session.pid,
@@ -836,16 +940,16 @@ class Zygote:
         return self._session_died("the solution process ended during the call", cpu_base, start)
 
     def _call_start(self, session: Session):
-        if self.group is not None:
-            self.group.reset_peak()
-            return self.group.cpu_s(), time.monotonic()
+        if session.group is not None:
+            session.group.reset_peak()
+            return session.group.cpu_s(), time.monotonic()
         return max(spawn.process_cpu_s(session.pid), 0.0), time.monotonic()
 
     def _session_cost(self, reply: CallReply, meter: Meter) -> None:
         reply.cpu_s = meter.used()
-        if self.group is not None:
-            reply.peak_kb = self.group.peak_kb()
-            reply.oom = self.group.oom_kills() > 0
+        if meter.group is not None:
+            reply.peak_kb = meter.group.peak_kb()
+            reply.oom = meter.group.oom_kills() > 0
             reply.measured = protocol.MEASURED_CGROUP
         else:
             reply.peak_kb = spawn.peak_rss_kb(meter.pid)
@@ -866,7 +970,7 @@ class Zygote:
         session = self.session
         reply = CallReply(status="error", kind="RE", message=message, wall_s=time.monotonic() - start)
         if session is not None:
-            self._session_cost(reply, Meter(self.group, session.pid, cpu_base))
+            self._session_cost(reply, Meter(session.group, session.pid, cpu_base))
             session.close()
         self.session = None
         if reply.oom:
@@ -877,23 +981,19 @@ class Zygote:
         """Run one assert test: its code runs in a harness child that calls the solution
         across the process boundary and reports to us through a pipe it alone holds."""
         session = self.session
-        report_r, report_w = os.pipe()
+        report_r, report_w = os.pipe2(os.O_CLOEXEC)
         cpu_base, start = self._call_start(session)
-        pid = spawn.clone_child()
-        if pid == 0:
-            try:
-                os.close(report_r)
-                spawn.libc.prctl(spawn.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-                spawn.place_fds({0: test_fd, 1: None, 2: None, 3: session.sock.fileno(), 4: report_w})
-                os.chdir("/")
-                spawn.apply_limits(limits.replace(cpu_s=limits.harness_cpu_s, nproc=4), self.baseline_as)
-                spawn.drop_capabilities()
-                harness.run_harness(socket.socket(fileno=3), 0, 4, entry)
-            finally:
-                os._exit(1)
-        os.close(report_w)
+        parent, chan = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            pid = self.template.clone(CHILD_HARNESS, [chan.fileno()])
+            job = {"entry": entry, "limits": limits.replace(cpu_s=limits.harness_cpu_s, nproc=4).to_json()}
+            socket.send_fds(parent, [protocol.encode(job)], [test_fd, session.sock.fileno(), report_w])
+        finally:
+            chan.close()
+            parent.close()
+            os.close(report_w)
         hpidfd = os.pidfd_open(pid)
-        meter = Meter(self.group, session.pid, cpu_base)
+        meter = Meter(session.group, session.pid, cpu_base)
         try:
             # The solution's CPU is watched against the test's limit, the harness's wall time too.
             what, killed, _ = supervise(
@@ -1038,6 +1138,22 @@ def uncover_proc() -> None:
         spawn.libc.umount2(path, spawn.MNT_DETACH)
 
 
+def address_space() -> int:
+    with open("/proc/self/status", "rb") as fh:
+        for line in fh:
+            if line.startswith(b"VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def prepare_template() -> None:
+    """In the template, once: what every child would otherwise build for itself."""
+    # The streams name fds 0-2, not files: every child has them ready, reading and writing
+    # whatever place_fds puts there once its job arrives.
+    child.child_streams()
+    spawn.child_plan()
+
+
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     config = protocol.decode(control.recv(protocol.MAX_MESSAGE))
@@ -1065,10 +1181,13 @@ def main() -> None:
     except AttributeError:
         pass
     fcntl.fcntl(control.fileno(), fcntl.F_SETFD, fcntl.FD_CLOEXEC)
+    baseline_as = address_space()
+    CHILD_LIMITS.update(extra_as=baseline_as)
+    template = spawn.start_template(child_main, setup=prepare_template)
     control.send(
         protocol.encode({"status": "ready", "pid": os.getpid(), "uid": os.getuid(), "cgroup": bool(group)})
     )
-    Zygote(control, group).serve()
+    Zygote(control, group, template, baseline_as, cgroup.open_prefork_cgroups(config.get("cgroup"))).serve()
 
 
 if __name__ == "__main__":
