@@ -8,9 +8,9 @@ from pathlib import Path
 
 from codefrontier.judge.config import JudgeConfig, Mode
 from codefrontier.judge.samples import CompletionMode, load_samples, samples_from_solutions
-from codefrontier.problems.cli import add_problem_arguments
+from codefrontier.problems.cli import add_problem_arguments, add_subset_arguments
 from codefrontier.problems.levels import parse_level
-from codefrontier.problems.registry import resolve_problems
+from codefrontier.problems.registry import resolve_problems, select_problems
 from codefrontier.sandbox.isolation import LEVELS
 
 
@@ -78,6 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "finished result.",
     )
     add_problem_arguments(judge)
+    add_subset_arguments(judge)
     source = judge.add_mutually_exclusive_group(required=True)
     source.add_argument("--samples", type=Path, metavar="FILE", help="samples JSONL (docs/formats.md)")
     source.add_argument(
@@ -125,7 +126,8 @@ def run_judge_command(args: argparse.Namespace) -> int:
 
     config = config_from_args(args, args.mode, args.level)
     benchmark, problems = resolve_problems(args.benchmark, args.problems)
-    by_id = {p.id: p for p in problems}
+    by_id = {p.id: p for p in problems}  # every sample is checked against the whole benchmark
+    problems = select_problems(problems, args.problem_ids, args.limit, benchmark=benchmark)
     inputs: dict[str, object] = {}
     if args.problems is not None:
         inputs["problems_file"] = str(args.problems)
@@ -137,6 +139,10 @@ def run_judge_command(args: argparse.Namespace) -> int:
         samples = load_samples(args.samples, by_id, mode=CompletionMode(args.completion_mode))
         inputs["samples_file"] = str(args.samples)
         inputs["samples_sha256"] = file_digest(args.samples)
+    if args.problem_ids or args.limit is not None:
+        chosen = {p.id for p in problems}
+        samples = [s for s in samples if s.problem_id in chosen]
+        inputs["problem_subset"] = sorted(chosen)
     pool = None
     if args.ray:
         from codefrontier.judge.ray_pool import ray_pool
