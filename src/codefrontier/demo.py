@@ -63,16 +63,16 @@ class DemoPlan:
     high_level: str | float = 1.0
     warmup_steps: int = 12
     warmup_lr: float = 5e-5
-    steps: int = 6
+    steps: int = 4
     lr: float = 2e-5
     prompts_per_step: int = 2
     num_generations: int = 4
-    max_completion_length: int = 128
+    max_completion_length: int = 96
     trainable_layers: int | None = 6
     alphas: list[float] = field(default_factory=lambda: list(ALPHAS))
     n: int = 4
     temperature: float = 0.8
-    max_tokens: int = 256
+    max_tokens: int = 192
     batch_size: int = 16
     k: list[int] = field(default_factory=lambda: [1, 2, 4])
 

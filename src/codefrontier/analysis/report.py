@@ -61,9 +61,11 @@ def write_report(
     options: Options | None = None,
     *,
     title: str | None = None,
+    preface: str = "",
 ) -> Path:
     """Read the results stores, write the report into `out_dir` (created if needed;
-    files of the same names are replaced) and return the path of index.html."""
+    files of the same names are replaced) and return the path of index.html. `preface`
+    is HTML its caller puts first (an experiment's model, training and scope)."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError("report output exists and is not a directory", path=out)
@@ -73,7 +75,7 @@ def write_report(
         (out / f"{table.name}.csv").write_text(table.to_csv(), encoding="utf-8")
     images = {name: write_plot(name, analysis, out / name) for name in FIGURES}
     index = out / "index.html"
-    index.write_text(render_html(analysis, images, title=title), encoding="utf-8")
+    index.write_text(render_html(analysis, images, title=title, preface=preface), encoding="utf-8")
     return index
 
 
@@ -115,7 +117,7 @@ def _csv_link(table: Table) -> str:
     return f'<p class="meta">Numbers: <a href="{table.name}.csv">{table.name}.csv</a></p>'
 
 
-def render_html(a: Analysis, images: dict[str, Path], *, title: str | None = None) -> str:
+def render_html(a: Analysis, images: dict[str, Path], *, title: str | None = None, preface: str = "") -> str:
     """The report page: an explanation above every plot and table."""
     r = a.results
     title = title or "codefrontier report"
@@ -129,6 +131,7 @@ def render_html(a: Analysis, images: dict[str, Path], *, title: str | None = Non
         f"{a.internal_total} IE samples excluded &middot; stores: "
         + ", ".join(f"<code>{_e(s.path)}</code>" for s in r.stores)
         + "</p>",
+        preface,
         _internal_warnings(a),
         _reading_guide(a),
         _notes(a),

@@ -152,7 +152,7 @@ def run_experiment(
             sample_stage(exp, manifest, run, policy, problems, benchmark, jobs, progress, command)
         samples = collect_samples(exp, problems)
         judge_stage(exp, manifest, run, problems, samples, benchmark, jobs, progress, command)
-        report_stage(exp, manifest, run)
+        report_stage(exp, manifest, run, len(problems))
         status = "finished"
     except KeyboardInterrupt:
         raise
@@ -706,9 +706,10 @@ def _store_fingerprint(store: Path) -> list[Any]:
     return [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(store.glob("*.parquet"))]
 
 
-def report_stage(exp: Experiment, manifest: Manifest, run: ExperimentRun) -> None:
+def report_stage(exp: Experiment, manifest: Manifest, run: ExperimentRun, problems: int) -> None:
     from codefrontier.analysis.analyze import Options
     from codefrontier.analysis.report import write_report
+    from codefrontier.experiment.story import experiment_section
 
     store = exp.out / RESULTS
     target = exp.out / REPORT
@@ -721,6 +722,7 @@ def report_stage(exp: Experiment, manifest: Manifest, run: ExperimentRun) -> Non
         "store": _store_fingerprint(store),
         "options": exp.report,
         "title": exp.report.get("title", exp.name),
+        "train": manifest.stages.get("train", {}).get("outputs"),
     }
     fingerprint = json.loads(json.dumps(fingerprint))
     if stage.get("fingerprint") == fingerprint and (target / "index.html").exists():
@@ -734,7 +736,10 @@ def report_stage(exp: Experiment, manifest: Manifest, run: ExperimentRun) -> Non
         buckets=exp.report["buckets"],
     )
     started = time.perf_counter()
-    run.report = write_report([store], target, options, title=exp.report.get("title", exp.name))
+    preface = experiment_section(exp, target, problems, manifest.data)
+    run.report = write_report(
+        [store], target, options, title=exp.report.get("title", exp.name), preface=preface
+    )
     run.did.append("report")
     stage.update(
         status="written",
