@@ -75,9 +75,14 @@ def test_the_demo_experiment_trains_merges_samples_judges_and_reports(demo_dir: 
     ]
     for name in ("warmup", "rl-low", "rl-full"):
         assert (demo_dir / "train" / name / "config.json").is_file()
-        log = [json.loads(line) for line in (demo_dir / "train" / "logs" / f"{name}.jsonl").read_text().splitlines()]
+        log = [
+            json.loads(line)
+            for line in (demo_dir / "train" / "logs" / f"{name}.jsonl").read_text().splitlines()
+        ]
         assert [line["step"] for line in log] == [1, 2]
-    rl_log = [json.loads(line) for line in (demo_dir / "train" / "logs" / "rl-low.jsonl").read_text().splitlines()]
+    rl_log = [
+        json.loads(line) for line in (demo_dir / "train" / "logs" / "rl-low.jsonl").read_text().splitlines()
+    ]
     assert all(0.0 <= line["reward"] <= 1.0 for line in rl_log)
     manifest = json.loads((demo_dir / "manifest.json").read_text())
     assert manifest["stages"]["train"]["outputs"]["rl-full"]["status"] == "finished"
@@ -102,10 +107,22 @@ def test_a_changed_training_setting_is_refused_rather_than_mixed(demo_dir: Path)
 
 @pytest.mark.slow
 def test_a_demo_experiment_killed_while_sampling_resumes_where_it_stopped(demo_dir: Path) -> None:
-    path = write_experiment(tiny_plan(n=6, max_tokens=40, alphas=[0.0, 0.5, 1.0]), demo_dir / "experiment.toml")
+    path = write_experiment(
+        tiny_plan(n=6, max_tokens=40, alphas=[0.0, 0.5, 1.0]), demo_dir / "experiment.toml"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "codefrontier.cli", "experiment", "run", str(path), "--jobs", "2", "--no-progress"],
+        [
+            sys.executable,
+            "-m",
+            "codefrontier.cli",
+            "experiment",
+            "run",
+            str(path),
+            "--jobs",
+            "2",
+            "--no-progress",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -39,7 +39,9 @@ def test_the_gguf_file_becomes_a_checkpoint_with_the_same_logits(converted: Path
     assert tokenizer.chat_template and tokenizer.eos_token == "<|im_end|>"
     ids = tokenizer("def add(a, b):\n    return", return_tensors="pt")["input_ids"]
     plain = AutoModelForCausalLM.from_pretrained(converted, dtype=torch.float32).eval()
-    from_gguf = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
+    from_gguf = AutoModelForCausalLM.from_pretrained(
+        str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32
+    )
     with torch.inference_mode():
         assert torch.equal(plain(ids).logits, from_gguf.eval()(ids).logits)
 
@@ -67,7 +69,9 @@ def test_grpo_takes_real_steps_on_the_real_model(converted: Path, tmp_path: Path
     settings = TrainSettings(
         steps=1, lr=1e-5, prompts_per_step=2, num_generations=2, max_completion_length=48, trainable_layers=2
     )
-    result = train_grpo(converted, tmp_path / "rl", problems, 0.25, settings, log=tmp_path / "rl.jsonl", jobs=2)
+    result = train_grpo(
+        converted, tmp_path / "rl", problems, 0.25, settings, log=tmp_path / "rl.jsonl", jobs=2
+    )
     log = [json.loads(line) for line in result.log.read_text().splitlines()]
     assert [line["step"] for line in log] == [1]
     assert 0.0 <= log[0]["reward"] <= 1.0 and log[0]["missing"] == 0.0

@@ -20,7 +20,9 @@ from .tiny_policy import TRAIN_IDS, save_tiny_policy, write_tiny_problems
 @pytest.fixture
 def setup(tmp_path: Path) -> tuple[Path, list]:
     base = save_tiny_policy(tmp_path / "base")
-    problems = [p for p in load_problems(write_tiny_problems(tmp_path / "problems.jsonl")) if p.id in TRAIN_IDS]
+    problems = [
+        p for p in load_problems(write_tiny_problems(tmp_path / "problems.jsonl")) if p.id in TRAIN_IDS
+    ]
     return base, problems
 
 
@@ -38,7 +40,9 @@ def test_grpo_at_the_lowest_and_at_full_coverage_trains_two_different_checkpoint
     base, problems = setup
     settings = TrainSettings(steps=2, lr=1e-2, prompts_per_step=2, num_generations=4, max_completion_length=6)
     low = train_grpo(base, tmp_path / "rl-low", problems, 0.5, settings, log=tmp_path / "low.jsonl", jobs=2)
-    full = train_grpo(base, tmp_path / "rl-full", problems, 1.0, settings, log=tmp_path / "full.jsonl", jobs=2)
+    full = train_grpo(
+        base, tmp_path / "rl-full", problems, 1.0, settings, log=tmp_path / "full.jsonl", jobs=2
+    )
     for result in (low, full):
         assert (result.path / "config.json").is_file() and (result.path / "tokenizer.json").is_file()
         log = lines(result.log)
@@ -59,7 +63,9 @@ def test_the_warm_up_learns_the_reference_answers(tmp_path: Path, setup: tuple[P
     assert len(losses) == 8 and losses[-1] < losses[0] / 2
 
 
-def test_trainable_layers_leaves_the_earlier_layers_unchanged(tmp_path: Path, setup: tuple[Path, list]) -> None:
+def test_trainable_layers_leaves_the_earlier_layers_unchanged(
+    tmp_path: Path, setup: tuple[Path, list]
+) -> None:
     base, problems = setup
     settings = TrainSettings(steps=2, lr=1e-2, trainable_layers=1)
     result = warm_up(base, tmp_path / "warmup", problems, settings, log=tmp_path / "warmup.jsonl")
@@ -72,7 +78,9 @@ def test_a_loss_that_is_not_finite_stops_training_and_keeps_what_was_done(
     tmp_path: Path, setup: tuple[Path, list]
 ) -> None:
     base, problems = setup
-    settings = TrainSettings(steps=4, lr=1e30, prompts_per_step=2)  # the first step throws the weights far out
+    settings = TrainSettings(
+        steps=4, lr=1e30, prompts_per_step=2
+    )  # the first step throws the weights far out
     out = tmp_path / "warmup"
     with pytest.raises(TrainingDiverged, match=r"diverged at step \d") as caught:
         warm_up(base, out, problems, settings, log=tmp_path / "warmup.jsonl")

@@ -81,7 +81,9 @@ def constant(problem_id: str, answer: str) -> dict:
             {"id": "small", "input": "", "output": f"{answer}\n", "size": 1},
             {"id": "large", "input": "x\n", "output": f"{answer}\n", "size": 2},
         ],
-        "solutions": [{"name": "ref.py", "language": "python", "code": f"print({answer})\n", "expected": "AC"}],
+        "solutions": [
+            {"name": "ref.py", "language": "python", "code": f"print({answer})\n", "expected": "AC"}
+        ],
     }
 
 
@@ -90,6 +92,11 @@ EVAL_IDS = ["eval-42", "eval-7"]
 
 
 def write_tiny_problems(path: Path) -> Path:
-    problems = [constant("train-42", "42"), constant("train-7", "7"), constant("eval-42", "42"), constant("eval-7", "7")]
+    problems = [
+        constant("train-42", "42"),
+        constant("train-7", "7"),
+        constant("eval-42", "42"),
+        constant("eval-7", "7"),
+    ]
     path.write_text("".join(json.dumps(p) + "\n" for p in problems))
     return path
