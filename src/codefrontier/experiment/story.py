@@ -64,7 +64,17 @@ def write_training_files(logs: dict[str, list[dict[str, Any]]], report_dir: Path
     """training.csv and training.png in `report_dir`; the names written."""
     if not logs:
         return []
-    keys = ["run", "step", "loss", "reward", "reward_std", "passed", "completion_length", "seconds"]
+    keys = [
+        "run",
+        "step",
+        "loss",
+        "reward",
+        "reward_std",
+        "passed",
+        "completion_length",
+        "seconds",
+        "cpu_seconds",
+    ]
     with open(report_dir / "training.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=keys, extrasaction="ignore")
         writer.writeheader()

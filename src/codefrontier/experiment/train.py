@@ -244,7 +244,7 @@ def warm_up(
     name = out.name
     try:
         for step in range(1, settings.steps + 1):
-            step_started = time.perf_counter()
+            step_started, step_cpu = time.perf_counter(), time.process_time()
             batch = []
             for _ in range(min(settings.prompts_per_step, len(encoded))):
                 if not queue:
@@ -259,7 +259,12 @@ def warm_up(
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
-            line = {"step": step, "loss": float(loss.item()), "seconds": time.perf_counter() - step_started}
+            line = {
+                "step": step,
+                "loss": float(loss.item()),
+                "seconds": time.perf_counter() - step_started,
+                "cpu_seconds": time.process_time() - step_cpu,
+            }
             writer.write(line)
             if on_step is not None:
                 on_step(line)
@@ -350,7 +355,7 @@ def train_grpo(
     per_epoch = max(1, len(rows) // settings.prompts_per_step)
     rows = rows * math.ceil(settings.steps / per_epoch + 1)
     writer = _Log(log)
-    step_started = [time.perf_counter()]
+    step_started = [time.perf_counter(), time.process_time()]
 
     class Diverged(Exception):
         def __init__(self, step: int) -> None:
@@ -377,8 +382,10 @@ def train_grpo(
                 "missing": logs.get(f"{reward.__name__}/missing_fraction"),
                 "completion_length": logs.get("completions/mean_length"),
                 "seconds": time.perf_counter() - step_started[0],
+                "cpu_seconds": time.process_time()
+                - step_started[1],  # this process; the judge runs elsewhere
             }
-            step_started[0] = time.perf_counter()
+            step_started[:] = [time.perf_counter(), time.process_time()]
             writer.write(line)
             if on_step is not None:
                 on_step(line)
