@@ -67,7 +67,7 @@ class DemoPlan:
     lr: float = 2e-5
     prompts_per_step: int = 2
     num_generations: int = 4
-    max_completion_length: int = 96
+    max_completion_length: int = 64
     trainable_layers: int | None = 6
     alphas: list[float] = field(default_factory=lambda: list(ALPHAS))
     n: int = 4

@@ -51,14 +51,15 @@ def test_greedy_answers_are_generates_while_rows_leave_and_join_the_batch(
 ) -> None:
     low, _ = tiny_pair
     backend = TransformersBackend(low, batch_size=3, dtype="float32")
-    # different budgets: rows end at different steps and waiting requests take their slots
+    # different budgets: rows end at different steps and waiting requests take their slots;
+    # repeated prompts (samples of one problem) share one prefill
     requests = [
         {
             "messages": [{"role": "user", "content": "task " * i}],
             "max_tokens": 3 + 4 * (i % 3),
             "temperature": 0,
         }
-        for i in range(1, 8)
+        for i in (1, 2, 2, 3, 4, 4, 4, 5, 6, 7)
     ]
     results = chats(backend, requests)
     assert backend.describe()["batching"] == "continuous"

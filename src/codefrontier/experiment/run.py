@@ -343,7 +343,7 @@ def train_stage(
 ) -> None:
     """The warm-up (when asked for), then each GRPO run from it; a run whose checkpoint is
     in EXP/train with the same fingerprint is not trained again."""
-    from codefrontier.experiment.train import train_grpo, warm_up
+    from codefrontier.experiment.train import ANSWER_FORMAT, train_grpo, warm_up
 
     spec = exp.train
     assert spec is not None
@@ -359,6 +359,7 @@ def train_stage(
             "start": _checkpoint_fingerprint(start),
             "settings": settings.to_json(),
             "problems": ids,
+            "answers": ANSWER_FORMAT,
         }
         base = start
         start = _train_one(

@@ -201,15 +201,36 @@ def _diverged_message(name: str, step: int, what: str, saved: Path, log: Path, l
 
 
 # -- supervised warm-up -----------------------------------------------------------------------
+ANSWER_FORMAT = "2"  # part of a warm-up's fingerprint: a change here retrains it
+
+
 def reference_answer(problem: Problem, language: str = "python") -> str | None:
     """The answer a warm-up teaches for `problem`: its reference solution in one fenced
-    block, as the sampling prompt asks for it (None when the problem ships none)."""
+    block, as the sampling prompt asks for it (None when the problem ships none). Python
+    docstrings are left out (HumanEval's reference repeats the prompt's): the answer is
+    the code, and a short answer is cheaper to learn and, later, to sample."""
     solution: Solution | None = next(
         (s for s in problem.solutions if s.expected == "AC" and s.language == language), None
     )
     if solution is None:
         return None
-    return f"```{language_tag(language)}\n{solution.code.strip()}\n```"
+    code = _without_docstrings(solution.code) if language == "python" else solution.code
+    return f"```{language_tag(language)}\n{code.strip()}\n```"
+
+
+def _without_docstrings(code: str) -> str:
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and ast.get_docstring(
+            node
+        ):
+            node.body = node.body[1:] or [ast.Pass()]
+    return ast.unparse(tree)
 
 
 def warm_up(

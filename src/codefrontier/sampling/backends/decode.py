@@ -105,16 +105,22 @@ class Decoder:
 
     # -- internals ----------------------------------------------------------------------------
     def _prefill(self, group: list[Sequence]) -> None:
+        """One forward pass over the group's distinct prompts (samples of one problem share
+        theirs: it is computed once and its cache rows copied)."""
         import torch
 
-        width = max(len(s.prompt_ids) for s in group)
-        ids = torch.full((len(group), width), self.pad_id, dtype=torch.long)
-        mask = torch.zeros((len(group), width), dtype=torch.long)
-        for row, seq in enumerate(group):
-            ids[row, width - len(seq.prompt_ids) :] = torch.tensor(seq.prompt_ids)
-            mask[row, width - len(seq.prompt_ids) :] = 1
+        distinct: dict[tuple[int, ...], int] = {}
+        for seq in group:
+            distinct.setdefault(tuple(seq.prompt_ids), len(distinct))
             if seq.temperature > 0:
                 seq.generator = torch.Generator().manual_seed(seq.seed if seq.seed is not None else 0)
+        prompts = list(distinct)
+        width = max(len(p) for p in prompts)
+        ids = torch.full((len(prompts), width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(prompts), width), dtype=torch.long)
+        for row, prompt in enumerate(prompts):
+            ids[row, width - len(prompt) :] = torch.tensor(prompt)
+            mask[row, width - len(prompt) :] = 1
         positions = (mask.cumsum(dim=1) - 1).clamp(min=0)
         cache = new_cache()
         with torch.inference_mode():
@@ -125,8 +131,12 @@ class Decoder:
                 **_cache_kwarg(self.model, cache),
                 use_cache=True,
             )
-        self._join(group, cache, mask, positions[:, -1] + 1)
-        self._take(out.logits[:, -1, :], first=len(self.live) - len(group))
+        rows = torch.tensor([distinct[tuple(seq.prompt_ids)] for seq in group], dtype=torch.long)
+        if len(prompts) < len(group):
+            for layer in cache.layers:
+                layer.replace(layer.keys[rows], layer.values[rows])
+        self._join(group, cache, mask[rows], positions[rows, -1] + 1)
+        self._take(out.logits[rows, -1, :], first=len(self.live) - len(group))
 
     def _join(self, group: list[Sequence], cache: Any, mask: Any, positions: Any) -> None:
         """Append the prefilled rows to the batch, left-padding whichever side is shorter."""
