@@ -18,6 +18,22 @@ Beside each rate, the client's CPU time per request (this process's user + syste
 over the run, divided by the requests): the overhead itself, which is steadier than the
 rate on a loaded machine, since the rate is capped by the single-process test server.
 Prints each rate and the ratios (b)/(a) and (c)/(a); never pass/fail.
+
+With `--model DIR` it measures a checkpoint in this process instead (the transformers
+backend), on HumanEval prompts in the reasoning setting:
+
+    .venv/bin/python benchmarks/sample_throughput.py --model demo-out/base [--problems 16] [--max-tokens 256]
+
+  (r) raw `generate` of the same model, same prompts, static batches of `--batch-size`,
+      every sequence forced to its full `--max-tokens` (`min_new_tokens`): the rate of
+      useful token slots when nothing ends early, the peer of the run below; measured in
+      float32 and in bfloat16;
+  (s) `draw_samples` through `TransformersBackend` (continuous batching, preallocated
+      cache, dtype chosen at load), sampling at temperature 0.8: completion tokens per
+      second of wall time, load excluded.
+
+Prints tokens/s of each and (s)/(r) against the raw rate in the dtype the backend chose;
+the CPU time of the process beside each (the machine may be shared).
 """
 
 from __future__ import annotations
@@ -132,6 +148,111 @@ def sampler(url: str, total: int, in_flight: int) -> float:
         return report.drawn / seconds, report.drawn
 
 
+def local_prompts(count: int) -> tuple[list, list[str]]:
+    from codefrontier.problems.registry import load_benchmark
+
+    chosen = load_benchmark("humaneval")[:count]
+    return chosen, [p.id for p in chosen]
+
+
+def raw_generate(
+    model_dir: str, problems: list, batch: int, max_tokens: int, dtype: str
+) -> tuple[float, float]:
+    """(tokens/s, CPU s) of plain `generate`, every sequence run to `max_tokens`."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from codefrontier.sampling.prompts import initial_messages
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=getattr(torch, dtype)).eval()
+    texts = [
+        tokenizer.apply_chat_template(
+            initial_messages(p, "python", "reasoning"), add_generation_prompt=True, tokenize=False
+        )
+        for p in problems
+    ]
+    tokens, started, cpu = 0, time.perf_counter(), time.process_time()
+    for start in range(0, len(texts), batch):
+        encoded = tokenizer(
+            texts[start : start + batch], return_tensors="pt", padding=True, add_special_tokens=False
+        )
+        with torch.inference_mode():
+            out = model.generate(
+                **encoded,
+                do_sample=True,
+                temperature=0.8,
+                top_k=0,
+                max_new_tokens=max_tokens,
+                min_new_tokens=max_tokens,
+                pad_token_id=tokenizer.pad_token_id,
+            )
+        tokens += (out.shape[1] - encoded["input_ids"].shape[1]) * out.shape[0]
+    return tokens / (time.perf_counter() - started), time.process_time() - cpu
+
+
+def backend_sampling(
+    model_dir: str, problems: list, batch: int, max_tokens: int
+) -> tuple[float, float, dict]:
+    """(completion tokens/s after load, CPU s, backend description) of `draw_samples`."""
+    from codefrontier.sampling import SettingConfig, draw_samples
+    from codefrontier.sampling.backends import TransformersBackend
+
+    backend = TransformersBackend(model_dir, batch_size=batch)
+    with tempfile.TemporaryDirectory() as tmp:
+        cpu = time.process_time()
+        report = draw_samples(
+            problems,
+            backend,
+            Path(tmp) / "samples.jsonl",
+            n=1,
+            policy="bench",
+            config=SettingConfig(temperature=0.8, max_tokens=max_tokens),
+        )
+        seconds = report.seconds - backend.load_seconds
+        return report.usage.completion_tokens / seconds, time.process_time() - cpu, backend.describe()
+
+
+def main_local(args: argparse.Namespace) -> None:
+    import torch
+    import transformers
+
+    problems, _ = local_prompts(args.problems)
+    sampled, sampled_cpu, described = backend_sampling(args.model, problems, args.batch_size, args.max_tokens)
+    raw = {
+        dtype: raw_generate(args.model, problems, args.batch_size, args.max_tokens, dtype)
+        for dtype in ("float32", "bfloat16")
+    }
+    chosen = described["dtype"]
+    load = os.getloadavg()
+    print(
+        f"# {date.today()}  {platform.processor() or platform.machine()}, {os.cpu_count()} cores, load average "
+        f"{load[0]:.1f}, torch {torch.__version__}, transformers {transformers.__version__}"
+    )
+    print(
+        f"# {args.model}: {len(problems)} HumanEval prompts, batch {args.batch_size}, up to {args.max_tokens} tokens"
+    )
+    for dtype, (rate, cpu) in raw.items():
+        print(f"(r) raw generate, {dtype:8s} {rate:7.1f} tokens/s   CPU {cpu:6.1f} s")
+    print(
+        f"(s) draw_samples ({chosen}, {described['batching']} batching) {sampled:7.1f} tokens/s   CPU {sampled_cpu:6.1f} s"
+        f"   (s)/(r, {chosen}) = {sampled / raw[chosen][0]:.2f}"
+    )
+    print(f"# dtype measured at load (s per decoding step): {described['dtype_measured_step_s']}")
+    print(
+        json.dumps(
+            {
+                "raw": {k: round(v[0], 1) for k, v in raw.items()},
+                "sampled": round(sampled, 1),
+                "dtype": chosen,
+            }
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -139,8 +260,15 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--in-flight", type=int, default=32)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--model", help="a checkpoint directory: measure the transformers backend instead")
+    parser.add_argument("--problems", type=int, default=16, help="--model: HumanEval prompts")
+    parser.add_argument("--batch-size", type=int, default=8, help="--model: sequences decoded together")
+    parser.add_argument("--max-tokens", type=int, default=256, help="--model: tokens per completion")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
+    if args.model:
+        main_local(args)
+        return
     proc, url = start_server()
     try:
         asyncio.run(raw_http(url, 200, args.in_flight))  # warm up the server and the imports

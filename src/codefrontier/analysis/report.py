@@ -62,9 +62,11 @@ def write_report(
     options: Options | None = None,
     *,
     title: str | None = None,
+    preface: str = "",
 ) -> Path:
     """Read the results stores, write the report into `out_dir` (created if needed;
-    files of the same names are replaced) and return the path of index.html."""
+    files of the same names are replaced) and return the path of index.html. `preface`
+    is HTML its caller puts first (an experiment's model, training and scope)."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError("report output exists and is not a directory", path=out)
@@ -75,7 +77,9 @@ def write_report(
     images = {name: write_plot(name, analysis, out / name) for name in FIGURES}
     index = out / "index.html"
     attached = attached_section(analysis.results.stores, out)
-    index.write_text(render_html(analysis, images, title=title, attached=attached), encoding="utf-8")
+    index.write_text(
+        render_html(analysis, images, title=title, attached=attached, preface=preface), encoding="utf-8"
+    )
     return index
 
 
@@ -117,7 +121,9 @@ def _csv_link(table: Table) -> str:
     return f'<p class="meta">Numbers: <a href="{table.name}.csv">{table.name}.csv</a></p>'
 
 
-def render_html(a: Analysis, images: dict[str, Path], *, title: str | None = None, attached: str = "") -> str:
+def render_html(
+    a: Analysis, images: dict[str, Path], *, title: str | None = None, attached: str = "", preface: str = ""
+) -> str:
     """The report page: an explanation above every plot and table."""
     r = a.results
     title = title or "codefrontier report"
@@ -131,6 +137,7 @@ def render_html(a: Analysis, images: dict[str, Path], *, title: str | None = Non
         f"{a.internal_total} IE samples excluded &middot; stores: "
         + ", ".join(f"<code>{_e(s.path)}</code>" for s in r.stores)
         + "</p>",
+        preface,
         _internal_warnings(a),
         _reading_guide(a),
         _notes(a),

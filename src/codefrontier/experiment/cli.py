@@ -34,6 +34,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         parser.add_argument("file", type=Path, metavar="EXP.toml")
         parser.add_argument("--out", type=Path, metavar="DIR", help="experiment directory (overrides `out`)")
     run.add_argument("--jobs", type=int, default=None, help="worker sandboxes (overrides [judge] jobs)")
+    for parser in (run, check):
+        parser.add_argument(
+            "--engine",
+            choices=("auto", "transformers", "vllm"),
+            help="sample the checkpoints with this engine (overrides [sampling] engine)",
+        )
+    run.add_argument(
+        "--problem-ids", nargs="+", metavar="ID", help="evaluate only these problems this run (quick runs)"
+    )
+    run.add_argument("--limit", type=int, metavar="N", help="evaluate only the first N problems this run")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.set_defaults(func=run_experiment_command)
     check.set_defaults(func=check_experiment_command)
@@ -51,9 +61,12 @@ def run_experiment_command(args: argparse.Namespace) -> int:
         progress=not args.no_progress and sys.stderr.isatty(),
         jobs=args.jobs,
         command=sys.argv,
+        engine=args.engine,
+        problem_ids=args.problem_ids,
+        limit=args.limit,
     )
     did = ", ".join(run.did) if run.did else "nothing (every stage was already done)"
-    print(f"experiment {run.out}: did {did} in {run.seconds:.1f} s")
+    print(f"experiment {run.out}: did {did} in {run.seconds:.1f} s ({run.cpu_seconds:.1f} s CPU)")
     if run.report is not None:
         print(f"report: {run.report}")
     if run.failed_samples:
@@ -66,7 +79,7 @@ def run_experiment_command(args: argparse.Namespace) -> int:
 def check_experiment_command(args: argparse.Namespace) -> int:
     from codefrontier.experiment.run import check_experiment
 
-    exp = check_experiment(args.file, out=args.out)
+    exp = check_experiment(args.file, out=args.out, engine=args.engine)
     merged = len(exp.merge.alphas or exp.merge.lambdas) if exp.merge else 0
     print(
         f"{args.file}: ok: {merged} merged and {len(exp.policies)} other policies, "

@@ -39,6 +39,9 @@ TOP_KEYS: dict[str, Key] = {
     "benchmark": Key("str", "a named benchmark (`bundled`, `humaneval`); or give problems_file"),
     "problems_file": Key("str", "a problems file in the native JSONL format, relative to this file"),
     "problems": Key("list[str]", "only these problem ids (default: every problem)"),
+    "train": Key(
+        "table", "checkpoints to train first: a supervised warm-up, then one GRPO run per [[train.runs]]"
+    ),
     "merge": Key("table", "checkpoints to build by weight-space interpolation or task arithmetic"),
     "policies": Key("array", "policies made elsewhere: endpoints, checkpoints or sample files"),
     "sampling": Key("table", "how samples are drawn", required=True),
@@ -46,9 +49,38 @@ TOP_KEYS: dict[str, Key] = {
     "report": Key("table", "what the report shows"),
 }
 
+TRAIN_KEYS: dict[str, Key] = {
+    "base": Key("str", "the checkpoint every run starts from (a directory)", required=True),
+    "problems": Key(
+        "list[str]",
+        "training problem ids (of the experiment's problems, not among `problems`)",
+        required=True,
+    ),
+    "runs": Key("array", "one GRPO run each: { name, level }", required=True),
+    "warmup_steps": Key("int", "supervised steps on the reference solutions before RL (0: none)", default=0),
+    "warmup_lr": Key("float", "learning rate of the warm-up", default=5e-5),
+    "steps": Key("int", "GRPO steps per run", default=8),
+    "lr": Key("float", "GRPO learning rate", default=1e-5),
+    "prompts_per_step": Key("int", "problems per step", default=2),
+    "num_generations": Key("int", "GRPO: completions per problem (the group)", default=4),
+    "max_completion_length": Key("int", "GRPO: tokens per completion", default=192),
+    "temperature": Key("float", "GRPO: sampling temperature", default=1.0),
+    "trainable_layers": Key("int", "train only the last N decoder layers (default: every parameter)"),
+    "seed": Key("int", "training seed", default=0),
+}
+
+TRAIN_RUN_KEYS: dict[str, Key] = {
+    "name": Key(
+        "str", "the run's name: its checkpoint is train/NAME; [merge] low/high may name it", required=True
+    ),
+    "level": Key(
+        "level", "the reward's nested coverage level: a fraction in (0, 1] or a tier name", required=True
+    ),
+}
+
 MERGE_KEYS: dict[str, Key] = {
-    "low": Key("str", "interpolation: the checkpoint at alpha = 0"),
-    "high": Key("str", "interpolation: the checkpoint at alpha = 1"),
+    "low": Key("str", "interpolation: the checkpoint at alpha = 0 (a directory or a [[train.runs]] name)"),
+    "high": Key("str", "interpolation: the checkpoint at alpha = 1 (a directory or a [[train.runs]] name)"),
     "alphas": Key("list[float]", "interpolation: the alpha grid; theta = (1 - alpha) low + alpha high"),
     "base": Key("str", "task arithmetic: the base checkpoint"),
     "tasks": Key("list[str]", "task arithmetic: the task checkpoints"),
@@ -117,6 +149,28 @@ class MergeSpec:
 
 
 @dataclass
+class TrainRun:
+    name: str
+    level: str | float
+
+
+@dataclass
+class TrainSpec:
+    base: Path
+    problem_ids: list[str]
+    runs: list[TrainRun]
+    warmup_steps: int
+    warmup_lr: float
+    settings: Any  # codefrontier.experiment.train.TrainSettings (imported lazily: it is light, torch is not)
+
+    def run_dir(self, out: Path, name: str) -> Path:
+        return out / TRAIN / name
+
+
+TRAIN = "train"
+
+
+@dataclass
 class PolicySpec:
     name: str
     kind: str  # merged | checkpoint | endpoint | samples
@@ -148,6 +202,7 @@ class Experiment:
     benchmark: str | None
     problems_file: Path | None
     problem_ids: list[str] | None
+    train: TrainSpec | None
     merge: MergeSpec | None
     policies: list[PolicySpec]  # made elsewhere (the merged ones come from `merge`)
     sampling: SamplingSpec
@@ -215,10 +270,17 @@ def load_experiment(path: str | Path, *, out: str | Path | None = None) -> Exper
     if problem_ids is not None and not problem_ids:
         raise where.error("problems", "is empty; leave it out to use every problem")
 
+    exp_out = Path(out) if out is not None else base / top.get("out", path.stem)
     tables = {name: _check_table(top.get(name, {}), keys, name, where) for name, keys in TABLES.items()}
+    train = (
+        _train_spec(_check_table(top["train"], TRAIN_KEYS, "train", where), base, where, problem_ids)
+        if "train" in top
+        else None
+    )
     if "merge" in top and not isinstance(top["merge"], dict):
         raise where.error("merge", "must be a table ([merge])")
-    merge = _merge_spec(tables["merge"], base, where) if "merge" in top else None
+    trained = {r.name: exp_out / TRAIN / r.name for r in train.runs} if train else {}
+    merge = _merge_spec(tables["merge"], base, where, trained) if "merge" in top else None
     policies = _policies(top.get("policies", []), base, where)
     if merge is None and not policies:
         raise where.error(
@@ -234,7 +296,6 @@ def load_experiment(path: str | Path, *, out: str | Path | None = None) -> Exper
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise where.error("policies", f"policy names must be unique; repeated: {', '.join(duplicates)}")
-    exp_out = Path(out) if out is not None else base / top.get("out", path.stem)
     return Experiment(
         file=path.resolve(),
         sha256=hashlib.sha256(data).hexdigest(),
@@ -243,6 +304,7 @@ def load_experiment(path: str | Path, *, out: str | Path | None = None) -> Exper
         benchmark=top.get("benchmark"),
         problems_file=problems_file,
         problem_ids=problem_ids,
+        train=train,
         merge=merge,
         policies=policies,
         sampling=sampling,
@@ -275,6 +337,7 @@ def _check_table(table: Any, keys: dict[str, Key], prefix: str, where: _Where) -
 def _check_type(value: Any, kind: str, dotted: str, where: _Where) -> None:
     checks: dict[str, Callable[[Any], bool]] = {
         "str": lambda v: isinstance(v, str),
+        "level": lambda v: isinstance(v, str) or (_is_number(v) and math.isfinite(v)),
         "int": _is_int,
         "float": lambda v: _is_number(v) and math.isfinite(v),
         "bool": lambda v: isinstance(v, bool),
@@ -289,6 +352,7 @@ def _check_type(value: Any, kind: str, dotted: str, where: _Where) -> None:
     }
     names = {
         "str": "a string",
+        "level": "a fraction in (0, 1] or a tier name",
         "int": "an integer",
         "float": "a number",
         "bool": "true or false",
@@ -330,7 +394,69 @@ def _checkpoint(base: Path, value: str, dotted: str, where: _Where) -> Path:
     return path
 
 
-def _merge_spec(table: dict[str, Any], base: Path, where: _Where) -> MergeSpec:
+def _train_spec(table: dict[str, Any], base: Path, where: _Where, held_out: list[str] | None) -> TrainSpec:
+    from codefrontier.experiment.train import TrainSettings
+    from codefrontier.problems.levels import parse_level
+
+    start = _checkpoint(base, table["base"], "train.base", where)
+    if not table["problems"]:
+        raise where.error("train.problems", "give at least one training problem")
+    overlap = sorted(set(table["problems"]) & set(held_out or []))
+    if overlap:
+        raise where.error(
+            "train.problems",
+            f"{', '.join(overlap)} also in `problems`: the evaluation problems must be held out",
+        )
+    if held_out is None:
+        raise where.error("problems", "with [train], list the held-out evaluation problems in `problems`")
+    runs: list[TrainRun] = []
+    for i, entry in enumerate(table["runs"]):
+        run = _check_table(entry, TRAIN_RUN_KEYS, f"train.runs[{i}]", where)
+        if not POLICY_NAME.match(run["name"]):
+            raise where.error(
+                f"train.runs[{i}].name", f"{run['name']!r}: use letters, digits and . _ + - only"
+            )
+        if run["name"] in [r.name for r in runs] or run["name"] == "warmup":
+            raise where.error(
+                f"train.runs[{i}].name", f"{run['name']!r} is taken (names must be unique, not `warmup`)"
+            )
+        try:
+            level = parse_level(run["level"])
+        except CodefrontierError as exc:
+            raise where.error(f"train.runs[{i}].level", str(exc)) from None
+        runs.append(TrainRun(run["name"], level))
+    if not runs:
+        raise where.error("train.runs", "give at least one run")
+    if table["warmup_steps"] < 0:
+        raise where.error("train.warmup_steps", "must not be negative")
+    if table["warmup_lr"] <= 0:
+        raise where.error("train.warmup_lr", "must be positive")
+    values = {
+        k: table[k]
+        for k in (
+            "steps",
+            "lr",
+            "prompts_per_step",
+            "num_generations",
+            "max_completion_length",
+            "temperature",
+            "seed",
+        )
+    }
+    values["trainable_layers"] = table.get("trainable_layers")
+    try:
+        settings = TrainSettings(**values)
+    except CodefrontierError as exc:
+        key = str(exc).split(" ")[0]
+        raise where.error(f"train.{key}", str(exc).removeprefix(key + " ")) from None
+    return TrainSpec(
+        start, list(table["problems"]), runs, table["warmup_steps"], float(table["warmup_lr"]), settings
+    )
+
+
+def _merge_spec(
+    table: dict[str, Any], base: Path, where: _Where, trained: dict[str, Path] | None = None
+) -> MergeSpec:
     interpolation = [k for k in ("low", "high", "alphas") if k in table]
     arithmetic = [k for k in ("base", "tasks", "lambdas") if k in table]
     if interpolation and arithmetic:
@@ -343,7 +469,16 @@ def _merge_spec(table: dict[str, Any], base: Path, where: _Where) -> MergeSpec:
                 raise where.error(f"merge.{key}", "missing (interpolation needs low, high and alphas)")
         if not table["alphas"]:
             raise where.error("merge.alphas", "give at least one alpha")
-        inputs = [(r, _checkpoint(base, table[r], f"merge.{r}", where)) for r in ("low", "high")]
+        trained = trained or {}
+        inputs = [
+            (
+                r,
+                trained[table[r]]
+                if table[r] in trained
+                else _checkpoint(base, table[r], f"merge.{r}", where),
+            )
+            for r in ("low", "high")
+        ]
         spec = MergeSpec("interpolation", inputs, alphas=[float(a) for a in table["alphas"]])
     else:
         for key in ("base", "tasks", "lambdas"):

@@ -3,6 +3,7 @@
     EXP/
       manifest.json          what ran, with what inputs and versions; one entry per stage and per run
       experiment.toml        a copy of the experiment file of the latest run
+      train/                 [train] outputs: warmup/ and one checkpoint per run; logs/NAME.jsonl, one line a step
       checkpoints/           [merge] outputs: alpha_<a>/ (or lambda_<l1>_<l2>/), as merge_sweep writes them
       samples/<policy>.jsonl                 samples in the judge's input format
       samples/<policy>.trajectories.jsonl    one trajectory per sample
@@ -10,7 +11,8 @@
       results/               the results store: samples.parquet, tests.parquet, provenance.json
       report/                index.html, PNG plots, CSV tables
 
-Every stage is cached: a merged checkpoint is not merged again while its inputs are
+Every stage is cached: a trained checkpoint is not trained again while its start point
+and settings are unchanged, a merged checkpoint is not merged again while its inputs are
 unchanged, a sample on disk is not drawn again, a judged sample is not judged again, and
 the report is rewritten only when the results changed. A second run of a finished
 experiment does no work. Everything is checked before the first stage starts: the file,
@@ -20,6 +22,7 @@ samples file.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import json
@@ -35,12 +38,12 @@ from pathlib import Path
 from typing import Any
 
 from codefrontier.contracts import Problem, Sample
-from codefrontier.errors import ConfigError, InputError
-from codefrontier.experiment.config import Experiment, PolicySpec, load_experiment, merged_names
+from codefrontier.errors import CodefrontierError, ConfigError, InputError
+from codefrontier.experiment.config import TRAIN, Experiment, PolicySpec, load_experiment, merged_names
 from codefrontier.judge.config import JudgeConfig
 from codefrontier.judge.samples import load_samples, sample_from_json
-from codefrontier.problems.registry import resolve_problems
-from codefrontier.sampling.backends import check_backend, open_backend, resolve_engine, vllm_missing
+from codefrontier.problems.registry import resolve_problems, select_problems
+from codefrontier.sampling.backends import ENGINES, check_backend, open_backend, resolve_engine, vllm_missing
 from codefrontier.sampling.backends.base import BackendUnavailable, EndpointError
 from codefrontier.sampling.samplefile import read_keys, write_json_atomic
 from codefrontier.sampling.sampler import check_languages, draw_samples, utc_now, versions
@@ -59,6 +62,7 @@ class ExperimentRun:
     errors: list[str] = field(default_factory=list)
     report: Path | None = None
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process (and its waited-for children)
 
     @property
     def manifest(self) -> Path:
@@ -110,13 +114,20 @@ def run_experiment(
     progress: bool = False,
     jobs: int | None = None,
     command: list[str] | None = None,
+    engine: str | None = None,
+    problem_ids: Sequence[str] | None = None,
+    limit: int | None = None,
 ) -> ExperimentRun:
-    """Run (or resume) the experiment in `path`; see the module doc for the layout."""
-    started = time.perf_counter()
+    """Run (or resume) the experiment in `path`; see the module doc for the layout.
+    `engine` overrides [sampling] engine; `problem_ids` and `limit` narrow the evaluation
+    problems of this run (the ids given, then the first `limit` of them)."""
+    started, cpu = time.perf_counter(), time.process_time()
     exp = load_experiment(path, out=out)
-    benchmark, problems = experiment_problems(exp)
+    override_engine(exp, engine)
+    benchmark, problems = experiment_problems(exp, problem_ids=problem_ids, limit=limit)
     check_languages(problems, exp.sampling.setting.language)
     preflight(exp, problems)
+    training = training_problems(exp)
     exp.out.mkdir(parents=True, exist_ok=True)
     manifest = Manifest(exp)
     run = ExperimentRun(exp.out)
@@ -127,7 +138,10 @@ def run_experiment(
         shutil.copyfile(exp.file, copy)
     manifest.save()
     jobs = jobs or exp.judge.get("jobs")
+    status = "interrupted"
     try:
+        if exp.train is not None:
+            train_stage(exp, manifest, run, training, jobs, progress)
         policies = []
         if exp.merge is not None:
             policies += merge_stage(exp, manifest, run, progress)
@@ -138,28 +152,65 @@ def run_experiment(
             sample_stage(exp, manifest, run, policy, problems, benchmark, jobs, progress, command)
         samples = collect_samples(exp, problems)
         judge_stage(exp, manifest, run, problems, samples, benchmark, jobs, progress, command)
-        report_stage(exp, manifest, run)
+        report_stage(exp, manifest, run, len(problems))
+        status = "finished"
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        status = f"failed: {exc}"
+        raise
     finally:
         run.seconds = time.perf_counter() - started
-        record.update(finished=utc_now(), seconds=round(run.seconds, 3), failed_samples=run.failed_samples)
+        run.cpu_seconds = time.process_time() - cpu + _children_cpu()
+        record.update(
+            finished=utc_now(),
+            status=status,
+            seconds=round(run.seconds, 3),
+            cpu_seconds=round(run.cpu_seconds, 3),
+            failed_samples=run.failed_samples,
+        )
         manifest.save()
     return run
 
 
-def check_experiment(path: str | Path, *, out: str | Path | None = None) -> Experiment:
+def _children_cpu() -> float:
+    """CPU seconds of this process's waited-for children (the judge's sandboxes run elsewhere:
+    their time is in the results store)."""
+    usage = os.times()
+    return usage.children_user + usage.children_system
+
+
+def override_engine(exp: Experiment, engine: str | None) -> None:
+    """`--engine`: sample the experiment's checkpoints with another engine than its file says."""
+    if engine is None:
+        return
+    if engine not in ENGINES or engine == "http":
+        raise ConfigError(f"--engine {engine!r}: choose auto, transformers or vllm")
+    exp.sampling.engine = engine
+
+
+def check_experiment(
+    path: str | Path, *, out: str | Path | None = None, engine: str | None = None
+) -> Experiment:
     """Every check `run` makes before its first stage, and nothing more."""
     exp = load_experiment(path, out=out)
+    override_engine(exp, engine)
     _, problems = experiment_problems(exp)
     check_languages(problems, exp.sampling.setting.language)
     preflight(exp, problems)
+    training_problems(exp)
     return exp
 
 
 # -- checks before any work -------------------------------------------------------------------
-def experiment_problems(exp: Experiment) -> tuple[str, list[Problem]]:
-    benchmark, problems = resolve_problems(exp.benchmark, exp.problems_file)
+def experiment_problems(
+    exp: Experiment, *, problem_ids: Sequence[str] | None = None, limit: int | None = None
+) -> tuple[str, list[Problem]]:
+    """The benchmark's name and the evaluation problems: the file's `problems` (default
+    all), or `problem_ids` when given; then the first `limit` of them."""
+    benchmark, problems = _all_problems(exp)
+    by_id = {p.id: p for p in problems}
     if exp.problem_ids is not None:
-        by_id = {p.id: p for p in problems}
         unknown = [pid for pid in exp.problem_ids if pid not in by_id]
         if unknown:
             raise exp.error(
@@ -167,7 +218,54 @@ def experiment_problems(exp: Experiment) -> tuple[str, list[Problem]]:
                 f"unknown problem id(s) {', '.join(map(repr, unknown))} in benchmark {benchmark!r}",
             )
         problems = [by_id[pid] for pid in dict.fromkeys(exp.problem_ids)]
-    return benchmark, problems
+    if problem_ids:
+        problems = select_problems(list(by_id.values()), problem_ids, benchmark=benchmark)
+    return benchmark, select_problems(problems, limit=limit)
+
+
+_PROBLEMS_CACHE: dict[tuple[str | None, str | None], tuple[str, list[Problem]]] = {}
+
+
+def _all_problems(exp: Experiment) -> tuple[str, list[Problem]]:
+    key = (exp.benchmark, str(exp.problems_file) if exp.problems_file else None)
+    if key not in _PROBLEMS_CACHE or exp.problems_file is not None:
+        _PROBLEMS_CACHE.clear()
+        _PROBLEMS_CACHE[key] = resolve_problems(exp.benchmark, exp.problems_file)
+    return _PROBLEMS_CACHE[key]
+
+
+def training_problems(exp: Experiment) -> list[Problem]:
+    """[train] problems, checked: they exist, each run's level applies to each, and the
+    training packages are installed."""
+    if exp.train is None:
+        return []
+    import importlib.util
+
+    for package in ("trl", "datasets", "transformers", "torch"):
+        if importlib.util.find_spec(package) is None:
+            raise BackendUnavailable(
+                str(
+                    exp.error("train", f"training needs `{package}`: pip install 'codefrontier[merge,train]'")
+                )
+            )
+    benchmark, problems = _all_problems(exp)
+    by_id = {p.id: p for p in problems}
+    unknown = [pid for pid in exp.train.problem_ids if pid not in by_id]
+    if unknown:
+        raise exp.error(
+            "train.problems",
+            f"unknown problem id(s) {', '.join(map(repr, unknown))} in benchmark {benchmark!r}",
+        )
+    chosen = [by_id[pid] for pid in dict.fromkeys(exp.train.problem_ids)]
+    from codefrontier.problems.levels import level_tests
+
+    for index, run in enumerate(exp.train.runs):
+        for problem in chosen:
+            try:
+                level_tests(problem, run.level)
+            except CodefrontierError as exc:
+                raise exp.error(f"train.runs[{index}].level", str(exc)) from None
+    return chosen
 
 
 def preflight(exp: Experiment, problems: Sequence[Problem]) -> None:
@@ -215,6 +313,155 @@ def _policy_samples(policy: PolicySpec, problems: dict[str, Problem]) -> list[Sa
         sample.policy = policy.name
         sample.policy_meta = {**sample.policy_meta, **policy.meta}
     return samples
+
+
+# -- train ------------------------------------------------------------------------------------
+def _checkpoint_fingerprint(directory: Path) -> dict[str, Any]:
+    """What a checkpoint's weights are, cheaply: a trained one by its training record's
+    fingerprint, any other by its config's digest and its weight files' sizes and times."""
+    from codefrontier.experiment.train import read_train_record
+
+    record = read_train_record(directory)
+    if record is not None and "fingerprint" in record:
+        return {"trained": record["fingerprint"]}
+    weights = sorted(
+        [p.name, p.stat().st_size, p.stat().st_mtime_ns]
+        for p in directory.iterdir()
+        if p.suffix == ".safetensors"
+    )
+    config = hashlib.sha256((directory / "config.json").read_bytes()).hexdigest()
+    return {"path": str(directory.resolve()), "config_sha256": config, "weights": weights}
+
+
+def train_stage(
+    exp: Experiment,
+    manifest: Manifest,
+    run: ExperimentRun,
+    problems: list[Problem],
+    jobs: int | None,
+    progress: bool,
+) -> None:
+    """The warm-up (when asked for), then each GRPO run from it; a run whose checkpoint is
+    in EXP/train with the same fingerprint is not trained again."""
+    from codefrontier.experiment.train import ANSWER_FORMAT, train_grpo, warm_up
+
+    spec = exp.train
+    assert spec is not None
+    stage = manifest.stages.setdefault("train", {})
+    outputs = stage.setdefault("outputs", {})
+    ids = [p.id for p in problems]
+    language = exp.sampling.setting.language
+    start = spec.base
+    if spec.warmup_steps:
+        settings = dataclasses.replace(spec.settings, steps=spec.warmup_steps, lr=spec.warmup_lr)
+        fingerprint = {
+            "kind": "warmup",
+            "start": _checkpoint_fingerprint(start),
+            "settings": settings.to_json(),
+            "problems": ids,
+            "answers": ANSWER_FORMAT,
+        }
+        base = start
+        start = _train_one(
+            exp, manifest, run, outputs, "warmup", fingerprint, settings.steps, progress,
+            lambda out, log, on_step, record: warm_up(
+                base, out, problems, settings, log=log, language=language, on_step=on_step, record=record
+            ),
+        )  # fmt: skip
+    settings = spec.settings
+    for spec_run in spec.runs:
+        fingerprint = {
+            "kind": "grpo",
+            "start": _checkpoint_fingerprint(start),
+            "level": spec_run.level,
+            "settings": settings.to_json(),
+            "problems": ids,
+        }
+        origin, level = start, spec_run.level
+        _train_one(
+            exp, manifest, run, outputs, spec_run.name, fingerprint, settings.steps, progress,
+            lambda out, log, on_step, record, origin=origin, level=level: train_grpo(
+                origin, out, problems, level, settings, log=log, language=language,
+                judge_config=judge_config(exp), jobs=jobs, on_step=on_step, record=record,
+            ),
+        )  # fmt: skip
+
+
+def _train_one(
+    exp: Experiment,
+    manifest: Manifest,
+    run: ExperimentRun,
+    outputs: dict[str, Any],
+    name: str,
+    fingerprint: dict[str, Any],
+    steps: int,
+    progress: bool,
+    train: Any,
+) -> Path:
+    from codefrontier.experiment.train import read_train_record
+
+    fingerprint = json.loads(json.dumps(fingerprint))
+    out = exp.out / TRAIN / name
+    log = exp.out / TRAIN / "logs" / f"{name}.jsonl"
+    record = read_train_record(out)
+    if record is not None:
+        if record.get("fingerprint") == fingerprint:
+            return out
+        raise ConfigError(
+            f"{out} was trained from another start point or with other settings than {exp.file} says now; "
+            f"delete {exp.out / TRAIN} (and what was built from it: {exp.out / CHECKPOINTS}, {exp.out / SAMPLES}, "
+            f"{exp.out / RESULTS}) or choose another out"
+        )
+    bar = _StepBar(name, steps) if progress else None
+    entry = outputs.setdefault(name, {})
+    entry.update(status="training", log=str(log.relative_to(exp.out)), started=utc_now())
+    manifest.save()
+    try:
+        result = train(out, log, bar.step if bar else None, {"fingerprint": fingerprint})
+    except BaseException as exc:
+        entry.update(status="interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed: {exc}")
+        manifest.save()
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    entry.update(
+        status="finished",
+        finished=utc_now(),
+        steps=result.steps,
+        seconds=round(result.seconds, 3),
+        cpu_seconds=round(result.cpu_seconds, 3),
+        final=result.final,
+    )
+    run.did.append(f"train:{name}")
+    manifest.save()
+    return out
+
+
+class _StepBar:
+    """A rich progress bar over a training run's steps, showing the last loss and reward."""
+
+    def __init__(self, name: str, steps: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn(f"[bold]training[/bold] {name}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[status]}"),
+        )
+        self.task = self.progress.add_task(name, total=steps, status="loading")
+        self.progress.start()
+
+    def step(self, line: dict[str, Any]) -> None:
+        parts = [
+            f"{k} {line[k]:.3g}" for k in ("loss", "reward", "passed") if isinstance(line.get(k), int | float)
+        ]
+        self.progress.update(self.task, completed=line.get("step", 0), status=", ".join(parts))
+
+    def close(self) -> None:
+        self.progress.stop()
 
 
 # -- merge ------------------------------------------------------------------------------------
@@ -460,9 +707,10 @@ def _store_fingerprint(store: Path) -> list[Any]:
     return [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(store.glob("*.parquet"))]
 
 
-def report_stage(exp: Experiment, manifest: Manifest, run: ExperimentRun) -> None:
+def report_stage(exp: Experiment, manifest: Manifest, run: ExperimentRun, problems: int) -> None:
     from codefrontier.analysis.analyze import Options
     from codefrontier.analysis.report import write_report
+    from codefrontier.experiment.story import experiment_section
 
     store = exp.out / RESULTS
     target = exp.out / REPORT
@@ -475,6 +723,7 @@ def report_stage(exp: Experiment, manifest: Manifest, run: ExperimentRun) -> Non
         "store": _store_fingerprint(store),
         "options": exp.report,
         "title": exp.report.get("title", exp.name),
+        "train": manifest.stages.get("train", {}).get("outputs"),
     }
     fingerprint = json.loads(json.dumps(fingerprint))
     if stage.get("fingerprint") == fingerprint and (target / "index.html").exists():
@@ -488,7 +737,10 @@ def report_stage(exp: Experiment, manifest: Manifest, run: ExperimentRun) -> Non
         buckets=exp.report["buckets"],
     )
     started = time.perf_counter()
-    run.report = write_report([store], target, options, title=exp.report.get("title", exp.name))
+    preface = experiment_section(exp, target, problems, manifest.data)
+    run.report = write_report(
+        [store], target, options, title=exp.report.get("title", exp.name), preface=preface
+    )
     run.did.append("report")
     stage.update(
         status="written",
@@ -498,3 +750,15 @@ def report_stage(exp: Experiment, manifest: Manifest, run: ExperimentRun) -> Non
         seconds=round(time.perf_counter() - started, 3),
     )
     manifest.save()
+
+
+def judge_cpu_seconds(out: Path) -> float:
+    """CPU seconds the judged programs used, as the results store records them (they run
+    in the judge's sandboxes, which are not this process's waited-for children)."""
+    tests = out / RESULTS / "tests.parquet"
+    if not tests.exists():
+        return 0.0
+    import duckdb
+
+    value = duckdb.sql(f"SELECT coalesce(sum(cpu_s), 0) FROM read_parquet('{tests}')").fetchone()
+    return float(value[0]) if value else 0.0

@@ -23,6 +23,8 @@ _EXPORTS = {
     "Sample": "codefrontier.contracts",
     "CompletionMode": "samples",
     "extract_program": "samples",
+    "extract_for_problem": "samples",
+    "Extraction": "samples",
     "load_samples": "samples",
     "sample_from_json": "samples",
     "SampleResult": "codefrontier.contracts",

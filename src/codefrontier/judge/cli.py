@@ -8,8 +8,8 @@ from pathlib import Path
 
 from codefrontier.judge.config import JudgeConfig
 from codefrontier.judge.samples import CompletionMode, load_samples, samples_from_solutions
-from codefrontier.problems.cli import add_problem_arguments
-from codefrontier.problems.registry import resolve_problems
+from codefrontier.problems.cli import add_problem_arguments, add_subset_arguments
+from codefrontier.problems.registry import resolve_problems, select_problems
 from codefrontier.sandbox.isolation import LEVELS
 
 
@@ -45,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "finished result.",
     )
     add_problem_arguments(judge)
+    add_subset_arguments(judge)
     source = judge.add_mutually_exclusive_group(required=True)
     source.add_argument("--samples", type=Path, metavar="FILE", help="samples JSONL (docs/formats.md)")
     source.add_argument(
@@ -84,7 +85,8 @@ def run_judge_command(args: argparse.Namespace) -> int:
 
     config = config_from_args(args)
     benchmark, problems = resolve_problems(args.benchmark, args.problems)
-    by_id = {p.id: p for p in problems}
+    by_id = {p.id: p for p in problems}  # every sample is checked against the whole benchmark
+    problems = select_problems(problems, args.problem_ids, args.limit, benchmark=benchmark)
     inputs: dict[str, object] = {}
     if args.problems is not None:
         inputs["problems_file"] = str(args.problems)
@@ -101,6 +103,10 @@ def run_judge_command(args: argparse.Namespace) -> int:
         )
         inputs["samples_file"] = str(args.samples)
         inputs["samples_sha256"] = file_digest(args.samples)
+    if args.problem_ids or args.limit is not None:
+        chosen = {p.id for p in problems}
+        samples = [s for s in samples if s.problem_id in chosen]
+        inputs["problem_subset"] = sorted(chosen)
     pool = None
     if args.ray:
         from codefrontier.judge.ray_pool import ray_pool

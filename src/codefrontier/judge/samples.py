@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from codefrontier.contracts import Problem, Sample
+from codefrontier.contracts import Problem, ProblemKind, Sample
 from codefrontier.errors import InputError, UnknownLanguageError, UnknownProblemError
 from codefrontier.judge.config import DEFAULT_MAX_CODE_BYTES
 from codefrontier.languages import get_language
@@ -52,6 +53,30 @@ class CompletionMode(StrEnum):
 FENCE = re.compile(r"^[ \t]*(```+|~~~+)[ \t]*([^\n`]*)\n(.*?)^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
+IMPORT_LINE = re.compile(r"^(?:import\s+\S|from\s+\S+\s+import\s)")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The program taken out of a model's answer, and how (the extraction record).
+
+    `rule`: `whole-text` (no fences), `entry-point` (the last block that defines the
+    problem's entry point), `language` (the last block tagged with the language),
+    `untagged` (the last block without a tag) or `last` (the last block). `header`: the
+    import lines of the problem's prompt that the answer left out and that were put
+    before it (HumanEval's `from typing import List`)."""
+
+    code: str
+    extracted: bool
+    rule: str = "whole-text"
+    block: int | None = None  # the chosen block's index among `blocks`, in order of appearance
+    blocks: int = 0
+    header: tuple[str, ...] = ()
+
+    def record(self) -> dict[str, object]:
+        return {"rule": self.rule, "block": self.block, "blocks": self.blocks, "header": list(self.header)}
+
+
 def extract_program(text: str, language: str) -> tuple[str, bool]:
     """The program in a model's answer, and whether it was extracted from a fence.
 
@@ -59,17 +84,59 @@ def extract_program(text: str, language: str) -> tuple[str, bool]:
     blocks (``` or ~~~), take the LAST block whose info string names the language
     (e.g. ```python, ```py, ```cpp, ```c++); if none names it, the last block with no
     info string; if there is none of those either, the last block. Without fences,
-    the whole text is the program."""
-    blocks = [(m.group(2).strip().split(" ")[0].lower(), m.group(3)) for m in FENCE.finditer(text)]
-    if not blocks:
-        return text, False
+    the whole text is the program. `extract_for_problem` adds the rules for function
+    and assert problems."""
+    found = extract_for_problem(text, language, None)
+    return found.code, found.extracted
+
+
+def extract_for_problem(text: str, language: str, problem: Problem | None) -> Extraction:
+    """`extract_program`'s rule, and for a Python function or assert problem with an entry
+    point what EvalPlus's sanitizer and lm-eval's instruct tasks do: the last block that
+    defines the entry point is taken (before the language rule: a trailing usage example
+    is not the answer), and the prompt's top-level import lines that the program lacks
+    are put before it."""
+    matches = list(FENCE.finditer(text))
+    blocks = [(m.group(2).strip().split(" ")[0].lower(), m.group(3)) for m in matches]
     lang = get_language(language)
-    tags = set(lang.fence_tags) | {lang.name}
-    for wanted in (lambda tag: tag in tags, lambda tag: tag == "", lambda tag: True):
-        chosen = [body for tag, body in blocks if wanted(tag)]
-        if chosen:
-            return chosen[-1], True
-    return text, False  # unreachable: the last predicate accepts every block
+    entry = _entry_point(problem, lang.name)
+    chosen: tuple[str, int | None] = ("whole-text", None)
+    if blocks:
+        tags = set(lang.fence_tags) | {lang.name}
+        rules = [
+            ("language", lambda tag, body: tag in tags),
+            ("untagged", lambda tag, body: tag == ""),
+            ("last", lambda tag, body: True),
+        ]
+        if entry is not None:
+            defines = re.compile(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(entry)}[ \t]*\(", re.MULTILINE)
+            rules.insert(0, ("entry-point", lambda tag, body: defines.search(body) is not None))
+        for name, wanted in rules:
+            indices = [i for i, (tag, body) in enumerate(blocks) if wanted(tag, body)]
+            if indices:
+                chosen = (name, indices[-1])
+                break
+    rule, index = chosen
+    code = text if index is None else blocks[index][1]
+    header: tuple[str, ...] = ()
+    if entry is not None and problem is not None:
+        present = {line.strip() for line in code.splitlines()}
+        header = tuple(line for line in _prompt_imports(problem) if line not in present)
+        if header:
+            code = "\n".join(header) + "\n\n" + code
+    return Extraction(code, index is not None, rule, index, len(blocks), header)
+
+
+def _entry_point(problem: Problem | None, language: str) -> str | None:
+    if problem is None or language != "python" or not problem.entry_point:
+        return None
+    return problem.entry_point if problem.kind in (ProblemKind.FUNCTION, ProblemKind.ASSERT) else None
+
+
+def _prompt_imports(problem: Problem) -> list[str]:
+    """The top-level import lines of the code the prompt shows (HumanEval's prompt)."""
+    source = problem.starter_code if problem.starter_code is not None else problem.statement
+    return [line.strip() for line in source.splitlines() if IMPORT_LINE.match(line)]
 
 
 def sample_from_json(
@@ -125,8 +192,9 @@ def sample_from_json(
         prompt = problem.starter_code if problem.starter_code is not None else problem.statement
         code, extracted, raw = prompt + text, False, text
     else:
-        code, extracted = extract_program(text, language.name)
-        raw = text if extracted else None
+        found = extract_for_problem(text, language.name, problem)
+        code, extracted = found.code, found.extracted
+        raw = text if extracted or found.header else None
     index = obj.get("sample")
     if index is None:
         counter = next_index if next_index is not None else {}

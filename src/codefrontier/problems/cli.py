@@ -18,6 +18,14 @@ def add_problem_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--problems", type=Path, metavar="FILE", help="problems in the native JSONL format")
 
 
+def add_subset_arguments(parser: argparse.ArgumentParser) -> None:
+    """--problem-ids ID... and --limit N: run on a subset (`registry.select_problems`)."""
+    parser.add_argument("--problem-ids", nargs="+", metavar="ID", help="only these problems, in this order")
+    parser.add_argument(
+        "--limit", type=int, metavar="N", help="only the first N problems (after --problem-ids)"
+    )
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     export = subparsers.add_parser(
         "export",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib.resources import files
 from pathlib import Path
 
@@ -65,3 +65,27 @@ def resolve_problems(benchmark: str | None, problems_file: str | Path | None) ->
         return benchmark, load_benchmark(benchmark)
     path = Path(problems_file)  # type: ignore[arg-type]
     return path.stem.removesuffix(".jsonl"), load_problems(path)
+
+
+def select_problems(
+    problems: Sequence[Problem],
+    ids: Sequence[str] | None = None,
+    limit: int | None = None,
+    *,
+    benchmark: str = "",
+) -> list[Problem]:
+    """A quick run's subset (`--problem-ids`, `--limit`): the problems named in `ids`, in
+    that order (default: all, in the benchmark's order), then the first `limit` of them."""
+    chosen = list(problems)
+    if ids:
+        by_id = {p.id: p for p in problems}
+        unknown = [pid for pid in ids if pid not in by_id]
+        if unknown:
+            where = f" in {benchmark!r}" if benchmark else ""
+            raise ConfigError(f"--problem-ids: unknown{where}: {', '.join(unknown)}")
+        chosen = [by_id[pid] for pid in dict.fromkeys(ids)]
+    if limit is not None:
+        if limit < 1:
+            raise ConfigError(f"--limit must be at least 1, got {limit}")
+        chosen = chosen[:limit]
+    return chosen

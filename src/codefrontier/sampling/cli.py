@@ -8,6 +8,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 from codefrontier.errors import ConfigError
 
@@ -15,7 +16,7 @@ SETTINGS = ("reasoning", "tools", "agent")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from codefrontier.problems.cli import add_problem_arguments
+    from codefrontier.problems.cli import add_problem_arguments, add_subset_arguments
     from codefrontier.sandbox.isolation import LEVELS
 
     sample = subparsers.add_parser(
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--model", required=True, metavar="URL_OR_PATH", help="server URL or checkpoint directory"
     )
     add_problem_arguments(sample)
-    sample.add_argument("--problem-ids", nargs="+", metavar="ID", help="only these problems")
+    add_subset_arguments(sample)
     sample.add_argument("--n", type=int, default=16, help="samples per problem (default 16)")
     sample.add_argument("--setting", choices=SETTINGS, default="reasoning", help="inference setting")
     sample.add_argument("--temperature", type=float, default=0.8, help="sampling temperature (default 0.8)")
@@ -96,10 +97,8 @@ def _show_warnings() -> None:
 
 
 def run_sample_command(args: argparse.Namespace) -> int:
-    from codefrontier.judge.config import JudgeConfig
-    from codefrontier.problems.registry import resolve_problems
+    from codefrontier.problems.registry import resolve_problems, select_problems
     from codefrontier.sampling.backends import check_backend, open_backend
-    from codefrontier.sampling.sampler import draw_samples
     from codefrontier.sampling.settings import SettingConfig
 
     _show_warnings()
@@ -124,12 +123,7 @@ def run_sample_command(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be at least 1")
     benchmark, problems = resolve_problems(args.benchmark, args.problems)
-    if args.problem_ids:
-        by_id = {p.id: p for p in problems}
-        unknown = [pid for pid in args.problem_ids if pid not in by_id]
-        if unknown:
-            raise ConfigError(f"--problem-ids: unknown in {benchmark!r}: {', '.join(unknown)}")
-        problems = [by_id[pid] for pid in dict.fromkeys(args.problem_ids)]
+    problems = select_problems(problems, args.problem_ids, args.limit, benchmark=benchmark)
     backend = open_backend(  # cheap checks now (the path exists, the engine can run); the server later
         args.model,
         engine=args.engine,
@@ -147,7 +141,31 @@ def run_sample_command(args: argparse.Namespace) -> int:
     if not policy:
         check_backend(backend)
         policy = backend.model
-    report = draw_samples(
+    try:
+        report = _draw(args, problems, backend, policy, config, meta, benchmark)
+    except KeyboardInterrupt:
+        print(
+            f"codefrontier sample: interrupted; every finished sample is kept in {args.out} and the run is "
+            "recorded as interrupted; run the same command to draw the rest",
+            file=sys.stderr,
+        )
+        return 130
+    return _report(args, report, policy)
+
+
+def _draw(
+    args: argparse.Namespace,
+    problems: list[Any],
+    backend: Any,
+    policy: str,
+    config: Any,
+    meta: dict[str, Any],
+    benchmark: str,
+) -> Any:
+    from codefrontier.judge.config import JudgeConfig
+    from codefrontier.sampling.sampler import draw_samples
+
+    return draw_samples(
         problems,
         backend,
         args.out,
@@ -161,6 +179,9 @@ def run_sample_command(args: argparse.Namespace) -> int:
         progress=not args.no_progress and sys.stderr.isatty(),
         command=sys.argv,
     )
+
+
+def _report(args: argparse.Namespace, report: Any, policy: str) -> int:
     print(
         f"drew {report.drawn} samples for policy {policy!r} ({report.skipped} already in {args.out})"
         + (

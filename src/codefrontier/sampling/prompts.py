@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from codefrontier.contracts import Problem, ProblemKind
-from codefrontier.judge.samples import extract_program
+from codefrontier.judge import Extraction, extract_for_problem
 from codefrontier.languages import get_language
 from codefrontier.sampling.backends.base import Message
 
@@ -145,7 +145,14 @@ def final_answer(text: str) -> str:
     return parts[-1] if len(parts) > 1 else text
 
 
-def extract_answer(text: str, language: str) -> tuple[str, bool]:
-    """The program in a reply: `judge.samples.extract_program` (the last fenced block in
-    the language; see its docstring) applied to the final answer."""
-    return extract_program(final_answer(text), language)
+def extract_answer(text: str, language: str, problem: Problem | None = None) -> tuple[str, bool]:
+    """The program in a reply: the judge's extraction rule (`extract_for_problem`: the last
+    fenced block in the language; for a function or assert problem, the last block that
+    defines the entry point, with the prompt's imports) applied to the final answer."""
+    found = extract_record(text, language, problem)
+    return found.code, found.extracted
+
+
+def extract_record(text: str, language: str, problem: Problem | None = None) -> Extraction:
+    """`extract_answer` with the extraction record (which rule, which block, what header)."""
+    return extract_for_problem(final_answer(text), language, problem)

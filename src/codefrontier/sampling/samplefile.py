@@ -51,6 +51,7 @@ def sample_record(
     answer: str,
     raw: str,
     policy_meta: dict[str, Any],
+    extraction: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One line of the samples file. `code` is the program; where the program itself
     holds a line that looks like a fence (so that the judge's extraction, run again on it,
@@ -67,6 +68,8 @@ def sample_record(
         "code": written,
         "extracted": extracted,
     }
+    if extraction:
+        record["extraction"] = extraction
     if raw != written:
         record["raw"] = raw
     record["policy_meta"] = policy_meta

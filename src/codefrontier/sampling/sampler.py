@@ -59,10 +59,11 @@ class SampleRunReport:
     usage: Usage = field(default_factory=Usage)
     seconds: float = 0.0
     model: str = ""
+    interrupted: bool = False  # stopped by Ctrl-C: the samples finished before it are kept
 
     @property
     def complete(self) -> bool:
-        return self.failed == 0
+        return self.failed == 0 and not self.interrupted
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +77,7 @@ class SampleRunReport:
             "usage": self.usage.to_json(),
             "seconds": round(self.seconds, 3),
             "model": self.model,
+            "interrupted": self.interrupted,
         }
 
 
@@ -125,6 +127,7 @@ def draw_samples(
     opened = backend if isinstance(backend, Backend) else backend()
     started = time.perf_counter()
     run = {"started": utc_now(), "command": command or sys.argv, "todo": len(todo)}
+    status = "interrupted"
     try:
         asyncio.run(
             _draw(
@@ -141,12 +144,23 @@ def draw_samples(
                 on_ready=lambda: _record_start(record, record_path, policy, config, benchmark, opened, run),
             )
         )
+        status = "finished"
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        report.interrupted = True
+        raise
+    except BaseException as exc:
+        status = f"failed: {exc}"
+        raise
     finally:
         report.seconds = time.perf_counter() - started
         report.model = opened.model
         if policy in record["policies"]:
             run.update(
-                finished=utc_now(), drawn=report.drawn, failed=report.failed, seconds=round(report.seconds, 3)
+                finished=utc_now(),
+                status=status,
+                drawn=report.drawn,
+                failed=report.failed,
+                seconds=round(report.seconds, 3),
             )
             write_json_atomic(record_path, record)
     return report
@@ -169,6 +183,7 @@ async def _draw(
     resources = Resources()
     writer: SampleWriter | None = None
     bar = _Bar(len(todo), policy) if progress else None
+    ticker = asyncio.create_task(_tick(bar, backend)) if bar is not None else None
     try:
         await backend.check()
         on_ready()
@@ -216,6 +231,8 @@ async def _draw(
             await asyncio.gather(*workers, return_exceptions=True)
             raise
     finally:
+        if ticker is not None:
+            ticker.cancel()
         if bar is not None:
             bar.close()
         if writer is not None:
@@ -240,6 +257,7 @@ def _sample_line(
         answer=final_answer(raw),
         raw=raw,
         policy_meta=policy_meta,
+        extraction=trajectory.extraction,
     )
 
 
@@ -311,14 +329,26 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+async def _tick(bar: _Bar, backend: Backend) -> None:
+    """Twice a second: the tokens a local backend has generated so far (so the bar moves
+    within a batch, not only when a sample finishes) and what it is doing (loading...)."""
+    while True:
+        bar.tick(getattr(backend, "generated_tokens", None), getattr(backend, "status", None))
+        await asyncio.sleep(0.5)
+
+
 class _Bar:
-    """A rich progress bar: samples drawn, failures, completion tokens per second."""
+    """A rich progress bar: samples drawn, failures, completion tokens per second, and
+    what the backend is doing (a local model's loading, per token progress)."""
 
     def __init__(self, total: int, policy: str) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.tokens = 0
+        self.sample_tokens = 0
         self.failed = 0
+        self.doing: str | None = None
+        self.first_token: float | None = None
         self.started = time.perf_counter()
         self.progress = Progress(
             TextColumn(f"[bold]sampling[/bold] {policy}"),
@@ -331,11 +361,27 @@ class _Bar:
         self.progress.start()
 
     def advance(self, *, tokens: int = 0, failed: bool = False) -> None:
-        self.tokens += tokens
         self.failed += failed
-        rate = self.tokens / max(1e-9, time.perf_counter() - self.started)
-        status = f"{rate:,.0f} tok/s" + (f", {self.failed} failed" if self.failed else "")
-        self.progress.update(self.task, advance=1, status=status)
+        self.sample_tokens += tokens  # a backend that does not count its tokens as it goes
+        self.tokens = max(self.tokens, self.sample_tokens)
+        self.progress.update(self.task, advance=1, status=self._status())
+
+    def tick(self, tokens: int | None, doing: str | None) -> None:
+        if tokens is not None:
+            if tokens and self.first_token is None:
+                self.first_token = time.perf_counter()
+            self.tokens = max(tokens, self.sample_tokens)
+        self.doing = doing
+        self.progress.update(self.task, status=self._status())
+
+    def _status(self) -> str:
+        if self.doing and self.doing != "generating" and not self.tokens:
+            return f"{self.doing} ..."
+        since = self.first_token or self.started
+        rate = self.tokens / max(1e-9, time.perf_counter() - since)
+        return f"{self.tokens:,} tokens, {rate:,.0f} tok/s" + (
+            f", {self.failed} failed" if self.failed else ""
+        )
 
     def close(self) -> None:
         self.progress.stop()

@@ -108,6 +108,7 @@ class Trajectory:
         self.stop = ""
         self.code = ""
         self.extracted = False
+        self.extraction: dict[str, Any] = {}  # the extraction record (judge.Extraction.record())
         self.answer = ""  # the reply the program was extracted from
 
     def completion(self, turn: int, completion: Completion) -> None:
@@ -125,9 +126,10 @@ class Trajectory:
             }
         )
 
-    def finish(self, answer: str, stop: str) -> None:
+    def finish(self, answer: str, stop: str, problem: Problem | None = None) -> None:
         self.answer = answer
-        self.code, self.extracted = prompts.extract_answer(answer, self.config.language)
+        found = prompts.extract_record(answer, self.config.language, problem)
+        self.code, self.extracted, self.extraction = found.code, found.extracted, found.record()
         self.stop = stop
         self.wall_s = time.perf_counter() - self.started
 
@@ -146,7 +148,7 @@ class Trajectory:
             "usage": self.usage.to_json(),
             "wall_s": round(self.wall_s, 4),
             "stop": self.stop,
-            "program": {"code": self.code, "extracted": self.extracted},
+            "program": {"code": self.code, "extracted": self.extracted, "extraction": self.extraction},
         }
 
 
@@ -224,7 +226,7 @@ class Episode:
     # -- reasoning --------------------------------------------------------------------------
     async def _reasoning(self) -> None:
         completion = await self._ask()
-        self.trajectory.finish(completion.text, _stop_of(completion))
+        self.trajectory.finish(completion.text, _stop_of(completion), self.problem)
 
     # -- tools ------------------------------------------------------------------------------
     async def _tools(self, tools: list[ToolSpec]) -> None:
@@ -237,7 +239,7 @@ class Episode:
             completion = await self._ask(offered)
             if not (completion.tool_calls and offered):
                 stop = "tool_limit" if offered is None and used else _stop_of(completion)
-                self.trajectory.finish(completion.text, stop)
+                self.trajectory.finish(completion.text, stop, self.problem)
                 return
             for call in completion.tool_calls:
                 if used < limit:
@@ -288,7 +290,7 @@ class Episode:
             if not view.tests:
                 stop = "no_public_tests"
                 break
-            code, _ = prompts.extract_answer(answer, self.config.language)
+            code, _ = prompts.extract_answer(answer, self.config.language, self.problem)
             feedback = await judge.judge(view, code, self.config.language)
             self.trajectory.steps.append(
                 {"type": "submission", "turn": self.turn, "submission": submission, **feedback.record()}
@@ -305,7 +307,7 @@ class Episode:
                     tag=prompts.language_tag(self.config.language),
                 )
             )
-        self.trajectory.finish(answer, stop)
+        self.trajectory.finish(answer, stop, self.problem)
 
 
 def _stop_of(completion: Completion) -> str:
