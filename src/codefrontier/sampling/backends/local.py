@@ -79,11 +79,12 @@ def tool_instructions(tools: list[ToolSpec]) -> str:
 
 @dataclass
 class _Job:
-    prompt: str
+    prompt: str | list[int]  # text, or token ids sent as they are
     n: int
     params: GenerationParams
     parse_tools: bool
     stop: list[str] | None
+    stop_ids: tuple[int, ...]
     future: asyncio.Future[list[Completion]]
     loop: asyncio.AbstractEventLoop
 
@@ -107,6 +108,7 @@ class Row:
     prompt_tokens: int
     completion_tokens: int
     finish_reason: str
+    token_ids: tuple[int, ...] | None = None
 
 
 class LocalBackend:
@@ -160,13 +162,19 @@ class LocalBackend:
         seed: int | None = None,
     ) -> list[Completion]:
         self._load_tokenizer()
+        if not getattr(self.tokenizer, "chat_template", None):
+            raise InputError(
+                "the tokenizer has no chat template; chat settings need one "
+                "(set tokenizer.chat_template and save it)",
+                path=self.path,
+            )
         prompt = self.render(messages, tools)
         params = GenerationParams(temperature, top_p, max_tokens, seed)
         return await self._submit(prompt, n, params, parse_tools=bool(tools), stop=None)
 
     async def complete(
         self,
-        prompt: str,
+        prompt: str | list[int],
         *,
         n: int = 1,
         temperature: float = 0.8,
@@ -174,10 +182,13 @@ class LocalBackend:
         max_tokens: int = 2048,
         seed: int | None = None,
         stop: list[str] | None = None,
+        stop_token_ids: list[int] | None = None,
     ) -> list[Completion]:
         self._load_tokenizer()
         params = GenerationParams(temperature, top_p, max_tokens, seed)
-        return await self._submit(prompt, n, params, parse_tools=False, stop=stop)
+        return await self._submit(
+            prompt, n, params, parse_tools=False, stop=stop, stop_ids=tuple(stop_token_ids or ())
+        )
 
     async def aclose(self) -> None:
         if self._thread is not None:
@@ -191,14 +202,7 @@ class LocalBackend:
             return
         with self._start_lock:
             if self.tokenizer is None:
-                tokenizer = self._open_tokenizer()
-                if not getattr(tokenizer, "chat_template", None):
-                    raise InputError(
-                        "the tokenizer has no chat template; chat settings need one "
-                        "(set tokenizer.chat_template and save it)",
-                        path=self.path,
-                    )
-                self.tokenizer = tokenizer
+                self.tokenizer = self._open_tokenizer()
 
     def _open_tokenizer(self) -> Any:
         raise NotImplementedError
@@ -223,10 +227,17 @@ class LocalBackend:
 
     # -- batching -------------------------------------------------------------------------
     async def _submit(
-        self, prompt: str, n: int, params: GenerationParams, *, parse_tools: bool, stop: list[str] | None
+        self,
+        prompt: str | list[int],
+        n: int,
+        params: GenerationParams,
+        *,
+        parse_tools: bool,
+        stop: list[str] | None,
+        stop_ids: tuple[int, ...] = (),
     ) -> list[Completion]:
         loop = asyncio.get_running_loop()
-        job = _Job(prompt, n, params, parse_tools, stop, loop.create_future(), loop)
+        job = _Job(prompt, n, params, parse_tools, stop, stop_ids, loop.create_future(), loop)
         self._ensure_worker()
         self._jobs.put(job)
         return await job.future
@@ -268,10 +279,10 @@ class LocalBackend:
                 job.deliver(exc)
             return
         # one generate per sampling setup; seeds differ per request and do not split a batch
-        groups: dict[tuple[float, float, int, tuple[str, ...] | None], list[_Job]] = {}
+        groups: dict[tuple[float, float, int, tuple[str, ...] | None, tuple[int, ...]], list[_Job]] = {}
         for job in batch:
             p = job.params
-            key = (p.temperature, p.top_p, p.max_tokens, tuple(job.stop) if job.stop else None)
+            key = (p.temperature, p.top_p, p.max_tokens, tuple(job.stop) if job.stop else None, job.stop_ids)
             groups.setdefault(key, []).append(job)
         for jobs in groups.values():
             jobs = [job for job in jobs if self._fits(job)]
@@ -281,7 +292,10 @@ class LocalBackend:
             self.batches += 1
             try:
                 rows = self._generate(
-                    [job.prompt for job in jobs], [job.n for job in jobs], [j.params for j in jobs]
+                    [job.prompt for job in jobs],
+                    [job.n for job in jobs],
+                    [j.params for j in jobs],
+                    stop_ids=jobs[0].stop_ids,
                 )
             except BaseException as exc:
                 for job in jobs:
@@ -317,18 +331,28 @@ class LocalBackend:
             finish_reason="tool_calls" if calls else finish,
             usage=Usage(row.prompt_tokens, row.completion_tokens),
             latency_s=latency,
+            token_ids=row.token_ids,
         )
 
     # -- what an engine provides ----------------------------------------------------------
-    def count_tokens(self, prompt: str) -> int:
+    def count_tokens(self, prompt: str | list[int]) -> int:
+        if isinstance(prompt, list):
+            return len(prompt)
         return len(self.tokenizer(prompt, add_special_tokens=False)["input_ids"])
 
     def _load_model(self) -> None:
         raise NotImplementedError
 
-    def _generate(self, prompts: list[str], ns: list[int], params: list[GenerationParams]) -> list[list[Row]]:
-        """`ns[i]` sequences for prompt i, sampled with `params[i]` (which differ at most
-        in their seeds), in order."""
+    def _generate(
+        self,
+        prompts: list[str | list[int]],
+        ns: list[int],
+        params: list[GenerationParams],
+        *,
+        stop_ids: tuple[int, ...] = (),
+    ) -> list[list[Row]]:
+        """`ns[i]` sequences for prompt i (text, or token ids), sampled with `params[i]`
+        (which differ at most in their seeds), in order; `stop_ids` end a sequence as EOS does."""
         raise NotImplementedError
 
 
@@ -461,6 +485,22 @@ class TransformersBackend(LocalBackend):
         if self.tokenizer.pad_token_id is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
 
+    def _encode_batch(self, prompts: list[str | list[int]]) -> dict[str, Any]:
+        """Input ids and attention mask, left-padded; token-id prompts are taken as they are."""
+        import torch
+
+        if all(isinstance(p, str) for p in prompts):
+            return dict(self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False))
+        rows = [
+            p if isinstance(p, list) else self.tokenizer(p, add_special_tokens=False)["input_ids"]
+            for p in prompts
+        ]
+        width = max(len(r) for r in rows)
+        pad = self.tokenizer.pad_token_id
+        ids = [[pad] * (width - len(r)) + list(r) for r in rows]
+        mask = [[0] * (width - len(r)) + [1] * len(r) for r in rows]
+        return {"input_ids": torch.tensor(ids), "attention_mask": torch.tensor(mask)}
+
     def _eos_ids(self) -> set[int]:
         ids = self.hf_model.generation_config.eos_token_id
         if ids is None:
@@ -470,14 +510,19 @@ class TransformersBackend(LocalBackend):
         return set(ids) if isinstance(ids, list) else {int(ids)}
 
     def _generate(
-        self, prompts: list[str], ns: list[int], params_list: list[GenerationParams]
+        self,
+        prompts: list[str | list[int]],
+        ns: list[int],
+        params_list: list[GenerationParams],
+        *,
+        stop_ids: tuple[int, ...] = (),
     ) -> list[list[Row]]:
         import torch
 
         params = params_list[0]  # the batch shares one RNG: it is seeded with its first request's seed
 
         expanded = [p for p, n in zip(prompts, ns, strict=True) for _ in range(n)]
-        encoded = self.tokenizer(expanded, return_tensors="pt", padding=True, add_special_tokens=False)
+        encoded = self._encode_batch(expanded)
         encoded = {k: v.to(self.hf_model.device) for k, v in encoded.items()}
         width = encoded["input_ids"].shape[1]
         max_new = params.max_tokens
@@ -489,7 +534,7 @@ class TransformersBackend(LocalBackend):
         options: dict[str, Any] = {"do_sample": sampling, "max_new_tokens": max_new}
         if sampling:
             options.update(temperature=params.temperature, top_p=params.top_p, top_k=0)
-        eos = self._eos_ids()
+        eos = self._eos_ids() | set(stop_ids)
         with torch.inference_mode():
             out = self.hf_model.generate(
                 **encoded,
@@ -509,6 +554,7 @@ class TransformersBackend(LocalBackend):
                     prompt_tokens=int(prompt_lengths[r]),
                     completion_tokens=len(kept) + (0 if end is None else 1),
                     finish_reason="length" if end is None else "stop",
+                    token_ids=tuple(new if end is None else new[: end + 1]),
                 )
             )
         grouped, start = [], 0
@@ -574,7 +620,12 @@ class VLLMBackend(LocalBackend):
         self.context_length = self.llm.llm_engine.model_config.max_model_len
 
     def _generate(
-        self, prompts: list[str], ns: list[int], params_list: list[GenerationParams]
+        self,
+        prompts: list[str | list[int]],
+        ns: list[int],
+        params_list: list[GenerationParams],
+        *,
+        stop_ids: tuple[int, ...] = (),
     ) -> list[list[Row]]:
         from vllm import SamplingParams
 
@@ -585,10 +636,12 @@ class VLLMBackend(LocalBackend):
                 top_p=params.top_p,
                 max_tokens=params.max_tokens,
                 seed=params.seed,
+                stop_token_ids=list(stop_ids) or None,
             )
             for n, params in zip(ns, params_list, strict=True)
         ]
-        outputs = self.llm.generate(prompts, sampling, use_tqdm=False)
+        inputs = [{"prompt_token_ids": p} if isinstance(p, list) else p for p in prompts]
+        outputs = self.llm.generate(inputs, sampling, use_tqdm=False)
         return [
             [
                 Row(
@@ -596,6 +649,7 @@ class VLLMBackend(LocalBackend):
                     prompt_tokens=len(output.prompt_token_ids or []),
                     completion_tokens=len(choice.token_ids),
                     finish_reason=choice.finish_reason or "stop",
+                    token_ids=tuple(choice.token_ids),
                 )
                 for choice in output.outputs
             ]
