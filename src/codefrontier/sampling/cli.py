@@ -47,6 +47,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     sample.add_argument(
         "--max-turns", type=int, default=4, help="agent setting: submissions per sample (default 4)"
     )
+    sample.add_argument(
+        "--tool-format",
+        choices=("openai", "llama3.1"),
+        default="openai",
+        help="tools setting: openai (the chat API's tool calls) or llama3.1 (raw completions in the Llama 3.1 "
+        "format: <|python_tag|> code runs in the sandbox, its output comes back as an ipython message)",
+    )
     infill = sample.add_argument_group("infilling (docs/infilling.md)")
     infill.add_argument(
         "--infill",
@@ -169,6 +176,7 @@ def run_sample_command(args: argparse.Namespace) -> int:
         seed=args.seed,
         max_tool_calls=args.max_tool_calls,
         max_turns=args.max_turns,
+        tool_format=args.tool_format,
     )
     meta = {}
     if args.policy_meta is not None:

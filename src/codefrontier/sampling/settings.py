@@ -25,7 +25,7 @@ from typing import Any
 
 from codefrontier.contracts import Problem
 from codefrontier.errors import ConfigError
-from codefrontier.sampling import infilling, prompts
+from codefrontier.sampling import infilling, llama31, prompts
 from codefrontier.sampling.backends.base import (
     Backend,
     Completion,
@@ -37,6 +37,9 @@ from codefrontier.sampling.backends.base import (
 )
 from codefrontier.sampling.feedback import PublicJudge, public_view
 from codefrontier.sampling.tools import CodeRunner, ToolOutcome
+
+
+TOOL_FORMATS = ("openai", "llama3.1")
 
 
 class Setting(StrEnum):
@@ -63,6 +66,7 @@ class SettingConfig:
     feedback_chars: int = 2000
     infill_order: str = "psm"
     infill_format: str = "code-llama"
+    tool_format: str = "openai"  # tools setting: "openai" (chat API tool calls) or "llama3.1" (raw text)
 
     def __post_init__(self) -> None:
         try:
@@ -75,6 +79,10 @@ class SettingConfig:
             raise ConfigError("temperature must be >= 0, top_p in (0, 1] and max_tokens at least 1")
         if self.max_tool_calls < 0 or self.max_turns < 1:
             raise ConfigError("max_tool_calls must be >= 0 and max_turns at least 1")
+        if self.tool_format not in TOOL_FORMATS:
+            raise ConfigError(
+                f"tool_format must be one of {', '.join(TOOL_FORMATS)}, got {self.tool_format!r}"
+            )
         object.__setattr__(self, "infill_order", infilling.infill_order(self.infill_order).value)
         infilling.infill_format(self.infill_format)
 
@@ -86,6 +94,7 @@ class SettingConfig:
             values.pop(key)
         if self.setting is not Setting.TOOLS:
             values.pop("max_tool_calls")
+            values.pop("tool_format")
         if self.setting is not Setting.AGENT:
             values.pop("max_turns")
         if self.setting is not Setting.INFILL:
@@ -248,7 +257,10 @@ class Episode:
         used = 0
         while True:
             offered = tools if used < limit else None
-            completion = await self._ask(offered)
+            if self.config.tool_format == "llama3.1":
+                completion = await self._ask_llama31(offered)
+            else:
+                completion = await self._ask(offered)
             if not (completion.tool_calls and offered):
                 stop = "tool_limit" if offered is None and used else _stop_of(completion)
                 self.trajectory.finish(completion.text, stop)
@@ -268,6 +280,35 @@ class Episode:
                         max_tool_calls=limit, what=noun, tag=prompts.language_tag(self.config.language)
                     )
                 )
+
+    async def _ask_llama31(self, tools: list[ToolSpec] | None) -> Completion:
+        """One turn as a raw completion in the Llama 3.1 format (no chat template): the
+        conversation rendered with `llama31.render`, the reply parsed back into content
+        and tool calls (a `<|python_tag|>` call is `run_python`)."""
+        self.turn += 1
+        params = self.config
+        prompt = llama31.render(self.trajectory.messages, tools=tools or [])
+        (raw,) = await self.backend.complete(
+            prompt,
+            n=1,
+            temperature=params.temperature,
+            top_p=params.top_p,
+            max_tokens=params.max_tokens,
+            seed=sample_seed(params.seed, self.problem.id, self.trajectory.sample, self.turn),
+            stop=llama31.STOPS,
+        )
+        reply = llama31.parse_reply(raw.text, call_id=f"call_{self.turn}")
+        calls = reply.tool_calls if tools else []
+        completion = Completion(
+            text=reply.content if calls else raw.text,
+            tool_calls=calls,
+            finish_reason="tool_calls" if calls else raw.finish_reason,
+            usage=raw.usage,
+            latency_s=raw.latency_s,
+            attempts=raw.attempts,
+        )
+        self.trajectory.completion(self.turn, completion)
+        return completion
 
     def _tool_result(self, call: ToolCall, outcome: ToolOutcome) -> None:
         self.trajectory.messages.append({"role": "tool", "tool_call_id": call.id, "content": outcome.content})
