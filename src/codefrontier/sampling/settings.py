@@ -38,7 +38,6 @@ from codefrontier.sampling.backends.base import (
 from codefrontier.sampling.feedback import PublicJudge, public_view
 from codefrontier.sampling.tools import CodeRunner, ToolOutcome
 
-
 TOOL_FORMATS = ("openai", "llama3.1")
 
 
