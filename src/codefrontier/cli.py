@@ -23,8 +23,9 @@ COMMAND_MODULES = [
     "codefrontier.rewards.cli",  # serve, reward
     "codefrontier.merge.cli",  # merge
     "codefrontier.analysis.cli",  # report, summary
-    "codefrontier.sampling.cli",  # sample
+    "codefrontier.sampling.cli",  # sample, fim
     "codefrontier.experiment.cli",  # experiment
+    "codefrontier.feedback.cli",  # feedback-data
 ]
 
 
