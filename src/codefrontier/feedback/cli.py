@@ -59,8 +59,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    from codefrontier.feedback.pipeline import generate
     from codefrontier.feedback.loop import LoopSettings
+    from codefrontier.feedback.pipeline import generate
     from codefrontier.feedback.sources import problem_items, snippet_items
     from codefrontier.judge import JudgeConfig
     from codefrontier.problems.registry import resolve_problems
