@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "codefrontier.sampling.cli",  # sample, fim
     "codefrontier.experiment.cli",  # experiment
     "codefrontier.feedback.cli",  # feedback-data
+    "codefrontier.longcontext.cli",  # key-retrieval
 ]
 
 
