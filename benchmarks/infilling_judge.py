@@ -23,23 +23,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from judge_speed import own_cpu  # beside this script: CPU of this process and its reaped children
+
 from codefrontier.judge import JudgeConfig, JudgePool, default_jobs
 from codefrontier.judge.samples import samples_from_solutions
 from codefrontier.problems.humaneval_infilling import SPLITS, load_split, read_records
-
-
-def own_cpu() -> float:
-    total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-        usage = resource.getrusage(who)
-        total += usage.ru_utime + usage.ru_stime
-    return total
 
 
 def codefrontier_side(splits: list[str], jobs: int) -> tuple[int, int, float]:
