@@ -3,9 +3,30 @@ by exact match over a grid of file lengths and depths, reported as a heat map
 (docs/infilling.md, "Long-context key retrieval").
 
     from codefrontier.longcontext import grid, run_grid
+
+Names load on first use (the CLI module is imported by every `codefrontier` command).
 """
 
-from codefrontier.longcontext.retrieval import Case, answer_of, grid, make_case
-from codefrontier.longcontext.run import RetrievalReport, run_grid, write_report
+from __future__ import annotations
 
-__all__ = ["Case", "RetrievalReport", "answer_of", "grid", "make_case", "run_grid", "write_report"]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Case": "retrieval",
+    "answer_of": "retrieval",
+    "grid": "retrieval",
+    "make_case": "retrieval",
+    "RetrievalReport": "run",
+    "run_grid": "run",
+    "write_report": "run",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

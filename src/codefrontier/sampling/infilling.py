@@ -27,10 +27,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codefrontier.errors import ConfigError
-from codefrontier.sampling.backends.base import Backend, Completion
+
+if TYPE_CHECKING:  # annotations only: `codefrontier --help` builds the fim parser from this module
+    from codefrontier.sampling.backends.base import Backend, Completion
 
 
 class InfillOrder(StrEnum):
