@@ -93,7 +93,8 @@ class SettingConfig:
             values.pop(key)
         if self.setting is not Setting.TOOLS:
             values.pop("max_tool_calls")
-            values.pop("tool_format")
+        if self.setting is not Setting.TOOLS or self.tool_format == "openai":
+            values.pop("tool_format")  # absent when default: samples drawn before it existed still resume
         if self.setting is not Setting.AGENT:
             values.pop("max_turns")
         if self.setting is not Setting.INFILL:
