@@ -175,3 +175,6 @@ def test_a_token_prompt_reaches_a_local_model_as_is_and_the_middle_comes_back_fr
         if tokens.end_id in cut:
             cut = cut[: cut.index(tokens.end_id)]
         assert middle == tokens.decode_infilling(cut)
+        # a raw completion keeps the special tokens the model wrote in its text too
+        kept = list(c.token_ids[:-1]) if c.finish_reason == "stop" else list(c.token_ids)
+        assert c.text == tokens.tokenizer.decode(kept, skip_special_tokens=False)

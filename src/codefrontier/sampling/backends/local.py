@@ -85,6 +85,7 @@ class _Job:
     parse_tools: bool
     stop: list[str] | None
     stop_ids: tuple[int, ...]
+    raw: bool  # a raw completion: special tokens the model writes stay in the text (<|python_tag|>, <EOT>)
     future: asyncio.Future[list[Completion]]
     loop: asyncio.AbstractEventLoop
 
@@ -170,7 +171,7 @@ class LocalBackend:
             )
         prompt = self.render(messages, tools)
         params = GenerationParams(temperature, top_p, max_tokens, seed)
-        return await self._submit(prompt, n, params, parse_tools=bool(tools), stop=None)
+        return await self._submit(prompt, n, params, parse_tools=bool(tools), stop=None, raw=False)
 
     async def complete(
         self,
@@ -187,7 +188,7 @@ class LocalBackend:
         self._load_tokenizer()
         params = GenerationParams(temperature, top_p, max_tokens, seed)
         return await self._submit(
-            prompt, n, params, parse_tools=False, stop=stop, stop_ids=tuple(stop_token_ids or ())
+            prompt, n, params, parse_tools=False, stop=stop, stop_ids=tuple(stop_token_ids or ()), raw=True
         )
 
     async def aclose(self) -> None:
@@ -235,9 +236,10 @@ class LocalBackend:
         parse_tools: bool,
         stop: list[str] | None,
         stop_ids: tuple[int, ...] = (),
+        raw: bool = False,
     ) -> list[Completion]:
         loop = asyncio.get_running_loop()
-        job = _Job(prompt, n, params, parse_tools, stop, stop_ids, loop.create_future(), loop)
+        job = _Job(prompt, n, params, parse_tools, stop, stop_ids, raw, loop.create_future(), loop)
         self._ensure_worker()
         self._jobs.put(job)
         return await job.future
@@ -279,10 +281,17 @@ class LocalBackend:
                 job.deliver(exc)
             return
         # one generate per sampling setup; seeds differ per request and do not split a batch
-        groups: dict[tuple[float, float, int, tuple[str, ...] | None, tuple[int, ...]], list[_Job]] = {}
+        groups: dict[tuple[float, float, int, tuple[str, ...] | None, tuple[int, ...], bool], list[_Job]] = {}
         for job in batch:
             p = job.params
-            key = (p.temperature, p.top_p, p.max_tokens, tuple(job.stop) if job.stop else None, job.stop_ids)
+            key = (
+                p.temperature,
+                p.top_p,
+                p.max_tokens,
+                tuple(job.stop) if job.stop else None,
+                job.stop_ids,
+                job.raw,
+            )
             groups.setdefault(key, []).append(job)
         for jobs in groups.values():
             jobs = [job for job in jobs if self._fits(job)]
@@ -296,6 +305,7 @@ class LocalBackend:
                     [job.n for job in jobs],
                     [j.params for j in jobs],
                     stop_ids=jobs[0].stop_ids,
+                    raw=jobs[0].raw,
                 )
             except BaseException as exc:
                 for job in jobs:
@@ -350,9 +360,11 @@ class LocalBackend:
         params: list[GenerationParams],
         *,
         stop_ids: tuple[int, ...] = (),
+        raw: bool = False,
     ) -> list[list[Row]]:
         """`ns[i]` sequences for prompt i (text, or token ids), sampled with `params[i]`
-        (which differ at most in their seeds), in order; `stop_ids` end a sequence as EOS does."""
+        (which differ at most in their seeds), in order; `stop_ids` end a sequence as EOS does;
+        `raw`: the text keeps the special tokens the model wrote."""
         raise NotImplementedError
 
 
@@ -516,6 +528,7 @@ class TransformersBackend(LocalBackend):
         params_list: list[GenerationParams],
         *,
         stop_ids: tuple[int, ...] = (),
+        raw: bool = False,
     ) -> list[list[Row]]:
         import torch
 
@@ -550,7 +563,7 @@ class TransformersBackend(LocalBackend):
             kept = new if end is None else new[:end]
             rows.append(
                 Row(
-                    text=self.tokenizer.decode(kept, skip_special_tokens=True),
+                    text=self.tokenizer.decode(kept, skip_special_tokens=not raw),
                     prompt_tokens=int(prompt_lengths[r]),
                     completion_tokens=len(kept) + (0 if end is None else 1),
                     finish_reason="length" if end is None else "stop",
@@ -626,6 +639,7 @@ class VLLMBackend(LocalBackend):
         params_list: list[GenerationParams],
         *,
         stop_ids: tuple[int, ...] = (),
+        raw: bool = False,
     ) -> list[list[Row]]:
         from vllm import SamplingParams
 
@@ -637,6 +651,7 @@ class VLLMBackend(LocalBackend):
                 max_tokens=params.max_tokens,
                 seed=params.seed,
                 stop_token_ids=list(stop_ids) or None,
+                skip_special_tokens=not raw,
             )
             for n, params in zip(ns, params_list, strict=True)
         ]
