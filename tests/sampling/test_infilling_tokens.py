@@ -178,3 +178,30 @@ def test_a_token_prompt_reaches_a_local_model_as_is_and_the_middle_comes_back_fr
         # a raw completion keeps the special tokens the model wrote in its text too
         kept = list(c.token_ids[:-1]) if c.finish_reason == "stop" else list(c.token_ids)
         assert c.text == tokens.tokenizer.decode(kept, skip_special_tokens=False)
+
+
+def test_sample_infill_with_a_local_model_sends_its_own_token_prompts(tokenizer_dirs, tmp_path):
+    import json
+
+    from codefrontier.cli import main
+    from codefrontier.problems.humaneval_infilling import load_split
+    from sampling.tiny_models import save_tiny_model
+
+    model_dir = save_tiny_model(tmp_path / "fim-model", seed=5, tokenizer=_load(tokenizer_dirs, "code-llama"))
+    task = load_split("random-span-light")[0]
+    out = tmp_path / "s.jsonl"
+    argv = ["sample", "--model", str(model_dir), "--benchmark", "humaneval-infilling-random-span-light", "--infill",
+            "--order", "spm", "--problem-ids", task.id, "--n", "1", "--max-tokens", "6", "--device", "cpu",
+            "--out", str(out), "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    (line,) = [json.loads(x) for x in out.read_text().splitlines()]
+    assert line["policy"] == "fim-model-spm" and line["policy_meta"] == {
+        "infill_order": "spm",
+        "infill_split": "random-span-light",
+    }
+    assert line["code"] == task.program_for_completion(line.get("raw", ""))
+    trajectory = json.loads(out.with_name("s.trajectories.jsonl").read_text())
+    assert trajectory["messages"][0]["tokens"] is True
+    tokens = TokenInfill(AutoTokenizer.from_pretrained(model_dir), CODE_LLAMA)
+    prompt_len = len(tokens.prompt_ids(task.starter_code, task.suffix, "spm"))
+    assert trajectory["steps"][0]["prompt_tokens"] == prompt_len
