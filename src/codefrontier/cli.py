@@ -26,12 +26,14 @@ COMMAND_MODULES = [
     "codefrontier.rewards.cli",  # serve, reward
     "codefrontier.merge.cli",  # merge
     "codefrontier.analysis.cli",  # report, summary
-    "codefrontier.sampling.cli",  # sample
+    "codefrontier.sampling.cli",  # sample, fim
     "codefrontier.experiment.cli",  # experiment
     "codefrontier.programs.cli",  # programs tasks|fuzz|validate|eval|solve
     "codefrontier.synth.cli",  # synth, curriculum
     "codefrontier.traces.cli",  # trace, debug, traces, cruxeval
     "codefrontier.scaling.cli",  # scale
+    "codefrontier.feedback.cli",  # feedback-data
+    "codefrontier.longcontext.cli",  # key-retrieval
 ]
 
 

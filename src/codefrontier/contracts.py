@@ -169,6 +169,9 @@ class Problem:
     difficulty: str | None = None
     source: str | None = None
     starter_code: str | None = None
+    # Code after the completion: a fill-in-the-middle problem's completion is the middle,
+    # judged as starter_code + completion + suffix (HumanEval infilling).
+    suffix: str | None = None
     solutions: list[Solution] = field(default_factory=list)
     limits_note: str | None = None  # how the limits were derived
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -178,6 +181,16 @@ class Problem:
 
     def public_tests(self) -> list[TestCase]:
         return [t for t in self.tests if not t.hidden]
+
+    @property
+    def infilling(self) -> bool:
+        return self.suffix is not None
+
+    def program_for_completion(self, completion: str) -> str:
+        """The program a completion makes: it continues the prompt (the starter code, else
+        the statement) and, for a fill-in-the-middle problem, is followed by the suffix."""
+        prompt = self.starter_code if self.starter_code is not None else self.statement
+        return prompt + completion + (self.suffix or "")
 
 
 def default_size(value: Any) -> int:

@@ -13,7 +13,15 @@ from codefrontier.contracts import Problem, ProblemKind
 from codefrontier.contracts import TestCase as Case
 from codefrontier.judge.samples import extract_program
 from codefrontier.sampling.backends import OpenAIBackend
-from codefrontier.sampling.infilling import CODE_LLAMA, STARCODER, fill, infill, infill_prompt, split_middle
+from codefrontier.sampling.infilling import (
+    CODE_LLAMA,
+    STARCODER,
+    fill,
+    infill,
+    infill_prompt,
+    middle_of,
+    split_middle,
+)
 from codefrontier.sampling.prompts import extract_answer, initial_messages
 from codefrontier.sampling.samplefile import TornLineWarning, read_keys, sample_record
 from codefrontier.sampling.sampler import draw_samples
@@ -115,7 +123,8 @@ def test_infilling_through_the_http_backend_sends_the_raw_prompt(serve) -> None:
     async def go() -> list[tuple[str, bool]]:
         backend = OpenAIBackend(server.url)
         try:
-            return await infill(backend, "def f():\n", "\n    return x\n", order="spm", n=2)
+            completions = await infill(backend, "def f():\n", "\n    return x\n", order="spm", n=2)
+            return [middle_of(c) for c in completions]
         finally:
             await backend.aclose()
 

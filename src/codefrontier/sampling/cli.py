@@ -13,6 +13,7 @@ from typing import Any
 from codefrontier.errors import ConfigError
 
 SETTINGS = ("reasoning", "tools", "agent")
+ORDERS = ("psm", "spm")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,6 +47,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     sample.add_argument(
         "--max-turns", type=int, default=4, help="agent setting: submissions per sample (default 4)"
+    )
+    sample.add_argument(
+        "--tool-format",
+        choices=("openai", "llama3.1"),
+        default="openai",
+        help="tools setting: openai (the chat API's tool calls) or llama3.1 (raw completions in the Llama 3.1 "
+        "format: <|python_tag|> code runs in the sandbox, its output comes back as an ipython message)",
+    )
+    infill = sample.add_argument_group("infilling (docs/infilling.md)")
+    infill.add_argument(
+        "--infill",
+        action="store_true",
+        help="draw middles for a fill-in-the-middle benchmark (humaneval-infilling-*) as raw completions",
+    )
+    infill.add_argument(
+        "--order", choices=ORDERS, default="psm", help="prefix-suffix-middle or suffix-prefix-middle"
+    )
+    infill.add_argument(
+        "--format", dest="infill_format", choices=("code-llama", "starcoder"), default="code-llama",
+        help="the sentinels: Code Llama's <PRE>/<SUF>/<MID>/<EOT> or StarCoder's <fim_*>",
+    )  # fmt: skip
+    infill.add_argument(
+        "--tokenizer",
+        metavar="DIR",
+        help="server models: send token-level prompts built with this tokenizer (a local model uses its own)",
     )
     sample.add_argument("--out", type=Path, required=True, metavar="FILE", help="samples JSONL to append to")
     sample.add_argument("--policy", help="policy name recorded with each sample (default: the model's name)")
@@ -87,6 +113,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     sandbox.add_argument("--time-scale", type=float, default=1.0, help="multiply every time limit")
     sample.add_argument("--no-progress", action="store_true", help="no progress bar")
     sample.set_defaults(func=run_sample_command)
+    _register_fim(subparsers)
+
+
+def _register_fim(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from codefrontier.sampling.fim import FimSettings
+
+    fim = subparsers.add_parser("fim", help="fill-in-the-middle training data (docs/infilling.md)")
+    commands = fim.add_subparsers(dest="fim_command", metavar="COMMAND", required=True)
+    transform = commands.add_parser(
+        "transform",
+        help="apply the fill-in-the-middle transform to a JSONL file of documents",
+        description="Cut each document at two uniform character positions with probability --rate and "
+        "write it in PSM or SPM order (--spm-rate) with the sentinels of --format; the rest stay as they "
+        "are. Each record gets `fim_order` (psm, spm or null). The same --seed gives the same output.",
+    )
+    transform.add_argument("source", type=Path, metavar="IN.jsonl", help="documents, one JSON object a line")
+    transform.add_argument("--out", type=Path, required=True, metavar="OUT.jsonl", help="where to write")
+    FimSettings.add_arguments(transform)
+    transform.set_defaults(func=run_fim_transform)
+
+
+def run_fim_transform(args: argparse.Namespace) -> int:
+    from codefrontier.sampling.fim import FimSettings, transform_file
+
+    settings = FimSettings.from_args(args)
+    counts = transform_file(args.source, args.out, settings)
+    total = sum(counts.values())
+    print(
+        f"wrote {total} documents to {args.out}: {counts['psm']} PSM, {counts['spm']} SPM, "
+        f"{counts['none']} left as they were"
+    )
+    return 0
 
 
 def _show_warnings() -> None:
@@ -102,8 +160,14 @@ def run_sample_command(args: argparse.Namespace) -> int:
     from codefrontier.sampling.settings import SettingConfig
 
     _show_warnings()
+    if args.infill and args.setting != "reasoning":
+        raise ConfigError("--infill is a setting of its own; leave out --setting")
+    if not args.infill and args.tokenizer:
+        raise ConfigError("--tokenizer is for --infill")
     config = SettingConfig(
-        setting=args.setting,
+        setting="infill" if args.infill else args.setting,
+        infill_order=args.order,
+        infill_format=args.infill_format,
         language=args.language,
         temperature=args.temperature,
         top_p=args.top_p,
@@ -111,6 +175,7 @@ def run_sample_command(args: argparse.Namespace) -> int:
         seed=args.seed,
         max_tool_calls=args.max_tool_calls,
         max_turns=args.max_turns,
+        tool_format=args.tool_format,
     )
     meta = {}
     if args.policy_meta is not None:
@@ -124,6 +189,15 @@ def run_sample_command(args: argparse.Namespace) -> int:
         raise ConfigError("--jobs must be at least 1")
     benchmark, problems = resolve_problems(args.benchmark, args.problems)
     problems = select_problems(problems, args.problem_ids, args.limit, benchmark=benchmark)
+    if args.infill:
+        plain = [p.id for p in problems if not p.infilling]
+        if plain:
+            raise ConfigError(
+                f"--infill needs a fill-in-the-middle benchmark (humaneval-infilling-*); {benchmark!r} has "
+                f"{len(plain)} problem(s) without a suffix, e.g. {plain[0]!r}"
+            )
+        split = problems[0].metadata.get("split", benchmark) if problems else benchmark
+        meta = {"infill_split": split, "infill_order": args.order, **meta}
     backend = open_backend(  # cheap checks now (the path exists, the engine can run); the server later
         args.model,
         engine=args.engine,
@@ -141,6 +215,8 @@ def run_sample_command(args: argparse.Namespace) -> int:
     if not policy:
         check_backend(backend)
         policy = backend.model
+    if args.infill and not args.policy:
+        policy = f"{policy}-{args.order}"  # the two orders are two policies of one model
     try:
         report = _draw(args, problems, backend, policy, config, meta, benchmark)
     except KeyboardInterrupt:
@@ -178,6 +254,7 @@ def _draw(
         jobs=args.jobs,
         progress=not args.no_progress and sys.stderr.isatty(),
         command=sys.argv,
+        tokenizer=args.tokenizer,
     )
 
 

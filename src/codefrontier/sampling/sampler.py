@@ -30,6 +30,7 @@ from codefrontier.judge.config import JudgeConfig
 from codefrontier.languages import get_language
 from codefrontier.sampling.backends.base import Backend, RequestFailed, Usage
 from codefrontier.sampling.feedback import PublicJudge
+from codefrontier.sampling.infilling import TokenInfill
 from codefrontier.sampling.prompts import final_answer
 from codefrontier.sampling.samplefile import (
     SampleWriter,
@@ -106,6 +107,7 @@ def draw_samples(
     jobs: int | None = None,
     progress: bool = False,
     command: list[str] | None = None,
+    tokenizer: str | Path | None = None,
 ) -> SampleRunReport:
     """Draw `n` samples per problem for `policy` into `out` (resumable; see module doc)."""
     config = config or SettingConfig()
@@ -141,6 +143,7 @@ def draw_samples(
                 judge_config=judge_config,
                 jobs=jobs,
                 progress=progress,
+                tokenizer=tokenizer,
                 on_ready=lambda: _record_start(record, record_path, policy, config, benchmark, opened, run),
             )
         )
@@ -179,6 +182,7 @@ async def _draw(
     jobs: int | None,
     progress: bool,
     on_ready: Callable[[], None],
+    tokenizer: str | Path | None = None,
 ) -> None:
     resources = Resources()
     writer: SampleWriter | None = None
@@ -192,6 +196,8 @@ async def _draw(
             resources.tools = tool_specs()
         if config.setting is Setting.AGENT:
             resources.judge = PublicJudge(judge_config, jobs, max_chars=config.feedback_chars)
+        if config.setting is Setting.INFILL:
+            resources.tokens = infill_tokens(backend, config, tokenizer)
         writer = SampleWriter(out)
         queue: asyncio.Queue[tuple[Problem, int]] = asyncio.Queue()
         for item in todo:
@@ -241,6 +247,23 @@ async def _draw(
             if pool is not None:
                 pool.close()
         await backend.aclose()
+
+
+def infill_tokens(
+    backend: Backend, config: SettingConfig, tokenizer: str | Path | None
+) -> TokenInfill | None:
+    """The infill setting's token-level prompts: from `tokenizer` (a directory) when given,
+    else from a local backend's own tokenizer; None (text prompts) for a server without one."""
+    if tokenizer is not None:
+        from transformers import AutoTokenizer
+
+        try:
+            loaded = AutoTokenizer.from_pretrained(str(tokenizer))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{tokenizer}: cannot load the tokenizer ({exc})") from None
+        return TokenInfill(loaded, config.infill_format)
+    own = getattr(backend, "tokenizer", None)
+    return TokenInfill(own, config.infill_format) if own is not None else None
 
 
 def _sample_line(

@@ -7,6 +7,10 @@ that records its whole trajectory beside the final program.
 - `agent`: every reply is a submission, judged on the problem's public tests only (see
   `feedback`); the verdicts and a bounded diff of the first failing test come back, and
   the model may revise up to `max_turns` submissions. The last submission is the sample.
+- `infill`: a fill-in-the-middle problem's prefix and suffix in `infill_order` (psm or
+  spm) and `infill_format` (see `infilling`), as a raw completion; the middle the model
+  writes is the sample, judged as prefix + middle + suffix. With the model's tokenizer
+  (a local model, or `--tokenizer` for a server) the prompt is sent as token ids.
 
 The trajectory format is in docs/sampling.md ("Trajectories").
 """
@@ -21,7 +25,7 @@ from typing import Any
 
 from codefrontier.contracts import Problem
 from codefrontier.errors import ConfigError
-from codefrontier.sampling import prompts
+from codefrontier.sampling import infilling, llama31, prompts
 from codefrontier.sampling.backends.base import (
     Backend,
     Completion,
@@ -34,11 +38,14 @@ from codefrontier.sampling.backends.base import (
 from codefrontier.sampling.feedback import PublicJudge, public_view
 from codefrontier.sampling.tools import CodeRunner, ToolOutcome
 
+TOOL_FORMATS = ("openai", "llama3.1")
+
 
 class Setting(StrEnum):
     REASONING = "reasoning"
     TOOLS = "tools"
     AGENT = "agent"
+    INFILL = "infill"
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,9 @@ class SettingConfig:
     max_turns: int = 4
     tool_output_chars: int = 4000
     feedback_chars: int = 2000
+    infill_order: str = "psm"
+    infill_format: str = "code-llama"
+    tool_format: str = "openai"  # tools setting: "openai" (chat API tool calls) or "llama3.1" (raw text)
 
     def __post_init__(self) -> None:
         try:
@@ -68,6 +78,12 @@ class SettingConfig:
             raise ConfigError("temperature must be >= 0, top_p in (0, 1] and max_tokens at least 1")
         if self.max_tool_calls < 0 or self.max_turns < 1:
             raise ConfigError("max_tool_calls must be >= 0 and max_turns at least 1")
+        if self.tool_format not in TOOL_FORMATS:
+            raise ConfigError(
+                f"tool_format must be one of {', '.join(TOOL_FORMATS)}, got {self.tool_format!r}"
+            )
+        object.__setattr__(self, "infill_order", infilling.infill_order(self.infill_order).value)
+        infilling.infill_format(self.infill_format)
 
     def fingerprint(self) -> dict[str, Any]:
         """What must match for samples to be mixed in one policy."""
@@ -77,8 +93,13 @@ class SettingConfig:
             values.pop(key)
         if self.setting is not Setting.TOOLS:
             values.pop("max_tool_calls")
+        if self.setting is not Setting.TOOLS or self.tool_format == "openai":
+            values.pop("tool_format")  # absent when default: samples drawn before it existed still resume
         if self.setting is not Setting.AGENT:
             values.pop("max_turns")
+        if self.setting is not Setting.INFILL:
+            values.pop("infill_order")
+            values.pop("infill_format")
         values["prompt_version"] = prompts.PROMPT_VERSION
         return values
 
@@ -133,6 +154,11 @@ class Trajectory:
         self.stop = stop
         self.wall_s = time.perf_counter() - self.started
 
+    def finish_program(self, answer: str, program: str, stop: str) -> None:
+        """End with a program the setting assembled itself (infilling: prefix + middle + suffix)."""
+        self.answer, self.code, self.extracted, self.stop = answer, program, False, stop
+        self.wall_s = time.perf_counter() - self.started
+
     def to_json(self) -> dict[str, Any]:
         return {
             "problem_id": self.problem_id,
@@ -159,6 +185,7 @@ class Resources:
     runner: CodeRunner | None = None
     judge: PublicJudge | None = None
     tools: list[ToolSpec] | None = None
+    tokens: infilling.TokenInfill | None = None  # the infill setting's token-level prompts
 
 
 class Episode:
@@ -185,6 +212,9 @@ class Episode:
         self.context = context
 
     async def run(self) -> Trajectory:
+        if self.config.setting is Setting.INFILL:
+            await self._infill()
+            return self.trajectory
         tools = self.resources.tools or []
         self.trajectory.messages = prompts.initial_messages(
             self.problem,
@@ -236,7 +266,10 @@ class Episode:
         used = 0
         while True:
             offered = tools if used < limit else None
-            completion = await self._ask(offered)
+            if self.config.tool_format == "llama3.1":
+                completion = await self._ask_llama31(offered)
+            else:
+                completion = await self._ask(offered)
             if not (completion.tool_calls and offered):
                 stop = "tool_limit" if offered is None and used else _stop_of(completion)
                 self.trajectory.finish(completion.text, stop, self.problem)
@@ -257,6 +290,35 @@ class Episode:
                     )
                 )
 
+    async def _ask_llama31(self, tools: list[ToolSpec] | None) -> Completion:
+        """One turn as a raw completion in the Llama 3.1 format (no chat template): the
+        conversation rendered with `llama31.render`, the reply parsed back into content
+        and tool calls (a `<|python_tag|>` call is `run_python`)."""
+        self.turn += 1
+        params = self.config
+        prompt = llama31.render(self.trajectory.messages, tools=tools or [])
+        (raw,) = await self.backend.complete(
+            prompt,
+            n=1,
+            temperature=params.temperature,
+            top_p=params.top_p,
+            max_tokens=params.max_tokens,
+            seed=sample_seed(params.seed, self.problem.id, self.trajectory.sample, self.turn),
+            stop=llama31.STOPS,
+        )
+        reply = llama31.parse_reply(raw.text, call_id=f"call_{self.turn}")
+        calls = reply.tool_calls if tools else []
+        completion = Completion(
+            text=reply.content if calls else raw.text,
+            tool_calls=calls,
+            finish_reason="tool_calls" if calls else raw.finish_reason,
+            usage=raw.usage,
+            latency_s=raw.latency_s,
+            attempts=raw.attempts,
+        )
+        self.trajectory.completion(self.turn, completion)
+        return completion
+
     def _tool_result(self, call: ToolCall, outcome: ToolOutcome) -> None:
         self.trajectory.messages.append({"role": "tool", "tool_call_id": call.id, "content": outcome.content})
         self.trajectory.steps.append(
@@ -270,6 +332,36 @@ class Episode:
                 "result": outcome.result,
                 "wall_s": round(outcome.wall_s, 4),
             }
+        )
+
+    # -- infill -----------------------------------------------------------------------------
+    async def _infill(self) -> None:
+        problem, params = self.problem, self.config
+        if not problem.infilling:
+            raise ConfigError(
+                f"problem {problem.id!r} has no suffix: the infill setting needs an infilling benchmark"
+            )
+        prefix, suffix = problem.starter_code or "", problem.suffix or ""
+        fmt = infilling.infill_format(params.infill_format)
+        tokens = self.resources.tokens
+        text = infilling.infill_prompt(prefix, suffix, params.infill_order, fmt)
+        self.trajectory.messages = [{"role": "prompt", "content": text, "tokens": tokens is not None}]
+        self.turn += 1
+        (completion,) = await infilling.infill(
+            self.backend,
+            prefix,
+            suffix,
+            order=params.infill_order,
+            fmt=fmt,
+            tokens=tokens,
+            temperature=params.temperature,
+            max_tokens=params.max_tokens,
+            seed=sample_seed(params.seed, problem.id, self.trajectory.sample, self.turn),
+        )
+        self.trajectory.completion(self.turn, completion)
+        middle, ended = infilling.middle_of(completion, fmt, tokens)
+        self.trajectory.finish_program(
+            middle, problem.program_for_completion(middle), "answer" if ended else "length"
         )
 
     # -- agent ------------------------------------------------------------------------------

@@ -72,6 +72,7 @@ class Completion:
     latency_s: float = 0.0
     attempts: int = 1
     reasoning: str | None = None  # a server's separate reasoning text (`reasoning_content`), if any
+    token_ids: tuple[int, ...] | None = None  # the generated tokens, where the backend has them (local)
 
     def message(self) -> Message:
         """The assistant message to append to the conversation."""
@@ -128,7 +129,7 @@ class Backend(Protocol):
 
     async def complete(
         self,
-        prompt: str,
+        prompt: str | list[int],
         *,
         n: int = 1,
         temperature: float = 0.8,
@@ -136,8 +137,11 @@ class Backend(Protocol):
         max_tokens: int = 2048,
         seed: int | None = None,
         stop: list[str] | None = None,
+        stop_token_ids: list[int] | None = None,
     ) -> list[Completion]:
-        """A raw completion of `prompt`, no chat template (fill-in-the-middle prompts)."""
+        """A raw completion of `prompt`, no chat template (fill-in-the-middle prompts, the
+        Llama 3.1 format). A prompt of token ids is sent as they are (token-level infilling
+        prompts); `stop_token_ids` end a sequence as the end-of-sequence token does."""
         ...
 
     async def aclose(self) -> None: ...

@@ -47,7 +47,9 @@ class Sequence:
     # (generated ids without the end token, finish reason: stop | length | interrupted, or the exception)
     done: Callable[[list[int], Any], None]
     stop: list[str] = field(default_factory=list)
+    stop_ids: frozenset[int] = frozenset()  # tokens that end this sequence as EOS does
     tokens: list[int] = field(default_factory=list)
+    end_token: int | None = None  # the EOS or stop token that ended it
     generator: Any = None
 
 
@@ -169,7 +171,8 @@ class Decoder:
             token = _choose(logits[offset], seq)
             self.last[row] = token
             self.generated += 1
-            if token in self.eos_ids:
+            if token in self.eos_ids or token in seq.stop_ids:
+                seq.end_token = token
                 seq.done(seq.tokens, "stop")
                 ended.append(row)
                 continue

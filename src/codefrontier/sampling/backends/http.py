@@ -179,7 +179,7 @@ class OpenAIBackend:
 
     async def complete(
         self,
-        prompt: str,
+        prompt: str | list[int],
         *,
         n: int = 1,
         temperature: float = 0.8,
@@ -187,6 +187,7 @@ class OpenAIBackend:
         max_tokens: int = 2048,
         seed: int | None = None,
         stop: list[str] | None = None,
+        stop_token_ids: list[int] | None = None,
     ) -> list[Completion]:
         await self._resolve_model()
         kwargs: dict[str, Any] = {
@@ -201,6 +202,8 @@ class OpenAIBackend:
             kwargs["seed"] = seed
         if stop:
             kwargs["stop"] = stop
+        if stop_token_ids:  # vLLM's extension of the completions API
+            kwargs["extra_body"] = {"stop_token_ids": stop_token_ids}
         response, latency, attempts = await self._request(lambda c: c.completions.create(**kwargs))
         usage = _usage(response)
         return [

@@ -80,11 +80,13 @@ def tool_instructions(tools: list[ToolSpec]) -> str:
 
 @dataclass
 class _Job:
-    prompt: str
+    prompt: str | list[int]  # text, or token ids sent as they are
     n: int
     params: GenerationParams
     parse_tools: bool
     stop: list[str] | None
+    stop_ids: tuple[int, ...]
+    raw: bool  # a raw completion: special tokens the model writes stay in the text (<|python_tag|>, <EOT>)
     future: asyncio.Future[list[Completion]]
     loop: asyncio.AbstractEventLoop
 
@@ -108,6 +110,7 @@ class Row:
     prompt_tokens: int
     completion_tokens: int
     finish_reason: str
+    token_ids: tuple[int, ...] | None = None
 
 
 class LocalBackend:
@@ -161,13 +164,19 @@ class LocalBackend:
         seed: int | None = None,
     ) -> list[Completion]:
         self._load_tokenizer()
+        if not getattr(self.tokenizer, "chat_template", None):
+            raise InputError(
+                "the tokenizer has no chat template; chat settings need one "
+                "(set tokenizer.chat_template and save it)",
+                path=self.path,
+            )
         prompt = self.render(messages, tools)
         params = GenerationParams(temperature, top_p, max_tokens, seed)
-        return await self._submit(prompt, n, params, parse_tools=bool(tools), stop=None)
+        return await self._submit(prompt, n, params, parse_tools=bool(tools), stop=None, raw=False)
 
     async def complete(
         self,
-        prompt: str,
+        prompt: str | list[int],
         *,
         n: int = 1,
         temperature: float = 0.8,
@@ -175,10 +184,13 @@ class LocalBackend:
         max_tokens: int = 2048,
         seed: int | None = None,
         stop: list[str] | None = None,
+        stop_token_ids: list[int] | None = None,
     ) -> list[Completion]:
         self._load_tokenizer()
         params = GenerationParams(temperature, top_p, max_tokens, seed)
-        return await self._submit(prompt, n, params, parse_tools=False, stop=stop)
+        return await self._submit(
+            prompt, n, params, parse_tools=False, stop=stop, stop_ids=tuple(stop_token_ids or ()), raw=True
+        )
 
     async def aclose(self) -> None:
         if self._thread is not None:
@@ -192,14 +204,7 @@ class LocalBackend:
             return
         with self._start_lock:
             if self.tokenizer is None:
-                tokenizer = self._open_tokenizer()
-                if not getattr(tokenizer, "chat_template", None):
-                    raise InputError(
-                        "the tokenizer has no chat template; chat settings need one "
-                        "(set tokenizer.chat_template and save it)",
-                        path=self.path,
-                    )
-                self.tokenizer = tokenizer
+                self.tokenizer = self._open_tokenizer()
 
     def _open_tokenizer(self) -> Any:
         raise NotImplementedError
@@ -224,10 +229,18 @@ class LocalBackend:
 
     # -- batching -------------------------------------------------------------------------
     async def _submit(
-        self, prompt: str, n: int, params: GenerationParams, *, parse_tools: bool, stop: list[str] | None
+        self,
+        prompt: str | list[int],
+        n: int,
+        params: GenerationParams,
+        *,
+        parse_tools: bool,
+        stop: list[str] | None,
+        stop_ids: tuple[int, ...] = (),
+        raw: bool = False,
     ) -> list[Completion]:
         loop = asyncio.get_running_loop()
-        job = _Job(prompt, n, params, parse_tools, stop, loop.create_future(), loop)
+        job = _Job(prompt, n, params, parse_tools, stop, stop_ids, raw, loop.create_future(), loop)
         self._ensure_worker()
         self._jobs.put(job)
         return await job.future
@@ -269,10 +282,17 @@ class LocalBackend:
                 job.deliver(exc)
             return
         # one generate per sampling setup; seeds differ per request and do not split a batch
-        groups: dict[tuple[float, float, int, tuple[str, ...] | None], list[_Job]] = {}
+        groups: dict[tuple[float, float, int, tuple[str, ...] | None, tuple[int, ...], bool], list[_Job]] = {}
         for job in batch:
             p = job.params
-            key = (p.temperature, p.top_p, p.max_tokens, tuple(job.stop) if job.stop else None)
+            key = (
+                p.temperature,
+                p.top_p,
+                p.max_tokens,
+                tuple(job.stop) if job.stop else None,
+                job.stop_ids,
+                job.raw,
+            )
             groups.setdefault(key, []).append(job)
         for jobs in groups.values():
             jobs = [job for job in jobs if self._fits(job)]
@@ -282,7 +302,11 @@ class LocalBackend:
             self.batches += 1
             try:
                 rows = self._generate(
-                    [job.prompt for job in jobs], [job.n for job in jobs], [j.params for j in jobs]
+                    [job.prompt for job in jobs],
+                    [job.n for job in jobs],
+                    [j.params for j in jobs],
+                    stop_ids=jobs[0].stop_ids,
+                    raw=jobs[0].raw,
                 )
             except BaseException as exc:
                 for job in jobs:
@@ -318,18 +342,30 @@ class LocalBackend:
             finish_reason="tool_calls" if calls else finish,
             usage=Usage(row.prompt_tokens, row.completion_tokens),
             latency_s=latency,
+            token_ids=row.token_ids,
         )
 
     # -- what an engine provides ----------------------------------------------------------
-    def count_tokens(self, prompt: str) -> int:
+    def count_tokens(self, prompt: str | list[int]) -> int:
+        if isinstance(prompt, list):
+            return len(prompt)
         return len(self.tokenizer(prompt, add_special_tokens=False)["input_ids"])
 
     def _load_model(self) -> None:
         raise NotImplementedError
 
-    def _generate(self, prompts: list[str], ns: list[int], params: list[GenerationParams]) -> list[list[Row]]:
-        """`ns[i]` sequences for prompt i, sampled with `params[i]` (which differ at most
-        in their seeds), in order."""
+    def _generate(
+        self,
+        prompts: list[str | list[int]],
+        ns: list[int],
+        params: list[GenerationParams],
+        *,
+        stop_ids: tuple[int, ...] = (),
+        raw: bool = False,
+    ) -> list[list[Row]]:
+        """`ns[i]` sequences for prompt i (text, or token ids), sampled with `params[i]`
+        (which differ at most in their seeds), in order; `stop_ids` end a sequence as EOS does;
+        `raw`: the text keeps the special tokens the model wrote."""
         raise NotImplementedError
 
 
@@ -527,6 +563,22 @@ class TransformersBackend(LocalBackend):
         self.dtype = min(self.measured, key=self.measured.__getitem__)
         self.hf_model.to(getattr(torch, self.dtype))
 
+    def _encode_batch(self, prompts: list[str | list[int]]) -> dict[str, Any]:
+        """Input ids and attention mask, left-padded; token-id prompts are taken as they are."""
+        import torch
+
+        if all(isinstance(p, str) for p in prompts):
+            return dict(self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False))
+        rows = [
+            p if isinstance(p, list) else self.tokenizer(p, add_special_tokens=False)["input_ids"]
+            for p in prompts
+        ]
+        width = max(len(r) for r in rows)
+        pad = self.tokenizer.pad_token_id
+        ids = [[pad] * (width - len(r)) + list(r) for r in rows]
+        mask = [[0] * (width - len(r)) + [1] * len(r) for r in rows]
+        return {"input_ids": torch.tensor(ids), "attention_mask": torch.tensor(mask)}
+
     def _eos_ids(self) -> set[int]:
         ids = self.hf_model.generation_config.eos_token_id
         if ids is None:
@@ -615,7 +667,11 @@ class TransformersBackend(LocalBackend):
         """One decoder sequence per row of `job`; the job is delivered when all have ended."""
         from codefrontier.sampling.backends.decode import Sequence
 
-        prompt_ids = self.tokenizer(job.prompt, add_special_tokens=False)["input_ids"]
+        prompt_ids = (
+            list(job.prompt)
+            if isinstance(job.prompt, list)
+            else self.tokenizer(job.prompt, add_special_tokens=False)["input_ids"]
+        )
         budget = job.params.max_tokens
         if self.context_length is not None:
             budget = max(1, min(budget, self.context_length - len(prompt_ids)))
@@ -628,11 +684,13 @@ class TransformersBackend(LocalBackend):
                     # the whole request fails (delivered once; later rows find it settled)
                     job.deliver(reason if isinstance(reason, BaseException) else Interrupted())
                     return
+                end = [] if sequences[index].end_token is None else [sequences[index].end_token]
                 rows[index] = Row(
-                    text=self.tokenizer.decode(tokens, skip_special_tokens=True),
+                    text=self.tokenizer.decode(tokens, skip_special_tokens=not job.raw),
                     prompt_tokens=len(prompt_ids),
                     completion_tokens=len(tokens) + (1 if reason == "stop" else 0),
                     finish_reason=reason,
+                    token_ids=tuple(tokens) + tuple(end),
                 )
                 if all(r is not None for r in rows):
                     latency = time.perf_counter() - started
@@ -641,7 +699,7 @@ class TransformersBackend(LocalBackend):
             return done
 
         seed = job.params.seed
-        return [
+        sequences = [
             Sequence(
                 prompt_ids=prompt_ids,
                 max_new_tokens=budget,
@@ -650,13 +708,21 @@ class TransformersBackend(LocalBackend):
                 seed=None if seed is None else (seed * 1_000_003 + i) % (2**63 - 1),
                 done=done_for(i),
                 stop=list(job.stop or []),
+                stop_ids=frozenset(job.stop_ids),
             )
             for i in range(job.n)
         ]
+        return sequences
 
     # -- the fallback: one generate call per batch ----------------------------------------
     def _generate(
-        self, prompts: list[str], ns: list[int], params_list: list[GenerationParams]
+        self,
+        prompts: list[str | list[int]],
+        ns: list[int],
+        params_list: list[GenerationParams],
+        *,
+        stop_ids: tuple[int, ...] = (),
+        raw: bool = False,
     ) -> list[list[Row]]:
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList
@@ -664,7 +730,7 @@ class TransformersBackend(LocalBackend):
         params = params_list[0]  # the batch shares one RNG: it is seeded with its first request's seed
 
         expanded = [p for p, n in zip(prompts, ns, strict=True) for _ in range(n)]
-        encoded = self.tokenizer(expanded, return_tensors="pt", padding=True, add_special_tokens=False)
+        encoded = self._encode_batch(expanded)
         encoded = {k: v.to(self.hf_model.device) for k, v in encoded.items()}
         width = encoded["input_ids"].shape[1]
         max_new = params.max_tokens
@@ -676,7 +742,7 @@ class TransformersBackend(LocalBackend):
         options: dict[str, Any] = {"do_sample": sampling, "max_new_tokens": max_new}
         if sampling:
             options.update(temperature=params.temperature, top_p=params.top_p, top_k=0)
-        eos = self._eos_ids()
+        eos = self._eos_ids() | set(stop_ids)
         stop = self._stop
         backend = self
 
@@ -703,10 +769,11 @@ class TransformersBackend(LocalBackend):
             kept = new if end is None else new[:end]
             rows.append(
                 Row(
-                    text=self.tokenizer.decode(kept, skip_special_tokens=True),
+                    text=self.tokenizer.decode(kept, skip_special_tokens=not raw),
                     prompt_tokens=int(prompt_lengths[r]),
                     completion_tokens=len(kept) + (0 if end is None else 1),
                     finish_reason="length" if end is None else "stop",
+                    token_ids=tuple(new if end is None else new[: end + 1]),
                 )
             )
         grouped, start = [], 0
@@ -790,7 +857,13 @@ class VLLMBackend(LocalBackend):
         self.context_length = self.llm.llm_engine.model_config.max_model_len
 
     def _generate(
-        self, prompts: list[str], ns: list[int], params_list: list[GenerationParams]
+        self,
+        prompts: list[str | list[int]],
+        ns: list[int],
+        params_list: list[GenerationParams],
+        *,
+        stop_ids: tuple[int, ...] = (),
+        raw: bool = False,
     ) -> list[list[Row]]:
         from vllm import SamplingParams
 
@@ -801,10 +874,13 @@ class VLLMBackend(LocalBackend):
                 top_p=params.top_p,
                 max_tokens=params.max_tokens,
                 seed=params.seed,
+                stop_token_ids=list(stop_ids) or None,
+                skip_special_tokens=not raw,
             )
             for n, params in zip(ns, params_list, strict=True)
         ]
-        outputs = self.llm.generate(prompts, sampling, use_tqdm=False)
+        inputs = [{"prompt_token_ids": p} if isinstance(p, list) else p for p in prompts]
+        outputs = self.llm.generate(inputs, sampling, use_tqdm=False)
         return [
             [
                 Row(
@@ -812,6 +888,7 @@ class VLLMBackend(LocalBackend):
                     prompt_tokens=len(output.prompt_token_ids or []),
                     completion_tokens=len(choice.token_ids),
                     finish_reason=choice.finish_reason or "stop",
+                    token_ids=tuple(choice.token_ids),
                 )
                 for choice in output.outputs
             ]
