@@ -42,13 +42,16 @@ COMMAND_MODULES = [
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": (
         "codefrontier.demo",
-        "the main job: judge a benchmark's known solutions as policies, summarize, write the report",
+        "the main job: the frontier experiment on a real small model (--quick: judge known solutions)",
     ),
     "judge": (
         "codefrontier.judge.cli",
         "judge samples against a benchmark's hidden tests into a results store",
     ),
-    "doctor": ("codefrontier.judge.cli", "say which isolation level is active and check each protection"),
+    "doctor": (
+        "codefrontier.judge.cli",
+        "say which isolation level is active and check each protection",
+    ),
     "export": (
         "codefrontier.problems.cli",
         "write a benchmark in the native JSONL format, with its known solutions",
@@ -73,7 +76,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "codefrontier.merge.cli",
         "interpolate, extrapolate or add task vectors of checkpoints (a whole sweep in one pass)",
     ),
-    "report": ("codefrontier.analysis.cli", "write an HTML report with plots and CSVs from results stores"),
+    "report": (
+        "codefrontier.analysis.cli",
+        "write an HTML report with plots and CSVs from results stores",
+    ),
     "summary": (
         "codefrontier.analysis.cli",
         "print pass rates, verdict counts and failure classes per policy",
@@ -82,9 +88,53 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "codefrontier.sampling.cli",
         "draw samples from a model (server URL or checkpoint) in one inference setting",
     ),
+    "fim": (
+        "codefrontier.sampling.cli",
+        "fill-in-the-middle training data (docs/infilling.md)",
+    ),
     "experiment": (
         "codefrontier.experiment.cli",
         "run a whole frontier experiment from one file: merge, sample, judge, report",
+    ),
+    "programs": (
+        "codefrontier.programs.cli",
+        "rebuild-a-program tasks (ProgramBench): list, fuzz tests from a reference, validate, evaluate, solve",
+    ),
+    "synth": (
+        "codefrontier.synth.cli",
+        "generate synthetic problems with a teacher and a student, filter them, build stepping stones",
+    ),
+    "curriculum": (
+        "codefrontier.synth.cli",
+        "curriculum schedules: show one's phases and plot its weights over training steps",
+    ),
+    "trace": (
+        "codefrontier.traces.cli",
+        "trace one call of a Python program in the sandbox (CWM format or JSON)",
+    ),
+    "debug": (
+        "codefrontier.traces.cli",
+        "an interactive debugger whose every answer comes from real execution or a model",
+    ),
+    "traces": (
+        "codefrontier.traces.cli",
+        "debugger-action datasets: build, evaluate",
+    ),
+    "cruxeval": (
+        "codefrontier.traces.cli",
+        "CruxEval: score, generate, predict with a debugger",
+    ),
+    "scale": (
+        "codefrontier.scaling.cli",
+        "test-time scaling for agentic coding: rollouts, summaries, tournament voting, parallel-distill-refine",
+    ),
+    "feedback-data": (
+        "codefrontier.feedback.cli",
+        "execution-feedback SFT data (docs/feedback.md)",
+    ),
+    "key-retrieval": (
+        "codefrontier.longcontext.cli",
+        "Code Llama's long-context key retrieval: a depth x length heat map of exact matches",
     ),
 }
 
