@@ -69,8 +69,15 @@ def save_tiny_policy(path: Path, seed: int = 0) -> Path:
     return path
 
 
-def constant(problem_id: str, answer: str) -> dict:
-    """Print `answer`: two tests of sizes 1 and 2 (two coverage levels), a reference."""
+def constant(problem_id: str, answer: str, *, levels_differ: bool = False) -> dict:
+    """Print `answer`: two tests of sizes 1 and 2 (two coverage levels), a reference.
+    `levels_differ`: the larger test wants the answer twice when it has input, so a
+    completion that only prints the answer passes the lowest level and not the full one
+    (the two GRPO runs then see different rewards)."""
+    large = f"{answer}{answer}\n" if levels_differ else f"{answer}\n"
+    code = (
+        f"import sys\nprint('{answer}' * (2 if sys.stdin.read() else 1))\n" if levels_differ else f"print({answer})\n"
+    )
     return {
         "id": problem_id,
         "kind": "stdio",
@@ -79,10 +86,10 @@ def constant(problem_id: str, answer: str) -> dict:
         "memory_mb": 256,
         "tests": [
             {"id": "small", "input": "", "output": f"{answer}\n", "size": 1},
-            {"id": "large", "input": "x\n", "output": f"{answer}\n", "size": 2},
+            {"id": "large", "input": "x\n", "output": large, "size": 2},
         ],
         "solutions": [
-            {"name": "ref.py", "language": "python", "code": f"print({answer})\n", "expected": "AC"}
+            {"name": "ref.py", "language": "python", "code": code, "expected": "AC"}
         ],
     }
 
@@ -93,8 +100,8 @@ EVAL_IDS = ["eval-42", "eval-7"]
 
 def write_tiny_problems(path: Path) -> Path:
     problems = [
-        constant("train-42", "42"),
-        constant("train-7", "7"),
+        constant("train-42", "42", levels_differ=True),
+        constant("train-7", "7", levels_differ=True),
         constant("eval-42", "42"),
         constant("eval-7", "7"),
     ]

@@ -63,10 +63,17 @@ class ProgramRunner:
         a value that depends on the interpreter (string hashing, addresses) differs."""
         with self._lock:
             if self._made < self.jobs:
+                started: list[Sandbox] = []
+                try:
+                    for _ in range(2):
+                        started.append(Sandbox(self.isolation))
+                except BaseException:  # a sandbox that cannot start: no pair is promised
+                    for sandbox in started:
+                        sandbox.close()
+                    raise
                 self._made += 1
-                pair = (Sandbox(self.isolation), Sandbox(self.isolation))
-                self._all.extend(pair)
-                return pair
+                self._all.extend(started)
+                return started[0], started[1]
         return self._idle.get()
 
     def close(self) -> None:
