@@ -112,12 +112,24 @@ def test_an_empty_middle_passes_only_where_the_tasks_tests_do_not_need_the_middl
     assert all(r.passed for r in results)
 
 
+# The multi-line split (5,815 tasks, ~8 minutes here) is judged on every fourth HumanEval
+# problem's tasks in the suite; `benchmarks/infilling_judge.py` judges all 8,652 tasks.
+EVERY_NTH_PROBLEM = {"multi": 4}
+
+
+def _humaneval_index(problem: Problem) -> int:
+    return int(problem.id.split("/")[2])  # MultiLineInfilling/HumanEval/53/L0_L0
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("split", list(SPLITS))
 def test_every_canonical_middle_passes_and_no_empty_middle_does(splits, split):
-    rejected, accepted_empty = _judge_canonical_and_empty(splits[split])
+    every = EVERY_NTH_PROBLEM.get(split, 1)
+    chosen = [p for p in splits[split] if _humaneval_index(p) % every == 0]
+    rejected, accepted_empty = _judge_canonical_and_empty(chosen)
     assert rejected == []
-    assert set(accepted_empty) == EMPTY_MIDDLE_ACCEPTED[split]
+    ids = {p.id for p in chosen}
+    assert set(accepted_empty) == EMPTY_MIDDLE_ACCEPTED[split] & ids
 
 
 def test_infilling_problems_survive_the_native_format(splits):
