@@ -24,7 +24,7 @@ from codefrontier.analysis.analyze import Options, analyze
 from codefrontier.analysis.plots import FIGURES, write_plot
 from codefrontier.analysis.report import render_html, write_report
 from codefrontier.analysis.summary import summary_text
-from codefrontier.store.queries import VERDICTS, load_results
+from codefrontier.store.queries import VERDICTS, load_outcomes
 
 V = {v: i for i, v in enumerate(VERDICTS)}
 CLASSES = np.array(["solved", "correctness", "optimization", "internal"])
@@ -192,7 +192,7 @@ def main() -> None:
         # The same work stage by stage, to see where the time goes.
         stages = {}
         t = time.perf_counter()
-        results = load_results([store])
+        results = load_outcomes([store])
         stages["load (DuckDB aggregates of samples.parquet)"] = time.perf_counter() - t
         t = time.perf_counter()
         analysis = analyze(results, Options())

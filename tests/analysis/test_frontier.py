@@ -9,7 +9,7 @@ from analysis_stores import StoreBuilder
 
 from codefrontier.analysis.frontier import frontier, order_value, pareto_optimal
 from codefrontier.errors import InputError
-from codefrontier.store.queries import load_results
+from codefrontier.store.queries import load_outcomes
 
 
 def test_order_value_prefers_order_then_alpha_then_numeric_coverage() -> None:
@@ -41,7 +41,7 @@ def test_policies_are_laid_out_by_ordering_value_then_by_name(tmp_path: Path) ->
         ("another", {}, ["TLE"]),
     ):
         builder.add("p1", policy, verdicts, meta=meta)
-    points = frontier(load_results([builder.write(tmp_path / "store")]))
+    points = frontier(load_outcomes([builder.write(tmp_path / "store")]))
     assert [p.policy for p in points] == ["zeta", "gamma", "beta", "alpha-less", "another"]
     assert {p.policy: p.pareto for p in points} == {
         "zeta": False,
@@ -58,5 +58,5 @@ def test_policy_meta_that_is_not_json_names_the_file_and_column(tmp_path: Path) 
     builder.samples[0]["policy_meta"] = "{alpha: 0.5"
     store = builder.write(tmp_path / "store")
     with pytest.raises(InputError, match="policy_meta") as info:
-        load_results([store])
+        load_outcomes([store])
     assert "samples.parquet" in str(info.value)

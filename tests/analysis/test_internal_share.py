@@ -15,7 +15,7 @@ from codefrontier.analysis.internal import fisher_greater, internal_shares
 from codefrontier.analysis.report import write_report
 from codefrontier.analysis.summary import summary_text
 from codefrontier.cli import main
-from codefrontier.store.queries import load_results
+from codefrontier.store.queries import load_outcomes
 
 
 def store_with_ie(tmp_path: Path, ie_counts: dict[str, int], samples: int = 100) -> Path:
@@ -42,21 +42,21 @@ def cheater(tmp_path: Path) -> Path:
 
 
 def test_a_share_above_five_percent_is_flagged(tmp_path: Path) -> None:
-    shares = internal_shares(load_results([store_with_ie(tmp_path, {"a": 6, "b": 6})]))
+    shares = internal_shares(load_outcomes([store_with_ie(tmp_path, {"a": 6, "b": 6})]))
     assert shares["a"].share == pytest.approx(0.06) and shares["a"].flagged
     assert "above the 5% limit" in shares["a"].reason
 
 
 def test_ie_concentrated_on_one_policy_is_flagged_below_five_percent(tmp_path: Path) -> None:
     store = store_with_ie(tmp_path, {"clean": 0, "a": 4, "b": 16}, samples=400)
-    shares = internal_shares(load_results([store]))
+    shares = internal_shares(load_outcomes([store]))
     assert shares["b"].flagged and "'clean'" in shares["b"].reason  # 4 pp above the least
     assert not shares["a"].flagged  # 1% against 0%: within the margin
     assert not shares["clean"].flagged
 
 
 def test_a_difference_that_chance_explains_is_not_flagged(tmp_path: Path) -> None:
-    shares = internal_shares(load_results([store_with_ie(tmp_path, {"clean": 0, "b": 3}, samples=60)]))
+    shares = internal_shares(load_outcomes([store_with_ie(tmp_path, {"clean": 0, "b": 3}, samples=60)]))
     assert shares["b"].share == pytest.approx(0.05)  # 5 pp above 'clean', but p = 0.12
     assert not shares["b"].flagged
 
@@ -68,7 +68,7 @@ def test_fisher_tail_equals_the_hypergeometric_sum() -> None:
 
 
 def test_rare_evenly_spread_ie_is_not_flagged(tmp_path: Path) -> None:
-    shares = internal_shares(load_results([store_with_ie(tmp_path, {"a": 2, "b": 3})]))
+    shares = internal_shares(load_outcomes([store_with_ie(tmp_path, {"a": 2, "b": 3})]))
     assert not any(s.flagged for s in shares.values())
 
 

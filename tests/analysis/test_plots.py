@@ -32,7 +32,7 @@ from codefrontier.analysis.plots import (
     frontier_figure,
     pass_at_k_figure,
 )
-from codefrontier.store.queries import load_results
+from codefrontier.store.queries import load_outcomes
 
 FAST = Options(resamples=50)
 
@@ -49,7 +49,7 @@ def bundled_like(root: Path) -> Analysis:
         if p < 3:
             builder.add(problem, "mle", ["AC", "MLE"])
             builder.add(problem, "re", ["RE", "AC"])
-    return analyze(load_results([builder.write(root / "bundled")]), FAST)
+    return analyze(load_outcomes([builder.write(root / "bundled")]), FAST)
 
 
 def mutants_like(root: Path) -> Analysis:
@@ -61,7 +61,7 @@ def mutants_like(root: Path) -> Analysis:
         builder.add(problem, "mutant-branch", ["WA", "AC"])
         builder.add(problem, "mutant-constant", ["AC", "WA"])
         builder.add(problem, "mutant-off_by_one", ["AC", "TLE"] if p == 0 else ["WA", "AC"])
-    return analyze(load_results([builder.write(root / "mutants")]), FAST)
+    return analyze(load_outcomes([builder.write(root / "mutants")]), FAST)
 
 
 def cheater_like(root: Path) -> Analysis:
@@ -71,7 +71,7 @@ def cheater_like(root: Path) -> Analysis:
         for p in ("p1", "p2"):
             builder.add(p, "honest", ["AC", "AC"] if s < 2 else ["AC", "WA"], sample=s)
             builder.add(p, "cheater", ["AC", "AC"] if s < 2 else ["AC", "IE"], sample=s)
-    return analyze(load_results([builder.write(root / "cheater")]), FAST)
+    return analyze(load_outcomes([builder.write(root / "cheater")]), FAST)
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +81,7 @@ def analyses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Analysis]:
         "bundled": bundled_like(root),
         "mutants": mutants_like(root),
         "cheater": cheater_like(root),
-        "ordered": analyze(load_results([build_synthetic(root / "synthetic").path]), FAST),
+        "ordered": analyze(load_outcomes([build_synthetic(root / "synthetic").path]), FAST),
     }
 
 

@@ -13,7 +13,7 @@ from analysis_stores import Synthetic
 
 from codefrontier.analysis.analyze import analyze
 from codefrontier.analysis.tables import Table, column, pct
-from codefrontier.store.queries import VERDICTS, load_results
+from codefrontier.store.queries import VERDICTS, load_outcomes
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "report.md"
 
@@ -53,7 +53,7 @@ def test_a_row_of_another_type_is_refused() -> None:
 
 
 def test_every_report_table_is_rows_of_one_frozen_dataclass(synthetic: Synthetic) -> None:
-    analysis = analyze(load_results([synthetic.path]))
+    analysis = analyze(load_outcomes([synthetic.path]))
     for table in analysis.tables.values():
         assert dataclasses.is_dataclass(table.row_type) and table.row_type.__dataclass_params__.frozen
         assert all(type(row) is table.row_type for row in table.rows), table.name
@@ -68,7 +68,7 @@ def _doc_section(text: str, name: str) -> str:
 
 def test_docs_describe_every_csv_column(synthetic: Synthetic) -> None:
     docs = DOCS.read_text()
-    analysis = analyze(load_results([synthetic.path]))
+    analysis = analyze(load_outcomes([synthetic.path]))
     for table in analysis.tables.values():
         section = _doc_section(docs, table.name)
         for name in table.columns:

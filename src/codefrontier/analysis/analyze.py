@@ -1,4 +1,4 @@
-"""From `Results` to the report's tables: every number the report shows or writes
+"""From `Outcomes` to the report's tables: every number the report shows or writes
 as CSV is computed here, once, from the estimators."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from codefrontier.analysis.rows import (
 )
 from codefrontier.analysis.tables import Table
 from codefrontier.errors import ConfigError
-from codefrontier.store.queries import VERDICTS, ClassCheck, Results, check_failure_classes, tests_by_tier
+from codefrontier.store.queries import VERDICTS, ClassCheck, Outcomes, check_failure_classes, tests_by_tier
 
 Selection = Literal["crossfit", "in-sample"]
 SELECTIONS: tuple[str, ...] = ("crossfit", "in-sample")
@@ -85,7 +85,7 @@ class Analysis:
     pieces the plots need, and the notes a reader must see (IE exclusions, bucket
     source, selection, warnings)."""
 
-    results: Results
+    outcomes: Outcomes
     options: Options
     points: list[FrontierPoint]
     order: list[int]  # policy indices in frontier order
@@ -109,7 +109,7 @@ class Analysis:
 
     @property
     def internal_total(self) -> int:
-        return int(self.results.internal.sum())
+        return int(self.outcomes.internal.sum())
 
     @property
     def ordered_policies(self) -> list[str]:
@@ -129,7 +129,7 @@ def _split_text(policies: Sequence[str], ks: Sequence[int]) -> dict[str, int]:
 
 
 def difficulty_buckets(
-    results: Results, *, reference: str | None = None, buckets: int = 3
+    results: Outcomes, *, reference: str | None = None, buckets: int = 3
 ) -> tuple[list[str], list[str], str]:
     """Each problem's difficulty bucket, the bucket names (hardest first) and where
     they come from: the stores' `difficulty` column when any problem has one (others
@@ -158,7 +158,7 @@ def difficulty_buckets(
 
 
 def _ensembles(
-    results: Results, options: Options, order: list[int], scope: str, mask: np.ndarray, budgets: Sequence[int]
+    results: Outcomes, options: Options, order: list[int], scope: str, mask: np.ndarray, budgets: Sequence[int]
 ) -> list[EnsembleRow]:
     """Best splits and best single policies at each budget on the problems in
     `mask`, in-sample and cross-fitted."""
@@ -235,7 +235,7 @@ def _ensembles(
     return rows
 
 
-def analyze(results: Results, options: Options | None = None) -> Analysis:
+def analyze(results: Outcomes, options: Options | None = None) -> Analysis:
     """Compute every table of the report from `results`."""
     options = options or Options()
     points = frontier(results)
@@ -296,7 +296,7 @@ def analyze(results: Results, options: Options | None = None) -> Analysis:
         )
 
     analysis = Analysis(
-        results=results,
+        outcomes=results,
         options=options,
         points=points,
         order=order,
@@ -329,7 +329,7 @@ def analyze(results: Results, options: Options | None = None) -> Analysis:
 
 
 def _policies_table(a: Analysis, boot: dict[str, Any]) -> Table[PolicyRow]:
-    r = a.results
+    r = a.outcomes
     rows = []
     for i, p in zip(a.order, a.points, strict=True):
         solved_ci = est.mean_with_ci(est.fractions(r.solved[i], r.n[i]), **boot)
@@ -359,7 +359,7 @@ def _policies_table(a: Analysis, boot: dict[str, Any]) -> Table[PolicyRow]:
 
 
 def _pass_at_k_table(a: Analysis, boot: dict[str, Any]) -> Table[PassAtKRow]:
-    r = a.results
+    r = a.outcomes
     rows = []
     for i in a.order:
         for k in a.ks:
@@ -371,7 +371,7 @@ def _pass_at_k_table(a: Analysis, boot: dict[str, Any]) -> Table[PassAtKRow]:
 
 
 def _buckets_table(a: Analysis) -> Table[BucketRow]:
-    r = a.results
+    r = a.outcomes
     rows = []
     labels = np.array(a.bucket_of, dtype=object)
     for name in a.bucket_names:
@@ -394,7 +394,7 @@ def _buckets_table(a: Analysis) -> Table[BucketRow]:
 
 
 def _verdicts_table(a: Analysis) -> Table[VerdictRow]:
-    r = a.results
+    r = a.outcomes
     counts = r.verdicts.sum(axis=1)
     rows = [VerdictRow(r.policies[i], v, int(counts[i, j])) for i in a.order for j, v in enumerate(VERDICTS)]
     return Table("verdicts", VerdictRow, rows)
@@ -429,7 +429,7 @@ def _jaccard_table(a: Analysis) -> Table[JaccardRow]:
 
 
 def _problems_table(a: Analysis) -> Table[ProblemRow]:
-    r = a.results
+    r = a.outcomes
     shared_pos = np.cumsum(a.shared) - 1
     rows = []
     for p, problem in enumerate(r.problems):
@@ -460,8 +460,8 @@ def _problems_table(a: Analysis) -> Table[ProblemRow]:
 
 
 def _tests_by_tier_table(a: Analysis) -> Table[TierRow]:
-    rank = {a.results.policies[i]: j for j, i in enumerate(a.order)}
-    rows = sorted(tests_by_tier(a.results.stores), key=lambda row: rank.get(row[0], len(rank)))
+    rank = {a.outcomes.policies[i]: j for j, i in enumerate(a.order)}
+    rows = sorted(tests_by_tier(a.outcomes.stores), key=lambda row: rank.get(row[0], len(rank)))
     count = len(VERDICTS)
     return Table(
         "tests_by_tier",

@@ -19,7 +19,7 @@ import numpy as np
 
 from codefrontier.analysis.estimators import fractions, row_means
 from codefrontier.errors import InputError
-from codefrontier.store.queries import Results
+from codefrontier.store.queries import Outcomes
 
 ORDER_KEYS = ("order", "alpha", "coverage")
 
@@ -79,7 +79,7 @@ class FrontierPoint:
     pareto: bool
 
 
-def frontier(results: Results) -> list[FrontierPoint]:
+def frontier(results: Outcomes) -> list[FrontierPoint]:
     """The policies as frontier points, laid out along the alpha line: by ordering
     value (ties by name), then the policies without one, by name."""
     n = results.n
@@ -116,7 +116,7 @@ def frontier(results: Results) -> list[FrontierPoint]:
     return [FrontierPoint(**p, pareto=flag) for p, flag in laid_out]
 
 
-def policy_order(results: Results) -> list[int]:
+def policy_order(results: Outcomes) -> list[int]:
     """Indices of `results.policies` in frontier order (see `frontier`)."""
     index = {q: i for i, q in enumerate(results.policies)}
     return [index[p.policy] for p in frontier(results)]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from codefrontier.store.queries import Results
+from codefrontier.store.queries import Outcomes
 
 IE_SHARE_LIMIT = 0.05
 IE_MARGIN = 0.02
@@ -70,7 +70,7 @@ class InternalShare:
         )
 
 
-def internal_shares(results: Results) -> dict[str, InternalShare]:
+def internal_shares(results: Outcomes) -> dict[str, InternalShare]:
     """Each policy's IE share and flag (module docstring), keyed by policy name."""
     internal = results.internal.sum(axis=1)
     total = results.n.sum(axis=1) + internal

@@ -23,7 +23,7 @@ from codefrontier.analysis.internal import IE_MARGIN, IE_SHARE_LIMIT
 from codefrontier.analysis.plots import FIGURES, write_plot
 from codefrontier.analysis.tables import Table, ci, pct, pp
 from codefrontier.errors import InputError
-from codefrontier.store.queries import VERDICTS, Store, load_results
+from codefrontier.store.queries import VERDICTS, Store, load_outcomes
 
 # What each CSV holds, shown in the report's file list (docs/report.md has the columns).
 CSV_DESCRIPTIONS = {
@@ -70,13 +70,13 @@ def write_report(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError("report output exists and is not a directory", path=out)
-    analysis = analyze(load_results(stores), options)
+    analysis = analyze(load_outcomes(stores), options)
     out.mkdir(parents=True, exist_ok=True)
     for table in analysis.tables.values():
         (out / f"{table.name}.csv").write_text(table.to_csv(), encoding="utf-8")
     images = {name: write_plot(name, analysis, out / name) for name in FIGURES}
     index = out / "index.html"
-    attached = attached_section(analysis.results.stores, out)
+    attached = attached_section(analysis.outcomes.stores, out)
     index.write_text(
         render_html(analysis, images, title=title, attached=attached, preface=preface), encoding="utf-8"
     )
@@ -125,7 +125,7 @@ def render_html(
     a: Analysis, images: dict[str, Path], *, title: str | None = None, attached: str = "", preface: str = ""
 ) -> str:
     """The report page: an explanation above every plot and table."""
-    r = a.results
+    r = a.outcomes
     title = title or "codefrontier report"
     parts = [
         "<!DOCTYPE html>",
@@ -187,7 +187,7 @@ the same. The solve rate is therefore mean pass@1.</li>
 
 def _notes(a: Analysis) -> str:
     items = [_e(n) for n in a.notes]
-    partial = int(a.results.partial_optimization.sum())
+    partial = int(a.outcomes.partial_optimization.sum())
     if partial:
         items.append(
             f"{partial} optimization failures come from runs that stopped before the last test (first-fail mode): "
@@ -280,9 +280,9 @@ first non-AC test: how far up the coverage ladder the policy gets.</p>
 
 def _failure_section(a: Analysis, images: dict[str, Path]) -> str:
     buckets = a.tables["buckets"]
-    counts = a.results.verdicts.sum(axis=1)
+    counts = a.outcomes.verdicts.sum(axis=1)
     present = [j for j in range(len(VERDICTS)) if counts[:, j].any()]
-    verdict_rows = [(a.results.policies[i], *(int(counts[i, j]) for j in present)) for i in a.order]
+    verdict_rows = [(a.outcomes.policies[i], *(int(counts[i, j]) for j in present)) for i in a.order]
     return f"""<h2>Failure classes</h2>
 <p>For each policy, the fraction of its samples that are solved, correctness failures and optimization failures
 (mean over problems). The number above a bar counts the IE samples left out.</p>
@@ -309,7 +309,7 @@ def _pass_at_k_section(a: Analysis, images: dict[str, Path]) -> str:
         )
         for r in table.rows
     }
-    rows = [(a.results.policies[i], *(cells[(a.results.policies[i], k)] for k in a.ks)) for i in a.order]
+    rows = [(a.outcomes.policies[i], *(cells[(a.outcomes.policies[i], k)] for k in a.ks)) for i in a.order]
     return f"""<h2>pass@k</h2>
 <p>Mean unbiased pass@k over problems for each policy; the wide grey band with hollow squares is the best
 ensemble of all policies at a matched total budget K (see the next section), chosen {SELECTION_NAMES[a.selection]}. A policy's
@@ -377,7 +377,7 @@ def _files_section(a: Analysis, images: dict[str, Path]) -> str:
 
 def _provenance_section(a: Analysis) -> str:
     blocks = []
-    for s in a.results.stores:
+    for s in a.outcomes.stores:
         text = (
             json.dumps(s.provenance, indent=2, sort_keys=True)
             if s.provenance is not None

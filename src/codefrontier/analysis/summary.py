@@ -25,7 +25,7 @@ from codefrontier.analysis.analyze import difficulty_buckets
 from codefrontier.analysis.frontier import policy_order
 from codefrontier.analysis.internal import internal_shares
 from codefrontier.errors import ConfigError
-from codefrontier.store.queries import VERDICTS, Results, Store, load_results
+from codefrontier.store.queries import VERDICTS, Outcomes, Store, load_outcomes
 
 By = Literal["policy", "problem", "bucket"]
 BY_CHOICES: tuple[str, ...] = ("policy", "problem", "bucket")
@@ -43,7 +43,7 @@ def _pass_cell(n: np.ndarray, c: np.ndarray, k: int) -> str:
 
 
 def summary_table(
-    results: Results,
+    results: Outcomes,
     *,
     k: Sequence[int] = (1,),
     by: By = "policy",
@@ -125,14 +125,14 @@ def summary_table(
     return table
 
 
-def internal_warnings(results: Results) -> list[str]:
+def internal_warnings(results: Outcomes) -> list[str]:
     """One warning per policy whose IE share is high (`internal.internal_shares`)."""
     order = [results.policies[i] for i in policy_order(results)]
     shares = internal_shares(results)
     return [shares[q].warning() for q in order if shares[q].flagged]
 
 
-def _print(console: Console, results: Results, table: RichTable, *, fit: bool = True) -> None:
+def _print(console: Console, results: Outcomes, table: RichTable, *, fit: bool = True) -> None:
     """The table, then a warning for each policy with a high IE share."""
     if fit:
         _fit(console, table)
@@ -156,7 +156,7 @@ def summary_text(
     console = Console(
         file=buffer, width=width or 80, color_system=None, force_terminal=False, highlight=False
     )
-    results = load_results(stores)
+    results = load_outcomes(stores)
     table = summary_table(results, k=k, by=by, reference=reference, buckets=buckets)
     _print(console, results, table, fit=width is None)
     return buffer.getvalue()
@@ -182,5 +182,5 @@ def print_summary(
     """Print the summary of the results stores to `console` (default: stdout; when
     that is not a terminal, as wide as the table needs)."""
     console = console or Console()
-    results = load_results(stores)
+    results = load_outcomes(stores)
     _print(console, results, summary_table(results, k=k, by=by, reference=reference, buckets=buckets))

@@ -2,7 +2,7 @@
 append-only and resumable by one writer at a time, and the queries over them
 (`queries.py`, through DuckDB) that analysis, summaries and the judge read.
 
-    from codefrontier.store import ResultsStore, open_store, load_results
+    from codefrontier.store import ResultsStore, open_store, load_outcomes
 
 Names load on first use (pyarrow and duckdb are imported only when used).
 """
@@ -18,7 +18,7 @@ _EXPORTS = {
     "TESTS_SCHEMA": "results",
     "Store": "queries",
     "open_store": "queries",
-    "load_results": "queries",
+    "load_outcomes": "queries",
     "SAMPLE_COLUMNS": "queries",
     "TEST_COLUMNS": "queries",
 }

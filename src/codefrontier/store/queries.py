@@ -136,8 +136,13 @@ def open_store(path: str | Path) -> Store:
 
 
 @dataclass(frozen=True)
-class Results:
+class Outcomes:
     """The aggregates of one or more results stores, as `[policy, problem]` matrices.
+
+    Three things hold judged outcomes, each with its own name: a `SampleResult`
+    (`codefrontier.contracts`) is what the judge decided for one sample; a `ResultsStore`
+    (`store/results.py`) is where those records are kept on disk; `Outcomes` is what the
+    analysis reads back: counts per policy and problem over one or more stores.
 
     `n` counts judged samples (IE excluded), `solved`, `correctness` and
     `optimization` the samples of each class (they sum to `n`), `internal` the
@@ -247,9 +252,9 @@ def _parse_meta(policy: str, texts: list[str], path: str) -> tuple[dict[str, Any
     return distinct[0], warning
 
 
-def load_results(stores: Sequence[str | Path | Store]) -> Results:
+def load_outcomes(stores: Sequence[str | Path | Store]) -> Outcomes:
     """Open the stores (one or more; their rows are pooled) and aggregate them into
-    `Results`. Raises InputError for a missing file or column, an unknown verdict or
+    `Outcomes`. Raises InputError for a missing file or column, an unknown verdict or
     failure class, a sample that appears twice, or policy_meta that is not JSON."""
     opened = tuple(s if isinstance(s, Store) else open_store(s) for s in stores)
     if not opened:
@@ -318,7 +323,7 @@ def load_results(stores: Sequence[str | Path | Store]) -> Results:
         if warning:
             warnings.append(warning)
     con.close()
-    return Results(
+    return Outcomes(
         stores=opened,
         policies=policies,
         problems=problems,
