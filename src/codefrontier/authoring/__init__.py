@@ -11,8 +11,7 @@ Names load on first use, so that `codefrontier --help` stays light.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from codefrontier.lazy import lazy_exports
 
 _EXPORTS = {
     "validate": "validate",
@@ -27,13 +26,4 @@ _EXPORTS = {
     "measure_speed": "speed",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'codefrontier.authoring' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -8,8 +8,7 @@ that finally pass are kept, as chat-format SFT records (docs/feedback.md).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from codefrontier.lazy import lazy_exports
 
 _EXPORTS = {
     "CheckResult": "checks",
@@ -30,11 +29,4 @@ _EXPORTS = {
     "write_stats": "pipeline",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__, __all__ = lazy_exports(__name__, _EXPORTS)

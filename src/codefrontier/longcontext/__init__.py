@@ -9,8 +9,7 @@ Names load on first use (the CLI module is imported by every `codefrontier` comm
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from codefrontier.lazy import lazy_exports
 
 _EXPORTS = {
     "Case": "retrieval",
@@ -22,11 +21,4 @@ _EXPORTS = {
     "write_report": "run",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__, __all__ = lazy_exports(__name__, _EXPORTS)

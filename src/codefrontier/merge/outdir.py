@@ -24,6 +24,7 @@ import socket
 from pathlib import Path
 
 from codefrontier.errors import CodefrontierError, ConfigError
+from codefrontier.processes import pid_alive
 
 SWEEP_RECORD = "codefrontier_sweep.json"
 
@@ -74,7 +75,7 @@ def remove_leftovers(out: Path) -> list[Path]:
     removed = []
     for kind in ("partial", "replaced"):
         for path, owner, pid in _siblings(out, kind):
-            if owner == host and pid is not None and pid != os.getpid() and not _alive(pid):
+            if owner == host and pid is not None and pid != os.getpid() and not pid_alive(pid):
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path)
     return removed
@@ -87,18 +88,9 @@ def other_writers(out: Path) -> list[tuple[Path, str, int | None]]:
     return [
         (path, owner, pid)
         for path, owner, pid in _siblings(out, "partial")
-        if not (owner == host and pid == mine) and not (owner == host and pid is not None and not _alive(pid))
+        if not (owner == host and pid == mine)
+        and not (owner == host and pid is not None and not pid_alive(pid))
     ]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def make_partial(out: Path) -> Path:

@@ -46,6 +46,7 @@ from typing import IO, Any
 from codefrontier.errors import ConfigError
 from codefrontier.judge import JudgeConfig
 from codefrontier.problems import Problem
+from codefrontier.processes import pid_alive
 
 RUNTIME_DIR_ENV = "CODEFRONTIER_RUNTIME_DIR"
 START_TIMEOUT_S = 180.0  # importing FastAPI and starting the sandboxes on a busy node
@@ -205,22 +206,10 @@ def _running(state_path: Path) -> dict[str, Any] | None:
         state = json.loads(state_path.read_text())
     except (OSError, ValueError):
         return None
-    if not _alive(int(state.get("keeper_pid", 0))) or not _healthy(state["url"]):
+    if not pid_alive(int(state.get("keeper_pid", 0))) or not _healthy(state["url"]):
         state_path.unlink(missing_ok=True)
         return None
     return state
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _healthy(url: str) -> bool:
@@ -262,7 +251,7 @@ def _start(directory: Path, key: str, flags: Sequence[str]) -> dict[str, Any]:
         serve_args += ["--max-batch", str(MAX_QUEUE), "--log-level", "warning", *flags]
         keeper_pid = _spawn_keeper(directory, key, serve_args, token, log_path)
         deadline = time.monotonic() + START_TIMEOUT_S
-        while _alive(keeper_pid) and time.monotonic() < deadline:
+        while pid_alive(keeper_pid) and time.monotonic() < deadline:
             if _healthy(url):
                 state = {"url": url, "token": token, "keeper_pid": keeper_pid, "started": time.time()}
                 tmp = state_path.with_suffix(".tmp")
