@@ -4,11 +4,15 @@ every level, and levels are monotone."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from codefrontier.authoring import measure_speed
 from codefrontier.contracts import Problem, Solution
+from codefrontier.judge import JudgeConfig
 from codefrontier.problems.levels import level_tests
 from codefrontier.problems.registry import load_benchmark
 from codefrontier.rewards import JudgePool, Reward, Rewarder, RewardItem, RewardSpec
@@ -28,8 +32,13 @@ def bundled() -> list[Problem]:
 
 
 @pytest.fixture(scope="module")
-def bundled_rewarder(bundled: list[Problem], pool: JudgePool) -> Rewarder:
-    return Rewarder(bundled, pool=pool, benchmark="bundled")
+def bundled_rewarder(bundled: list[Problem], pool: JudgePool) -> Iterator[Rewarder]:
+    """Limits scaled by this machine's speed against the calibration machine, as
+    `codefrontier validate` judges (docs/authoring.md): the tags are promised with a 2x
+    margin either way from the calibrated limits, not on any machine at raw limits."""
+    speed = measure_speed(pool, bundled)
+    with JudgePool.local(JudgeConfig(time_scale=speed.factor), jobs=2) as scaled:
+        yield Rewarder(bundled, pool=scaled, benchmark="bundled")
 
 
 class Judged:

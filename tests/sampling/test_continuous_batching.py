@@ -104,7 +104,8 @@ def test_the_cpu_dtype_is_chosen_by_measuring_both(tiny_pair: tuple[Path, Path])
 def test_ctrl_c_stops_generation_within_a_step_and_keeps_every_finished_sample(
     tiny_pair: tuple[Path, Path], problems: list[Problem], tmp_path: Path
 ) -> None:
-    import _thread
+    import os
+    import signal
 
     backend = TransformersBackend(tiny_pair[0], batch_size=2, dtype="float32")
     out = tmp_path / "samples.jsonl"
@@ -116,7 +117,7 @@ def test_ctrl_c_stops_generation_within_a_step_and_keeps_every_finished_sample(
         while backend.decoder is None or backend.decoder.steps < 5:
             time.sleep(0.01)
         interrupted_at.append(backend.decoder.steps)
-        _thread.interrupt_main()
+        os.kill(os.getpid(), signal.SIGINT)  # what Ctrl-C sends (and wakes asyncio's loop)
 
     threading.Thread(target=interrupt_when_generating, daemon=True).start()
     with pytest.raises(KeyboardInterrupt):

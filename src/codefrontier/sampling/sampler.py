@@ -243,10 +243,12 @@ async def _draw(
             bar.close()
         if writer is not None:
             writer.close()
-        for pool in (resources.runner, resources.judge):
-            if pool is not None:
-                pool.close()
-        await backend.aclose()
+        try:
+            await backend.aclose()  # first: the model stops within a step (Ctrl-C)
+        finally:
+            for pool in (resources.runner, resources.judge):  # these wait for their sandboxes
+                if pool is not None:
+                    pool.close()
 
 
 def infill_tokens(
