@@ -76,7 +76,9 @@ def constant(problem_id: str, answer: str, *, levels_differ: bool = False) -> di
     (the two GRPO runs then see different rewards)."""
     large = f"{answer}{answer}\n" if levels_differ else f"{answer}\n"
     code = (
-        f"import sys\nprint('{answer}' * (2 if sys.stdin.read() else 1))\n" if levels_differ else f"print({answer})\n"
+        f"import sys\nprint('{answer}' * (2 if sys.stdin.read() else 1))\n"
+        if levels_differ
+        else f"print({answer})\n"
     )
     return {
         "id": problem_id,
@@ -88,9 +90,7 @@ def constant(problem_id: str, answer: str, *, levels_differ: bool = False) -> di
             {"id": "small", "input": "", "output": f"{answer}\n", "size": 1},
             {"id": "large", "input": "x\n", "output": large, "size": 2},
         ],
-        "solutions": [
-            {"name": "ref.py", "language": "python", "code": code, "expected": "AC"}
-        ],
+        "solutions": [{"name": "ref.py", "language": "python", "code": code, "expected": "AC"}],
     }
 
 

@@ -75,7 +75,9 @@ def test_setup_code_that_builds_objects_stays_in_the_tests_only(tmp_path: Path) 
     path.write_text(json.dumps(record) + "\n")
     (problem,) = import_dataset("mbpp", path).problems
     assert problem.prelude == "import math\n"  # the solution may not see `root`: only the imports
-    assert problem.tests[0].input == "import math\nroot = Node(1)\nroot.left = Node(2)\nassert height(root) == 2"
+    assert (
+        problem.tests[0].input == "import math\nroot = Node(1)\nroot.left = Node(2)\nassert height(root) == 2"
+    )
     assert problem.entry_point == "height"
 
 

@@ -158,7 +158,12 @@ def difficulty_buckets(
 
 
 def _ensembles(
-    results: Outcomes, options: Options, order: list[int], scope: str, mask: np.ndarray, budgets: Sequence[int]
+    results: Outcomes,
+    options: Options,
+    order: list[int],
+    scope: str,
+    mask: np.ndarray,
+    budgets: Sequence[int],
 ) -> list[EnsembleRow]:
     """Best splits and best single policies at each budget on the problems in
     `mask`, in-sample and cross-fitted."""

@@ -26,12 +26,14 @@ layers (and the final norm), so the backward pass stops early; docs/sampling.md
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
 import random
 import shutil
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -332,6 +334,22 @@ def _collate(batch: list[tuple[list[int], int]], pad_id: int) -> tuple[Any, Any,
 
 
 # -- GRPO -------------------------------------------------------------------------------------
+def _without_checkpointing_deprecations(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """transformers 5 deprecates `gradient_checkpointing` in favour of
+    `activation_checkpointing`, and TRL's own config still uses the old names: every GRPO
+    run printed four FutureWarnings about code that is not ours. They are silenced here
+    and only here."""
+
+    @functools.wraps(fn)
+    def quiet(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=FutureWarning, message=r".*checkpointing.*")
+            return fn(*args, **kwargs)
+
+    return quiet
+
+
+@_without_checkpointing_deprecations
 def train_grpo(
     start: str | Path,
     out: str | Path,

@@ -169,9 +169,7 @@ class ProgramRunner:
                 False, kind="TLE", message=f"over {limits.cpu_s:g} s CPU or {limits.wall_s:g} s wall"
             )
         if status != "ok":
-            return CallOutcome(
-                False, kind=str(reply.kind or "RE"), message=str(reply.message)
-            )
+            return CallOutcome(False, kind=str(reply.kind or "RE"), message=str(reply.message))
         raw = read_memfd(result_fd, limits.output_bytes)
         try:
             return CallOutcome(True, value=values.loads(raw))
