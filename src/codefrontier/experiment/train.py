@@ -371,6 +371,7 @@ def train_grpo(
     import torch
     from datasets import Dataset
     from transformers import TrainerCallback
+    from transformers.trainer_callback import PrinterCallback
     from trl import GRPOConfig, GRPOTrainer
 
     from codefrontier.rewards import CodeReward, RewardSpec
@@ -463,6 +464,9 @@ def train_grpo(
         processing_class=tokenizer,
         callbacks=[StepLog()],
     )
+    # With tqdm off, transformers prints every log dict raw (30 keys a step); the step
+    # line of `on_step` and the log file say what matters.
+    trainer.remove_callback(PrinterCallback)
     try:
         trainer.train()
     except Diverged as exc:
