@@ -13,10 +13,11 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from codefrontier.demo import DemoPlan, write_experiment
-from codefrontier.experiment.run import run_experiment
+from codefrontier.experiment.run import judge_cpu_seconds, run_experiment
 
 from .tiny_policy import EVAL_IDS, TRAIN_IDS, save_tiny_policy, write_tiny_problems
 
@@ -90,6 +91,12 @@ def test_the_demo_experiment_trains_merges_samples_judges_and_reports(demo_dir: 
     assert run.report is not None and run.report.is_file()
     samples = (demo_dir / "samples" / "alpha_1.5.jsonl").read_text().splitlines()
     assert len(samples) == len(EVAL_IDS) * 2
+    # the demo's timing line charges the judged programs' CPU from the store
+    recorded = pq.read_table(demo_dir / "results" / "tests.parquet", columns=["cpu_s"]).column(0)
+    assert (
+        judge_cpu_seconds(demo_dir) == pytest.approx(sum(recorded.to_pylist()))
+        and sum(recorded.to_pylist()) > 0
+    )
 
     again = run_experiment(path, jobs=2)
     assert again.did == []

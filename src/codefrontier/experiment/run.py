@@ -760,5 +760,6 @@ def judge_cpu_seconds(out: Path) -> float:
         return 0.0
     import duckdb
 
-    value = duckdb.sql(f"SELECT coalesce(sum(cpu_s), 0) FROM read_parquet('{tests}')").fetchone()
+    with duckdb.connect() as con:
+        value = con.execute("SELECT coalesce(sum(cpu_s), 0) FROM read_parquet(?)", [str(tests)]).fetchone()
     return float(value[0]) if value else 0.0
