@@ -102,6 +102,22 @@ class TrainResult:
     cpu_seconds: float
     final: dict[str, float] = field(default_factory=dict)  # the last step's log line
 
+    @classmethod
+    def finished(
+        cls, name: str, path: Path, log: Path, steps: int, started: float, cpu: float, lines: list[dict]
+    ) -> TrainResult:
+        """A run that ended now: wall and CPU since `started` and `cpu` (perf_counter and
+        process_time readings), and its last log line."""
+        return cls(
+            name,
+            path,
+            log,
+            steps,
+            time.perf_counter() - started,
+            time.process_time() - cpu,
+            lines[-1] if lines else {},
+        )
+
 
 # -- shared -----------------------------------------------------------------------------------
 def _load(start: Path, settings: TrainSettings) -> tuple[Any, Any]:
@@ -295,15 +311,7 @@ def warm_up(
         writer.close()
     model.eval()
     _publish(model, tokenizer, out, {"format": RECORD_FORMAT, "kind": "warmup", **(record or {})})
-    return TrainResult(
-        name,
-        out,
-        log,
-        settings.steps,
-        time.perf_counter() - started,
-        time.process_time() - cpu,
-        writer.lines[-1],
-    )
+    return TrainResult.finished(name, out, log, settings.steps, started, cpu, writer.lines)
 
 
 def _encode_example(tokenizer: Any, messages: list[dict[str, Any]], answer: str) -> tuple[list[int], int]:
@@ -485,12 +493,4 @@ def train_grpo(
         out,
         {"format": RECORD_FORMAT, "kind": "grpo", "level": spec.level, **(record or {})},
     )
-    return TrainResult(
-        name,
-        out,
-        log,
-        settings.steps,
-        time.perf_counter() - started,
-        time.process_time() - cpu,
-        writer.lines[-1] if writer.lines else {},
-    )
+    return TrainResult.finished(name, out, log, settings.steps, started, cpu, writer.lines)

@@ -30,6 +30,7 @@ from codefrontier.judge import JudgeConfig
 from codefrontier.problems.io import iter_jsonl, write_jsonl_atomic
 from codefrontier.sampling.backends.base import Backend, RequestFailed, Usage
 from codefrontier.sampling.samplefile import cut_torn_tail, write_json_atomic
+from codefrontier.sampling.sampler import run_workers
 
 OUTCOMES = ("first_try", "fixed", "dropped")
 
@@ -130,16 +131,7 @@ async def _run(
                     if bar is not None:
                         bar.advance(dialog)
 
-            workers = [
-                asyncio.create_task(worker()) for _ in range(min(len(todo), max(1, backend.max_concurrency)))
-            ]
-            try:
-                await asyncio.gather(*workers)
-            except BaseException:
-                for task in workers:
-                    task.cancel()
-                await asyncio.gather(*workers, return_exceptions=True)
-                raise
+            await run_workers(worker, min(len(todo), max(1, backend.max_concurrency)))
     finally:
         if bar is not None:
             bar.close()

@@ -17,7 +17,7 @@ import asyncio
 import platform
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -169,6 +169,19 @@ def draw_samples(
     return report
 
 
+async def run_workers(worker: Callable[[], Awaitable[None]], count: int) -> None:
+    """`count` copies of `worker` at once. The first failure (or Ctrl-C) cancels the
+    others and is raised once they have all stopped, so no worker outlives the call."""
+    tasks = [asyncio.create_task(worker()) for _ in range(count)]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
 async def _draw(
     backend: Backend,
     todo: list[tuple[Problem, int]],
@@ -226,16 +239,7 @@ async def _draw(
                 if bar is not None:
                     bar.advance(tokens=trajectory.usage.completion_tokens)
 
-        workers = [
-            asyncio.create_task(worker()) for _ in range(min(len(todo), max(1, backend.max_concurrency)))
-        ]
-        try:
-            await asyncio.gather(*workers)
-        except BaseException:
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-            raise
+        await run_workers(worker, min(len(todo), max(1, backend.max_concurrency)))
     finally:
         if ticker is not None:
             ticker.cancel()
