@@ -55,7 +55,12 @@ import json, sys, time
 def report(seconds, **extra):
     # time.process_time(): CPU seconds of every thread of the child so far; `cpu` is the
     # CPU spent since the clock in `started` was read (see START_CPU below).
-    print("RESULT " + json.dumps({"seconds": seconds, "cpu": time.process_time() - START_CPU, **extra}), flush=True)
+    # VmHWM: this interpreter's own peak RSS. Not ru_maxrss, which after execve keeps the
+    # peak of the process the child was forked from (the benchmark's own, here).
+    with open("/proc/self/status") as fh:
+        peak_kb = int(next(line for line in fh if line.startswith("VmHWM:")).split()[1])
+    result = {"seconds": seconds, "cpu": time.process_time() - START_CPU, "peak_kb": peak_kb, **extra}
+    print("RESULT " + json.dumps(result), flush=True)
 START_CPU = 0.0
 """
 
@@ -205,7 +210,7 @@ def run_child(
     python: str, code: str, args: list[str], label: str = "", src: str | None = None
 ) -> Measurement:
     """Run `code` in a fresh interpreter (importing codefrontier from `src` if given); its
-    RESULT line, its peak RSS (wait4: this child only) and its wall time."""
+    RESULT line, its peak RSS (its own VmHWM) and its wall time."""
     script = CHILD_PRELUDE + textwrap.dedent(code)
     env = None if src is None else {**os.environ, "PYTHONPATH": src}
     os.sync()
@@ -214,7 +219,7 @@ def run_child(
         process = subprocess.Popen(
             [python, "-c", script, *args], stdout=stdout, stderr=stderr, text=True, env=env
         )
-        _, status, usage = os.wait4(process.pid, 0)
+        _, status, _ = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - started
         stdout.seek(0)
@@ -225,8 +230,8 @@ def run_child(
         last = (err or out).strip().splitlines()[-1:] or [f"exit status {process.returncode}"]
         return Measurement(label, wall=wall, error=last[0])
     result = json.loads(lines[-1].removeprefix("RESULT "))
-    seconds, cpu = result.pop("seconds"), result.pop("cpu")
-    return Measurement(label, seconds, cpu, wall, usage.ru_maxrss / 1024, extra=result)  # ru_maxrss: KiB
+    seconds, cpu, peak_kb = result.pop("seconds"), result.pop("cpu"), result.pop("peak_kb")
+    return Measurement(label, seconds, cpu, wall, peak_kb / 1024, extra=result)
 
 
 def best_of(repeat: int, python: str, code: str, args: list[str], label: str, out: Path) -> Measurement:

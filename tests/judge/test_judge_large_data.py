@@ -35,11 +35,14 @@ lines = sys.stdin.buffer.read().split(b"\\n")
 del lines[len(lines) // 2]
 sys.stdout.buffer.write(b"\\n".join(lines))
 """
+# The judge's own peak: VmHWM of its address space. Not ru_maxrss, which after execve keeps
+# the peak of the process the judge was forked from (pytest's, 2 GB late in a full run).
 RUN_AND_REPORT_PEAK = """
-import resource, sys
+import sys
 from codefrontier.cli import main
 code = main(sys.argv[1:])
-print("PEAK_RSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+with open("/proc/self/status") as fh:
+    print("PEAK_RSS_KB", next(l for l in fh if l.startswith("VmHWM:")).split()[1], file=sys.stderr)
 sys.exit(code)
 """
 
@@ -112,8 +115,8 @@ def test_judge_memory_does_not_grow_with_the_number_of_large_samples(
         big_problem, [("python", ECHO_PY)] * 5 + [("python", LAST_TOKEN_WRONG_PY)] * 5, tmp_path / "ten"
     )
     assert sample_verdicts(tmp_path / "ten") == ["AC"] * 5 + ["WA"] * 5
-    # What must hold is that ten samples cost no more than one. The absolute peak of a fresh
-    # judge process was 300-900 MB across full-suite runs (constant in the number of samples,
-    # cause not pinned down); it must stay far below holding ten 50 MB outputs and inputs.
+    # What must hold is that ten samples cost no more than one, and less than holding their
+    # ten 50 MB outputs would (about 300 MB here: one test's input, answer and output at once).
+    print(f"peak RSS of the judge: {one} MB for one sample, {ten} MB for ten")
     assert ten < one + 100, f"peak RSS grew from {one} MB (1 sample) to {ten} MB (10 samples)"
-    assert ten < 1500, f"peak RSS of the judge: {ten} MB"
+    assert ten < 500, f"peak RSS of the judge: {ten} MB"

@@ -149,3 +149,36 @@ def test_a_live_judge_s_cgroup_is_kept_even_where_its_pid_means_nothing() -> Non
         os.close(lock)
     cgroups.remove_stale()
     assert not path.exists()
+
+
+# The zygote's backstop (a run past its limits that cf-launch did not stop in time, as a
+# fork bomb on a loaded machine can make it) kills cf-launch. Its target, and every process
+# the target made, must be gone when that returns: not left to the parent-death signal, which
+# lands while the judge is already answering.
+STOP_LAUNCH = textwrap.dedent(
+    """
+    import os, select, subprocess, sys, time
+    sys.path.insert(0, sys.argv[1])
+    import zygote
+
+    launch = subprocess.Popen(
+        ["sh", "-c", "sleep 1000 & sleep 1000 & sleep 1000 & wait"], stdout=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 10
+    while len(zygote.children_of(launch.pid)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    targets = zygote.children_of(launch.pid)
+    fds = [os.pidfd_open(pid) for pid in targets]
+    zygote.stop_launch(launch.pid)
+    print(len(targets), sum(1 for fd in fds if select.select([fd], [], [], 0)[0]))
+    """
+)
+
+
+def test_stopping_a_launch_returns_when_its_processes_are_gone() -> None:
+    runtime = REPO / "src" / "codefrontier" / "sandbox" / "runtime"
+    out = subprocess.run(
+        [sys.executable, "-c", STOP_LAUNCH, str(runtime)], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["3", "3"]  # three children, all three exited

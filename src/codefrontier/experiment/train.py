@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codefrontier import pyast
 from codefrontier.contracts import Problem, Solution
 from codefrontier.errors import CodefrontierError, ConfigError, InputError
 from codefrontier.judge.config import JudgeConfig
@@ -240,7 +241,7 @@ def _without_docstrings(code: str) -> str:
     import ast
 
     try:
-        tree = ast.parse(code)
+        tree = pyast.parse(code)
     except SyntaxError:
         return code
     for node in ast.walk(tree):

@@ -9,12 +9,13 @@ only when every check passed.
 
 from __future__ import annotations
 
-import ast
 import json
 import shutil
 import subprocess
 from dataclasses import dataclass
 from enum import StrEnum
+
+from codefrontier import pyast
 
 MAX_SOURCE_CHARS = 200_000
 LINT_RULES = "F,E9"  # pyflakes (undefined names, unused imports and variables, ...) and syntax errors
@@ -48,7 +49,7 @@ def parse_check(code: str) -> CheckResult:
             "parser", CheckStatus.FAILED, f"the code is longer than {MAX_SOURCE_CHARS} characters"
         )
     try:
-        ast.parse(code, filename="solution.py")
+        pyast.parse(code, filename="solution.py")
     except SyntaxError as exc:
         where = f"line {exc.lineno}, column {exc.offset}" if exc.lineno else "somewhere"
         shown = f"\n    {exc.text.rstrip()}" if exc.text else ""

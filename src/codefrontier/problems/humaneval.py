@@ -20,6 +20,7 @@ import importlib.resources
 from pathlib import Path
 from typing import Any
 
+from codefrontier import pyast
 from codefrontier.contracts import (
     Checker,
     CheckerKind,
@@ -100,7 +101,7 @@ def problem_from_record(rec: dict[str, Any], *, convert: bool = True) -> Problem
 def prompt_prelude(prompt: str, entry_point: str) -> str:
     """The prompt's code without the entry point's definition: its imports and helpers,
     as the prompt writes them."""
-    tree = ast.parse(prompt)
+    tree = pyast.parse(prompt)
     lines = prompt.splitlines()
     kept = []
     for node in tree.body:
@@ -114,7 +115,7 @@ def prompt_prelude(prompt: str, entry_point: str) -> str:
 def convert_check(test_source: str) -> tuple[list[tuple[list[Any], Any]], float | None] | None:
     """Turn a HumanEval `check(candidate)` into (args, expected) pairs, or None when any
     statement is more than a literal assertion on one call of `candidate`."""
-    tree = ast.parse(test_source)
+    tree = pyast.parse(test_source)
     check = None
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == "check":

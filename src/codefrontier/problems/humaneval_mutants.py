@@ -25,6 +25,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from codefrontier import pyast
 from codefrontier.problems.io import iter_jsonl, write_jsonl_atomic
 
 OPERATORS = ("constant", "off_by_one", "branch")
@@ -88,7 +89,7 @@ def mutate(prompt: str, canonical_body: str, operator: str) -> str | None:
     """The full program with the canonical body mutated by `operator` (the prompt,
     with its signature and docstring, is kept as is), or None when it does not apply."""
     try:
-        body_tree = ast.parse(_as_function(canonical_body))
+        body_tree = pyast.parse(_as_function(canonical_body))
     except SyntaxError:
         return None
     transformer = _FirstOnly(CHANGES[operator])

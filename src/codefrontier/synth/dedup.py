@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
+from codefrontier import pyast
 from codefrontier.synth.literals import canonical
 from codefrontier.synth.task import SynthTask
 
@@ -30,7 +31,7 @@ def exact_key(task: SynthTask) -> str:
 def ast_key(program: str) -> str:
     """A digest of the normalized program (the text itself when it does not parse)."""
     try:
-        tree = ast.parse(program)
+        tree = pyast.parse(program)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return hashlib.sha256(program.strip().encode(errors="surrogateescape")).hexdigest()
     normalized = _Normalizer(_bound_names(tree)).visit(tree)

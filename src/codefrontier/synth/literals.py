@@ -10,10 +10,10 @@ the parentheses of a call, so `ast.literal_eval("(" + text + ",)")` turns `1, 'a
 
 from __future__ import annotations
 
-import ast
 import math
 from typing import Any
 
+from codefrontier import pyast
 from codefrontier.judge import values_equal
 from codefrontier.problems import Checker, CheckerKind
 from codefrontier.sandbox import values
@@ -49,7 +49,7 @@ def _literal(text: str, max_chars: int) -> Any:
     if len(text) > max_chars:
         raise NotALiteral(f"longer than {max_chars} characters")
     try:
-        value = ast.literal_eval(text)
+        value = pyast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
         raise NotALiteral(f"{type(exc).__name__}: {exc}"[:200]) from None
     try:

@@ -21,6 +21,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from codefrontier import pyast
 from codefrontier.synth.fences import PYTHON_TAGS, blocks_tagged, fenced_blocks
 from codefrontier.synth.literals import NotALiteral, canonical, parse_arguments
 from codefrontier.synth.task import Draft, Reason, Rejection
@@ -136,7 +137,7 @@ def parse_teacher_answer(text: str, rules: TeacherRules | None = None) -> Draft 
 def _parses(program: str) -> str | None:
     """None when `program` parses, else the syntax error."""
     try:
-        ast.parse(program)
+        pyast.parse(program)
     except SyntaxError as exc:
         return f"line {exc.lineno}: {exc.msg}"
     except (ValueError, MemoryError, RecursionError) as exc:
@@ -146,7 +147,7 @@ def _parses(program: str) -> str | None:
 
 def _defines(program: str, name: str) -> bool:
     try:
-        tree = ast.parse(program)
+        tree = pyast.parse(program)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return False
     return name in top_level_functions(tree)
@@ -160,7 +161,7 @@ def check_program(program: str, rules: TeacherRules) -> Rejection | None:
     """Static purity checks: no printing, no imports or calls outside the pure subset,
     and (fuzzing) the two check functions. The sandbox contains whatever slips past
     these; they exist to reject impure problems, not for safety."""
-    tree = ast.parse(program)
+    tree = pyast.parse(program)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id == "print":

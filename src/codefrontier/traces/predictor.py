@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from codefrontier import pyast
 from codefrontier.traces import cwm
 from codefrontier.traces.cruxeval import CruxEvalItem, check_mode, load_cruxeval
 from codefrontier.traces.debugger import ModelDebugger, OracleDebugger
@@ -38,7 +39,7 @@ class Prediction:
 
 def function_def(code: str, name: str = "f") -> ast.FunctionDef | None:
     try:
-        tree = ast.parse(code)
+        tree = pyast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     found = None

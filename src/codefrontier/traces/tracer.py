@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
+from codefrontier import pyast
 from codefrontier.settings import Settings, in_range, positive, setting
 
 EVENT_KINDS = ("call", "line", "return", "exception")
@@ -184,7 +185,7 @@ def def_line(code: str, first_line: int) -> int:
     """The line of the `def` whose code starts at `first_line` (a decorated function's code
     starts at its first decorator); `first_line` itself when no function starts there."""
     try:
-        tree = ast.parse(code)
+        tree = pyast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return first_line
     for node in ast.walk(tree):

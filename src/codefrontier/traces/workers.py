@@ -16,6 +16,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, TypeVar
 
+from codefrontier import pyast
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -36,7 +38,7 @@ def zygote_preimports() -> list[str]:
     import ast
 
     source = (files("codefrontier.sandbox") / "runtime" / "zygote.py").read_text()
-    for node in ast.parse(source).body:
+    for node in pyast.parse(source).body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PREIMPORT" for t in node.targets):
             return list(ast.literal_eval(node.value))
     return []

@@ -9,11 +9,11 @@ docs/importers.md.
 
 from __future__ import annotations
 
-import ast
 import math
 import re
 from typing import Any
 
+from codefrontier import pyast
 from codefrontier.contracts import Problem, ProblemKind, Solution, TestCase, default_size
 from codefrontier.problems.importers._common import (
     DEFAULT_MEMORY_MB,
@@ -223,7 +223,7 @@ def _literal(value: Any) -> Any:
     if not isinstance(value, str):
         return json_safe(value)
     try:
-        return json_safe(ast.literal_eval(value))
+        return json_safe(pyast.literal_eval(value))
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return value
 

@@ -16,6 +16,7 @@ import builtins
 import warnings
 from typing import Any
 
+from codefrontier import pyast
 from codefrontier.contracts import Problem, ProblemKind, Solution, TestCase, default_size
 from codefrontier.problems.importers._common import (
     DEFAULT_MEMORY_MB,
@@ -57,7 +58,7 @@ def _parse(code: str) -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntaxWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
-        return ast.parse(code)
+        return pyast.parse(code)
 
 
 def _called_names(code: str, field: str) -> list[str]:

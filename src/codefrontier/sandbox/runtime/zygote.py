@@ -334,6 +334,51 @@ def pid_alive(pidfd: int) -> bool:
     return not select.select([pidfd], [], [], 0)[0]
 
 
+STOP_WAIT_S = 10.0  # how long a killed run's namespace may take to empty (a fork bomb's too)
+
+
+def children_of(pid: int) -> list:
+    """The PIDs whose parent is `pid` (this namespace's numbers)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", "rb") as fh:
+            return [int(p) for p in fh.read().split()]
+    except OSError:  # a kernel without CONFIG_PROC_CHILDREN: read every process's parent
+        pass
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as fh:
+                    stat = fh.read()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(b")") + 2 :].split()[1]) == pid:
+                found.append(int(name))
+    return found
+
+
+def stop_launch(pid: int) -> None:
+    """Kill cf-launch and its target, and return only when every process of the run is gone.
+
+    The target is PID 1 of its own namespace: killing it kills every process it made, and the
+    kernel reports its exit only when they are all gone. Killing cf-launch alone would leave
+    the target to its parent-death signal, which the kernel delivers while the judge is
+    already answering: a fork bomb's processes would outlive the verdict."""
+    pidfds = []
+    for target in children_of(pid):
+        try:
+            pidfds.append(os.pidfd_open(target))
+            os.kill(target, signal.SIGKILL)
+        except OSError:  # already gone
+            pass
+    os.kill(pid, signal.SIGKILL)
+    spawn.reap(pid)  # the target is now the zygote's child (reaped with the orphans) or reaped
+    deadline = time.monotonic() + STOP_WAIT_S
+    for fd in pidfds:
+        select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        os.close(fd)
+
+
 # ---------------------------------------------------------------------------------------
 # Children
 class Prefork:
@@ -737,8 +782,9 @@ class Zygote:
                 backstop = backstop.replace(cpu_s=float("inf"))
             what, killed, _ = supervise(pid, pidfd, backstop, start, meter, outputs)
             if killed != protocol.KILLED_NONE:
-                os.kill(pid, signal.SIGKILL)
-            spawn.reap(pid)
+                stop_launch(pid)
+            else:
+                spawn.reap(pid)
         finally:
             os.close(pidfd)
         with os.fdopen(report_r, "rb") as fh:
