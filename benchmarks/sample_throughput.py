@@ -116,13 +116,15 @@ async def raw_http(url: str, total: int, in_flight: int) -> float:
 
 
 async def backend_chat(url: str, total: int, in_flight: int) -> float:
-    from codefrontier.sampling.backends import OpenAIBackend
+    from codefrontier.sampling.backends import GenerationParams, OpenAIBackend
 
     backend = OpenAIBackend(url, max_in_flight=in_flight)
     try:
         await backend.check()
         started = time.perf_counter()
-        await asyncio.gather(*(backend.chat(messages(i), max_tokens=256, seed=i) for i in range(total)))
+        await asyncio.gather(
+            *(backend.chat(messages(i), GenerationParams(max_tokens=256, seed=i)) for i in range(total))
+        )
         return total / (time.perf_counter() - started), total
     finally:
         await backend.aclose()

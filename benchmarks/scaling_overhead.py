@@ -76,10 +76,10 @@ class InstantModel:
     async def aclose(self) -> None:
         return None
 
-    async def complete(self, prompt, **kwargs):
+    async def complete(self, prompt, params=None, *, n=1):
         raise NotImplementedError
 
-    async def chat(self, messages, **kwargs):
+    async def chat(self, messages, params=None, *, tools=None, n=1):
         started = time.perf_counter()
         self.calls += 1
         system = messages[0]["content"] if messages[0]["role"] == "system" else ""
@@ -110,6 +110,7 @@ def bundled(count: int):
 
 
 def part_rtv(problems, programs, n: int, votes: int, tmp: Path) -> dict:
+    from codefrontier.sampling import GenerationParams
     from codefrontier.scaling import CachedJudge, Candidate, ModelJudge, RecordCache, rtv
 
     model = InstantModel(programs)
@@ -139,7 +140,7 @@ def part_rtv(problems, programs, n: int, votes: int, tmp: Path) -> dict:
     ]
 
     async def bare() -> None:
-        await asyncio.gather(*(peer_model.chat(messages, seed=i) for i in range(cast)))
+        await asyncio.gather(*(peer_model.chat(messages, GenerationParams(seed=i)) for i in range(cast)))
 
     peer_cpu = time.process_time()
     started = time.perf_counter()
@@ -235,7 +236,7 @@ with LoopbackServer(lambda request, index: fixed) as served:
 
 
 def part_http(problems: int, n: int, votes: int, in_flight: int, tmp: Path) -> dict:
-    from codefrontier.sampling.backends import OpenAIBackend
+    from codefrontier.sampling.backends import GenerationParams, OpenAIBackend
     from codefrontier.scaling import Ballot, CachedJudge, Candidate, ModelJudge, RecordCache, rtv
 
     proc = subprocess.Popen(
@@ -254,7 +255,7 @@ def part_http(problems: int, n: int, votes: int, in_flight: int, tmp: Path) -> d
         async def warm() -> None:
             backend = OpenAIBackend(url, max_in_flight=in_flight)
             await backend.check()
-            await asyncio.gather(*(backend.chat(messages, seed=i) for i in range(200)))
+            await asyncio.gather(*(backend.chat(messages, GenerationParams(seed=i)) for i in range(200)))
             await backend.aclose()
 
         asyncio.run(warm())
@@ -283,7 +284,7 @@ def part_http(problems: int, n: int, votes: int, in_flight: int, tmp: Path) -> d
         async def bare() -> None:
             backend = OpenAIBackend(url, max_in_flight=in_flight)
             await backend.check()
-            await asyncio.gather(*(backend.chat(messages, seed=i) for i in range(requests)))
+            await asyncio.gather(*(backend.chat(messages, GenerationParams(seed=i)) for i in range(requests)))
             await backend.aclose()
 
         cpu, started = time.process_time(), time.perf_counter()

@@ -15,15 +15,19 @@ from pathlib import Path
 import pytest
 
 from codefrontier.contracts import Problem
-from codefrontier.sampling.backends import TransformersBackend
+from codefrontier.sampling.backends import GenerationParams, TransformersBackend
 from codefrontier.sampling.sampler import draw_samples
 from codefrontier.sampling.settings import SettingConfig
+
+
+def params(request: dict) -> GenerationParams:
+    return GenerationParams(**{k: v for k, v in request.items() if k != "messages"})
 
 
 def chats(backend: TransformersBackend, requests: list[dict]) -> list:
     async def go() -> list:
         try:
-            return await asyncio.gather(*(backend.chat(**r) for r in requests))
+            return await asyncio.gather(*(backend.chat(r["messages"], params(r)) for r in requests))
         finally:
             await backend.aclose()
 

@@ -14,7 +14,14 @@ import pytest
 
 from codefrontier.cli import main
 from codefrontier.contracts import Problem
-from codefrontier.sampling.backends import EndpointError, OpenAIBackend, RequestFailed, normalize_base_url
+from codefrontier.errors import ConfigError
+from codefrontier.sampling.backends import (
+    EndpointError,
+    GenerationParams,
+    OpenAIBackend,
+    RequestFailed,
+    normalize_base_url,
+)
 from codefrontier.sampling.backends.http import retry_after_s
 from codefrontier.sampling.samplefile import read_keys
 from codefrontier.sampling.sampler import draw_samples
@@ -28,7 +35,7 @@ def chat(backend: OpenAIBackend, text: str = "hi") -> list:
     async def go() -> list:
         try:
             await backend.check()
-            return await backend.chat([{"role": "user", "content": text}], temperature=0.0)
+            return await backend.chat([{"role": "user", "content": text}], GenerationParams(temperature=0.0))
         finally:
             await backend.aclose()
 
@@ -216,3 +223,38 @@ def test_base_urls_are_normalized() -> None:
 
 def test_request_failed_is_not_an_endpoint_error() -> None:
     assert not issubclass(RequestFailed, EndpointError)
+
+
+def test_generation_params_are_what_the_server_is_sent(serve) -> None:
+    server = serve(lambda request, i: answer("x = 1"))
+    params = GenerationParams(0.3, 0.9, 77, seed=5, stop=["\n\n"], stop_token_ids=[2])
+
+    async def go() -> None:
+        backend = OpenAIBackend(server.url, MODEL)
+        try:
+            await backend.chat([{"role": "user", "content": "hi"}], params, n=2)
+            await backend.complete("def f():", params)
+        finally:
+            await backend.aclose()
+
+    asyncio.run(go())
+    chat_request, completion_request = server.requests
+    for request in (chat_request, completion_request):
+        sent = {
+            k: request.get(k)
+            for k in ("temperature", "top_p", "max_tokens", "seed", "stop", "stop_token_ids")
+        }
+        assert sent == {
+            "temperature": 0.3, "top_p": 0.9, "max_tokens": 77, "seed": 5, "stop": ["\n\n"], "stop_token_ids": [2]
+        }  # fmt: skip
+    assert chat_request["n"] == 2 and completion_request["n"] == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("temperature", -0.1), ("temperature", float("nan")), ("top_p", 0.0), ("top_p", 1.5),
+     ("max_tokens", 0), ("max_tokens", 2.5), ("seed", "7"), ("stop", [""]), ("stop_token_ids", [-1])],
+)  # fmt: skip
+def test_bad_generation_params_are_refused_naming_the_field(field: str, value: object) -> None:
+    with pytest.raises(ConfigError, match=field):
+        GenerationParams(**{field: value})  # type: ignore[arg-type]

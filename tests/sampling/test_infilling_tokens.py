@@ -13,6 +13,7 @@ from transformers import AutoTokenizer
 
 from codefrontier.errors import ConfigError
 from codefrontier.problems.humaneval_infilling import read_records
+from codefrontier.sampling.backends import GenerationParams
 from codefrontier.sampling.infilling import CODE_LLAMA, STARCODER, TokenInfill, infill, middle_of
 from sampling.tokenizers_kit import code_llama_style_dir, smollm2_dir
 
@@ -158,8 +159,7 @@ def test_a_token_prompt_reaches_a_local_model_as_is_and_the_middle_comes_back_fr
                 order="spm",
                 tokens=tokens,
                 n=2,
-                max_tokens=12,
-                seed=1,
+                params=GenerationParams(temperature=0.2, max_tokens=12, seed=1),
             )
         finally:
             await backend.aclose()

@@ -14,7 +14,12 @@ from codefrontier.contracts import Problem
 from codefrontier.errors import InputError
 from codefrontier.judge.api import run_judge
 from codefrontier.judge.samples import load_samples
-from codefrontier.sampling.backends import TransformersBackend, open_backend, parse_tool_calls
+from codefrontier.sampling.backends import (
+    GenerationParams,
+    TransformersBackend,
+    open_backend,
+    parse_tool_calls,
+)
 from codefrontier.sampling.backends.base import BackendUnavailable
 from codefrontier.sampling.backends.local import VLLMBackend, vllm_missing
 from codefrontier.sampling.sampler import draw_samples
@@ -63,7 +68,7 @@ def test_concurrent_requests_with_different_seeds_share_one_generate(tiny_pair: 
         try:
             chats = [
                 backend.chat(
-                    [{"role": "user", "content": f"task {i}"}], max_tokens=4, temperature=1.0, seed=i
+                    [{"role": "user", "content": f"task {i}"}], GenerationParams(1.0, max_tokens=4, seed=i)
                 )
                 for i in range(6)
             ]

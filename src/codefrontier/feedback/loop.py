@@ -21,7 +21,7 @@ from codefrontier.contracts import Problem
 from codefrontier.feedback import prompts
 from codefrontier.feedback.checks import CheckResult, CheckStatus, lint_check, parse_check
 from codefrontier.feedback.execution import TestRunner
-from codefrontier.sampling.backends.base import Backend, Message, RequestFailed, Usage
+from codefrontier.sampling.backends.base import Backend, GenerationParams, Message, RequestFailed, Usage
 
 
 @dataclass(frozen=True)
@@ -96,12 +96,10 @@ async def run_dialog(
     for answer in range(settings.rounds):
         seed = None if settings.seed is None else settings.seed + answer
         try:
-            (completion,) = await backend.chat(
-                list(dialog.messages),
-                temperature=settings.temperature,
-                max_tokens=settings.max_tokens,
-                seed=seed,
+            params = GenerationParams(
+                temperature=settings.temperature, max_tokens=settings.max_tokens, seed=seed
             )
+            (completion,) = await backend.chat(list(dialog.messages), params)
         except RequestFailed as exc:
             dialog.stop = f"request_failed: {exc}"[:300]
             return dialog

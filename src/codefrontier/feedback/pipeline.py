@@ -28,7 +28,7 @@ from codefrontier.feedback.loop import Dialog, LoopSettings, run_dialog
 from codefrontier.feedback.sources import Item
 from codefrontier.judge import JudgeConfig
 from codefrontier.problems.io import iter_jsonl, write_jsonl_atomic
-from codefrontier.sampling.backends.base import Backend, RequestFailed, Usage
+from codefrontier.sampling.backends.base import Backend, GenerationParams, RequestFailed, Usage
 from codefrontier.sampling.samplefile import cut_torn_tail, write_json_atomic
 from codefrontier.sampling.sampler import run_workers
 
@@ -147,9 +147,10 @@ async def _one(backend: Backend, runner: TestRunner, item: Item, settings: LoopS
             {"role": "user", "content": prompts.PROBLEM_FROM_SNIPPET.format(snippet=item.snippet)},
         ]
         try:
-            (written,) = await backend.chat(
-                ask, temperature=settings.temperature, max_tokens=settings.max_tokens, seed=settings.seed
+            params = GenerationParams(
+                temperature=settings.temperature, max_tokens=settings.max_tokens, seed=settings.seed
             )
+            (written,) = await backend.chat(ask, params)
         except RequestFailed:
             return None
         task, usage = written.text.strip(), written.usage

@@ -20,7 +20,7 @@ from typing import Any
 
 from codefrontier.longcontext.retrieval import Case, answer_of
 from codefrontier.problems.io import iter_jsonl
-from codefrontier.sampling.backends.base import Backend, RequestFailed
+from codefrontier.sampling.backends.base import Backend, GenerationParams, RequestFailed
 from codefrontier.sampling.samplefile import cut_torn_tail
 
 
@@ -60,6 +60,7 @@ async def _ask_all(
     report: RetrievalReport,
     meta: dict[str, Any],
 ) -> None:
+    params = GenerationParams(temperature=0.0, max_tokens=max_tokens, stop=("\n",))
     queue: asyncio.Queue[Case] = asyncio.Queue()
     for case in todo:
         queue.put_nowait(case)
@@ -71,9 +72,7 @@ async def _ask_all(
                 while not queue.empty():
                     case = queue.get_nowait()
                     try:
-                        (completion,) = await backend.complete(
-                            case.prompt, max_tokens=max_tokens, temperature=0.0, stop=["\n"]
-                        )
+                        (completion,) = await backend.complete(case.prompt, params)
                     except RequestFailed:
                         report.failed += 1
                         continue

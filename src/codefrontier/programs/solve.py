@@ -161,6 +161,7 @@ class Attempt:
 
 async def rebuild(task: Task, backend: Any, config: Any, runner: ProgramRunner) -> Attempt:
     """One rebuild attempt of `task` with `backend` in `config.setting` (tools or agent)."""
+    from codefrontier.sampling import GenerationParams
     from codefrontier.sampling.settings import Setting, sample_seed
 
     setting = Setting(config.setting)
@@ -194,15 +195,13 @@ async def rebuild(task: Task, backend: Any, config: Any, runner: ProgramRunner) 
         while True:
             turn += 1
             offered = [TOOL] if used < calls_allowed else None
-            (completion,) = await backend.chat(
-                list(attempt.messages),
-                tools=offered,
-                n=1,
-                temperature=config.temperature,
-                top_p=config.top_p,
-                max_tokens=config.max_tokens,
-                seed=sample_seed(config.seed, task.id, 0, turn),
+            params = GenerationParams(
+                config.temperature,
+                config.top_p,
+                config.max_tokens,
+                sample_seed(config.seed, task.id, 0, turn),
             )
+            (completion,) = await backend.chat(list(attempt.messages), params, tools=offered)
             attempt.messages.append(completion.message())
             attempt.steps.append(
                 {

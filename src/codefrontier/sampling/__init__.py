@@ -27,6 +27,7 @@ _EXPORTS = {
     "EndpointError": "backends",
     "BackendUnavailable": "backends",
     "RequestFailed": "backends",
+    "GenerationParams": "backends",
     "Setting": "settings",
     "SettingConfig": "settings",
     "Episode": "settings",

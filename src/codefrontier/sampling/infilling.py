@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from codefrontier.errors import ConfigError
 
 if TYPE_CHECKING:  # annotations only: `codefrontier --help` builds the fim parser from this module
-    from codefrontier.sampling.backends.base import Backend, Completion
+    from codefrontier.sampling.backends.base import Backend, Completion, GenerationParams
 
 
 class InfillOrder(StrEnum):
@@ -231,31 +231,23 @@ async def infill(
     order: InfillOrder | str = InfillOrder.PSM,
     fmt: InfillFormat = CODE_LLAMA,
     tokens: TokenInfill | None = None,
+    params: GenerationParams | None = None,
     n: int = 1,
-    temperature: float = 0.2,
-    max_tokens: int = 512,
-    seed: int | None = None,
 ) -> list[Completion]:
     """`n` completions of a fill-in-the-middle prompt (a raw completion, no chat template):
-    the text prompt, or with `tokens` the model's own token-level prompt. Read each one's
-    middle with `middle_of`."""
+    the text prompt, or with `tokens` the model's own token-level prompt, sampled with
+    `params` (temperature 0.2, 512 tokens when None) plus the format's end as a stop. Read
+    each one's middle with `middle_of`."""
+    from dataclasses import replace
+
+    from codefrontier.sampling.backends.base import GenerationParams
+
+    params = params or GenerationParams(temperature=0.2, max_tokens=512)
     if tokens is not None:
-        return await backend.complete(
-            tokens.prompt_ids(prefix, suffix, order),
-            n=n,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            seed=seed,
-            stop=[tokens.fmt.end],
-            stop_token_ids=[tokens.end_id],
-        )
+        ends = replace(params, stop=(tokens.fmt.end,), stop_token_ids=(tokens.end_id,))
+        return await backend.complete(tokens.prompt_ids(prefix, suffix, order), ends, n=n)
     return await backend.complete(
-        infill_prompt(prefix, suffix, order, fmt),
-        n=n,
-        temperature=temperature,
-        max_tokens=max_tokens,
-        seed=seed,
-        stop=[fmt.end],
+        infill_prompt(prefix, suffix, order, fmt), replace(params, stop=(fmt.end,)), n=n
     )
 
 

@@ -30,6 +30,7 @@ from codefrontier.sampling.backends.base import (
     Backend,
     Completion,
     ContextLengthExceeded,
+    GenerationParams,
     Message,
     ToolCall,
     ToolSpec,
@@ -74,8 +75,7 @@ class SettingConfig:
             raise ConfigError(
                 f"unknown setting {self.setting!r}; choose one of {', '.join(s.value for s in Setting)}"
             ) from None
-        if self.temperature < 0 or not 0 < self.top_p <= 1 or self.max_tokens < 1:
-            raise ConfigError("temperature must be >= 0, top_p in (0, 1] and max_tokens at least 1")
+        GenerationParams(self.temperature, self.top_p, self.max_tokens, self.seed)  # the same rules
         if self.max_tool_calls < 0 or self.max_turns < 1:
             raise ConfigError("max_tool_calls must be >= 0 and max_turns at least 1")
         if self.tool_format not in TOOL_FORMATS:
@@ -84,6 +84,13 @@ class SettingConfig:
             )
         object.__setattr__(self, "infill_order", infilling.infill_order(self.infill_order).value)
         infilling.infill_format(self.infill_format)
+
+    def generation(
+        self, problem_id: str, sample: int, turn: int, stop: tuple[str, ...] = ()
+    ) -> GenerationParams:
+        """The params of one model call: this config's sampling, seeded per (problem, sample, turn)."""
+        seed = sample_seed(self.seed, problem_id, sample, turn)
+        return GenerationParams(self.temperature, self.top_p, self.max_tokens, seed, stop=stop)
 
     def fingerprint(self) -> dict[str, Any]:
         """What must match for samples to be mixed in one policy."""
@@ -237,16 +244,8 @@ class Episode:
 
     async def _ask(self, tools: list[ToolSpec] | None = None) -> Completion:
         self.turn += 1
-        params = self.config
-        (completion,) = await self.backend.chat(
-            list(self.trajectory.messages),
-            tools=tools or None,
-            n=1,
-            temperature=params.temperature,
-            top_p=params.top_p,
-            max_tokens=params.max_tokens,
-            seed=sample_seed(params.seed, self.problem.id, self.trajectory.sample, self.turn),
-        )
+        params = self.config.generation(self.problem.id, self.trajectory.sample, self.turn)
+        (completion,) = await self.backend.chat(list(self.trajectory.messages), params, tools=tools or None)
         self.trajectory.completion(self.turn, completion)
         return completion
 
@@ -299,12 +298,7 @@ class Episode:
         prompt = llama31.render(self.trajectory.messages, tools=tools or [])
         (raw,) = await self.backend.complete(
             prompt,
-            n=1,
-            temperature=params.temperature,
-            top_p=params.top_p,
-            max_tokens=params.max_tokens,
-            seed=sample_seed(params.seed, self.problem.id, self.trajectory.sample, self.turn),
-            stop=llama31.STOPS,
+            params.generation(self.problem.id, self.trajectory.sample, self.turn, stop=tuple(llama31.STOPS)),
         )
         reply = llama31.parse_reply(raw.text, call_id=f"call_{self.turn}")
         calls = reply.tool_calls if tools else []
@@ -354,9 +348,7 @@ class Episode:
             order=params.infill_order,
             fmt=fmt,
             tokens=tokens,
-            temperature=params.temperature,
-            max_tokens=params.max_tokens,
-            seed=sample_seed(params.seed, problem.id, self.trajectory.sample, self.turn),
+            params=params.generation(problem.id, self.trajectory.sample, self.turn),
         )
         self.trajectory.completion(self.turn, completion)
         middle, ended = infilling.middle_of(completion, fmt, tokens)

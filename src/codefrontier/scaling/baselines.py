@@ -125,18 +125,16 @@ class InputWriter:
         }
 
     async def write(self, task: Problem, language: str, key: str) -> tuple[list[str], Cost, str]:
-        from codefrontier.sampling import RequestFailed
+        from codefrontier.sampling import GenerationParams, RequestFailed
         from codefrontier.sampling.prompts import task_text
 
         prompt = INPUTS_PROMPT.format(task=task_text(task, language), count=self.count)
         started = time.perf_counter()
         try:
-            (completion,) = await self.backend.chat(
-                [{"role": "user", "content": prompt}],
-                temperature=self.temperature,
-                max_tokens=self.max_tokens,
-                seed=int(key[:7], 16),
+            params = GenerationParams(
+                temperature=self.temperature, max_tokens=self.max_tokens, seed=int(key[:7], 16)
             )
+            (completion,) = await self.backend.chat([{"role": "user", "content": prompt}], params)
         except RequestFailed as exc:
             return [], Cost.of("verifier", wall_s=time.perf_counter() - started), str(exc)
         blocks = re.findall(r"```[^\n]*\n(.*?)```", completion.text, flags=re.DOTALL)

@@ -371,7 +371,7 @@ class ModelSummarizer:
         return [{"role": "system", "content": SUMMARY_SYSTEM}, {"role": "user", "content": prompt}]
 
     async def summarize(self, task: Problem, rollout: Rollout, key: str) -> Summary:
-        from codefrontier.sampling import RequestFailed
+        from codefrontier.sampling import GenerationParams, RequestFailed
 
         if rollout.status == FAILED:  # no attempt to summarize: say so without a model call
             summary = deterministic_summary(rollout)
@@ -385,12 +385,9 @@ class ModelSummarizer:
         for attempt in range(self.retries + 1):
             attempts += 1
             try:
-                (completion,) = await self.backend.chat(
-                    messages,
-                    temperature=self.temperature,
-                    max_tokens=self.max_tokens,
-                    seed=int(digest(key, attempt)[:7], 16) if self.seed is not None else None,
-                )
+                seed = int(digest(key, attempt)[:7], 16) if self.seed is not None else None
+                params = GenerationParams(temperature=self.temperature, max_tokens=self.max_tokens, seed=seed)
+                (completion,) = await self.backend.chat(messages, params)
             except RequestFailed as exc:
                 errors.append(f"{REQUEST_FAILED}{exc}")
                 break

@@ -366,13 +366,14 @@ class ModelJudge:
     async def vote(self, ballot: Ballot, key: str) -> Answer:
         import time
 
-        from codefrontier.sampling import RequestFailed
+        from codefrontier.sampling import GenerationParams, RequestFailed
 
         started = time.perf_counter()
         try:
-            (completion,) = await self.backend.chat(
-                ballot.messages(), temperature=self.temperature, max_tokens=self.max_tokens, seed=ballot.seed
+            params = GenerationParams(
+                temperature=self.temperature, max_tokens=self.max_tokens, seed=ballot.seed
             )
+            (completion,) = await self.backend.chat(ballot.messages(), params)
         except RequestFailed as exc:
             return Answer("", Cost.of("judge", wall_s=time.perf_counter() - started), error=str(exc))
         return Answer(

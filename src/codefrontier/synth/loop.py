@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codefrontier.errors import CodefrontierError
-from codefrontier.sampling import Backend, RequestFailed, Usage
+from codefrontier.sampling import Backend, GenerationParams, RequestFailed, Usage
 from codefrontier.sampling.settings import sample_seed
 from codefrontier.synth import prompts
 from codefrontier.synth.envs import Environment
@@ -93,9 +93,8 @@ class TurnEngine:
             if role == "teacher"
             else (self.student, self.settings.student_temperature, self.settings.student_max_tokens)
         )
-        (completion,) = await backend.chat(
-            messages, n=1, temperature=temperature, max_tokens=max_tokens, seed=seed
-        )
+        params = GenerationParams(temperature=temperature, max_tokens=max_tokens, seed=seed)
+        (completion,) = await backend.chat(messages, params)
         usage = completion.usage.to_json()
         self.journal.add_call(key, completion.text or "", usage, completion.finish_reason)
         self.costs.add(role, completion.usage)

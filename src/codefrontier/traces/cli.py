@@ -523,10 +523,12 @@ def _store(scored: Any, mode: str, policy: str, out: Path, inputs: dict[str, Any
 def cmd_cruxeval_generate(args: argparse.Namespace) -> int:
     import asyncio
 
+    from codefrontier.sampling import GenerationParams
     from codefrontier.traces.cruxeval import STOP, load_cruxeval, make_prompt, postprocess
 
     if args.n < 1:
         raise ConfigError("--n must be at least 1")
+    params = GenerationParams(args.temperature, args.top_p, args.max_tokens, stop=tuple(STOP))
     backend = _backend(args)
     items = load_cruxeval()[: args.limit] if args.limit else load_cruxeval()
     partial = args.out.with_name(args.out.name + ".partial.jsonl")
@@ -544,14 +546,7 @@ def cmd_cruxeval_generate(args: argparse.Namespace) -> int:
     async def one(item: Any, gate: asyncio.Semaphore, sink: Any) -> None:
         prompt = make_prompt(item, args.mode, args.cot)
         async with gate:
-            completions = await backend.complete(
-                prompt,
-                n=args.n,
-                temperature=args.temperature,
-                top_p=args.top_p,
-                max_tokens=args.max_tokens,
-                stop=STOP,
-            )
+            completions = await backend.complete(prompt, params, n=args.n)
         raw = [prompt + c.text for c in completions]
         rec = {
             "id": item.id,

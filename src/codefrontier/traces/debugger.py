@@ -266,15 +266,10 @@ class ModelDebugger:
     _first: Frame | None = None
 
     async def _complete(self, prompt: str) -> str:
-        completions = await self.backend.complete(
-            prompt,
-            n=1,
-            temperature=self.temperature,
-            top_p=self.top_p,
-            max_tokens=self.max_tokens,
-            seed=self.seed,
-            stop=[FRAME_SEP],
-        )
+        from codefrontier.sampling import GenerationParams
+
+        params = GenerationParams(self.temperature, self.top_p, self.max_tokens, self.seed, stop=(FRAME_SEP,))
+        completions = await self.backend.complete(prompt, params)
         text = completions[0].text
         cut = text.find(FRAME_SEP)  # a backend that ignores `stop`
         return text[:cut] if cut >= 0 else text

@@ -9,10 +9,10 @@ the trajectories record; the local backends render it with the tokenizer's chat 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
-from codefrontier.errors import CodefrontierError
+from codefrontier.errors import CodefrontierError, ConfigError
 
 Message = dict[str, Any]
 ToolSpec = dict[str, Any]  # an OpenAI tool definition: {"type": "function", "function": {...}}
@@ -86,10 +86,43 @@ class Completion:
 
 @dataclass(frozen=True)
 class GenerationParams:
+    """How to sample one model call: every backend reads these and only these.
+
+    `seed` makes a call reproducible where the backend can (local backends always; a
+    server when it honors the OpenAI `seed`). `stop` strings end a completion (the text
+    stops before the first one); `stop_token_ids` end it as the end-of-sequence token does
+    (a server: vLLM's extension of the API). Checked when made: a bad value is a
+    `ConfigError` naming the field, not a server's 400 halfway through a run."""
+
     temperature: float = 0.8
     top_p: float = 1.0
     max_tokens: int = 2048
     seed: int | None = None
+    stop: tuple[str, ...] = ()
+    stop_token_ids: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        # lists are accepted and kept as tuples: the params are hashable, and a batch groups by them
+        object.__setattr__(self, "stop", tuple(self.stop))
+        object.__setattr__(self, "stop_token_ids", tuple(self.stop_token_ids))
+        if not (isinstance(self.temperature, int | float) and 0 <= self.temperature < float("inf")):
+            raise ConfigError(f"temperature must be a number >= 0, got {self.temperature!r}")
+        if not (isinstance(self.top_p, int | float) and 0 < self.top_p <= 1):
+            raise ConfigError(f"top_p must be in (0, 1], got {self.top_p!r}")
+        if isinstance(self.max_tokens, bool) or not isinstance(self.max_tokens, int) or self.max_tokens < 1:
+            raise ConfigError(f"max_tokens must be a whole number >= 1, got {self.max_tokens!r}")
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
+            raise ConfigError(f"seed must be a whole number or None, got {self.seed!r}")
+        if not all(isinstance(s, str) and s for s in self.stop):
+            raise ConfigError(f"stop must be non-empty strings, got {self.stop!r}")
+        if not all(isinstance(t, int) and not isinstance(t, bool) and t >= 0 for t in self.stop_token_ids):
+            raise ConfigError(
+                f"stop_token_ids must be token ids (whole numbers >= 0), got {self.stop_token_ids!r}"
+            )
+
+    def unseeded(self) -> GenerationParams:
+        """The same params without the seed: calls that differ only in their seeds can share a batch."""
+        return replace(self, seed=None)
 
 
 @runtime_checkable
@@ -118,30 +151,20 @@ class Backend(Protocol):
     async def chat(
         self,
         messages: list[Message],
+        params: GenerationParams | None = None,
         *,
         tools: list[ToolSpec] | None = None,
         n: int = 1,
-        temperature: float = 0.8,
-        top_p: float = 1.0,
-        max_tokens: int = 2048,
-        seed: int | None = None,
-    ) -> list[Completion]: ...
+    ) -> list[Completion]:
+        """`n` completions of the conversation, sampled with `params` (the defaults when None)."""
+        ...
 
     async def complete(
-        self,
-        prompt: str | list[int],
-        *,
-        n: int = 1,
-        temperature: float = 0.8,
-        top_p: float = 1.0,
-        max_tokens: int = 2048,
-        seed: int | None = None,
-        stop: list[str] | None = None,
-        stop_token_ids: list[int] | None = None,
+        self, prompt: str | list[int], params: GenerationParams | None = None, *, n: int = 1
     ) -> list[Completion]:
         """A raw completion of `prompt`, no chat template (fill-in-the-middle prompts, the
         Llama 3.1 format). A prompt of token ids is sent as they are (token-level infilling
-        prompts); `stop_token_ids` end a sequence as the end-of-sequence token does."""
+        prompts)."""
         ...
 
     async def aclose(self) -> None: ...

@@ -24,6 +24,7 @@ from codefrontier.sampling.backends.base import (
     Completion,
     ContextLengthExceeded,
     EndpointError,
+    GenerationParams,
     Message,
     RequestFailed,
     ToolCall,
@@ -153,57 +154,25 @@ class OpenAIBackend:
     async def chat(
         self,
         messages: list[Message],
+        params: GenerationParams | None = None,
         *,
         tools: list[ToolSpec] | None = None,
         n: int = 1,
-        temperature: float = 0.8,
-        top_p: float = 1.0,
-        max_tokens: int = 2048,
-        seed: int | None = None,
     ) -> list[Completion]:
         await self._resolve_model()
-        kwargs: dict[str, Any] = {
-            "model": self.model,
-            "messages": messages,
-            "n": n,
-            "temperature": temperature,
-            "top_p": top_p,
-            "max_tokens": max_tokens,
-        }
+        kwargs = self._sampling(params or GenerationParams(), n)
+        kwargs["messages"] = messages
         if tools:
             kwargs["tools"] = tools
-        if seed is not None:
-            kwargs["seed"] = seed
         response, latency, attempts = await self._request(lambda c: c.chat.completions.create(**kwargs))
         return _chat_completions(response, latency, attempts)
 
     async def complete(
-        self,
-        prompt: str | list[int],
-        *,
-        n: int = 1,
-        temperature: float = 0.8,
-        top_p: float = 1.0,
-        max_tokens: int = 2048,
-        seed: int | None = None,
-        stop: list[str] | None = None,
-        stop_token_ids: list[int] | None = None,
+        self, prompt: str | list[int], params: GenerationParams | None = None, *, n: int = 1
     ) -> list[Completion]:
         await self._resolve_model()
-        kwargs: dict[str, Any] = {
-            "model": self.model,
-            "prompt": prompt,
-            "n": n,
-            "temperature": temperature,
-            "top_p": top_p,
-            "max_tokens": max_tokens,
-        }
-        if seed is not None:
-            kwargs["seed"] = seed
-        if stop:
-            kwargs["stop"] = stop
-        if stop_token_ids:  # vLLM's extension of the completions API
-            kwargs["extra_body"] = {"stop_token_ids": stop_token_ids}
+        kwargs = self._sampling(params or GenerationParams(), n)
+        kwargs["prompt"] = prompt
         response, latency, attempts = await self._request(lambda c: c.completions.create(**kwargs))
         usage = _usage(response)
         return [
@@ -216,6 +185,23 @@ class OpenAIBackend:
             )
             for i, choice in enumerate(response.choices)
         ]
+
+    def _sampling(self, params: GenerationParams, n: int) -> dict[str, Any]:
+        """The request's model and sampling fields, from the params."""
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "n": n,
+            "temperature": params.temperature,
+            "top_p": params.top_p,
+            "max_tokens": params.max_tokens,
+        }
+        if params.seed is not None:
+            kwargs["seed"] = params.seed
+        if params.stop:
+            kwargs["stop"] = list(params.stop)
+        if params.stop_token_ids:  # vLLM's extension of the API
+            kwargs["extra_body"] = {"stop_token_ids": list(params.stop_token_ids)}
+        return kwargs
 
     async def aclose(self) -> None:
         if self._client is not None:

@@ -84,8 +84,6 @@ class _Job:
     n: int
     params: GenerationParams
     parse_tools: bool
-    stop: list[str] | None
-    stop_ids: tuple[int, ...]
     raw: bool  # a raw completion: special tokens the model writes stay in the text (<|python_tag|>, <EOT>)
     future: asyncio.Future[list[Completion]]
     loop: asyncio.AbstractEventLoop
@@ -155,13 +153,10 @@ class LocalBackend:
     async def chat(
         self,
         messages: list[Message],
+        params: GenerationParams | None = None,
         *,
         tools: list[ToolSpec] | None = None,
         n: int = 1,
-        temperature: float = 0.8,
-        top_p: float = 1.0,
-        max_tokens: int = 2048,
-        seed: int | None = None,
     ) -> list[Completion]:
         self._load_tokenizer()
         if not getattr(self.tokenizer, "chat_template", None):
@@ -171,26 +166,13 @@ class LocalBackend:
                 path=self.path,
             )
         prompt = self.render(messages, tools)
-        params = GenerationParams(temperature, top_p, max_tokens, seed)
-        return await self._submit(prompt, n, params, parse_tools=bool(tools), stop=None, raw=False)
+        return await self._submit(prompt, n, params or GenerationParams(), parse_tools=bool(tools), raw=False)
 
     async def complete(
-        self,
-        prompt: str | list[int],
-        *,
-        n: int = 1,
-        temperature: float = 0.8,
-        top_p: float = 1.0,
-        max_tokens: int = 2048,
-        seed: int | None = None,
-        stop: list[str] | None = None,
-        stop_token_ids: list[int] | None = None,
+        self, prompt: str | list[int], params: GenerationParams | None = None, *, n: int = 1
     ) -> list[Completion]:
         self._load_tokenizer()
-        params = GenerationParams(temperature, top_p, max_tokens, seed)
-        return await self._submit(
-            prompt, n, params, parse_tools=False, stop=stop, stop_ids=tuple(stop_token_ids or ()), raw=True
-        )
+        return await self._submit(prompt, n, params or GenerationParams(), parse_tools=False, raw=True)
 
     async def aclose(self) -> None:
         if self._thread is not None:
@@ -235,12 +217,10 @@ class LocalBackend:
         params: GenerationParams,
         *,
         parse_tools: bool,
-        stop: list[str] | None,
-        stop_ids: tuple[int, ...] = (),
         raw: bool = False,
     ) -> list[Completion]:
         loop = asyncio.get_running_loop()
-        job = _Job(prompt, n, params, parse_tools, stop, stop_ids, raw, loop.create_future(), loop)
+        job = _Job(prompt, n, params, parse_tools, raw, loop.create_future(), loop)
         self._ensure_worker()
         self._jobs.put(job)
         return await job.future
@@ -282,18 +262,9 @@ class LocalBackend:
                 job.deliver(exc)
             return
         # one generate per sampling setup; seeds differ per request and do not split a batch
-        groups: dict[tuple[float, float, int, tuple[str, ...] | None, tuple[int, ...], bool], list[_Job]] = {}
+        groups: dict[tuple[GenerationParams, bool], list[_Job]] = {}
         for job in batch:
-            p = job.params
-            key = (
-                p.temperature,
-                p.top_p,
-                p.max_tokens,
-                tuple(job.stop) if job.stop else None,
-                job.stop_ids,
-                job.raw,
-            )
-            groups.setdefault(key, []).append(job)
+            groups.setdefault((job.params.unseeded(), job.raw), []).append(job)
         for jobs in groups.values():
             jobs = [job for job in jobs if self._fits(job)]
             if not jobs:
@@ -305,7 +276,6 @@ class LocalBackend:
                     [job.prompt for job in jobs],
                     [job.n for job in jobs],
                     [j.params for j in jobs],
-                    stop_ids=jobs[0].stop_ids,
                     raw=jobs[0].raw,
                 )
             except BaseException as exc:
@@ -330,7 +300,7 @@ class LocalBackend:
 
     def _completion(self, job: _Job, row: Row, latency: float, index: int) -> Completion:
         text, finish = row.text, row.finish_reason
-        for stop in job.stop or []:
+        for stop in job.params.stop:
             if stop in text:
                 text, finish = text[: text.index(stop)], "stop"
         calls: list[ToolCall] = []
@@ -360,12 +330,11 @@ class LocalBackend:
         ns: list[int],
         params: list[GenerationParams],
         *,
-        stop_ids: tuple[int, ...] = (),
         raw: bool = False,
     ) -> list[list[Row]]:
         """`ns[i]` sequences for prompt i (text, or token ids), sampled with `params[i]`
-        (which differ at most in their seeds), in order; `stop_ids` end a sequence as EOS does;
-        `raw`: the text keeps the special tokens the model wrote."""
+        (which differ at most in their seeds), in order; their `stop_token_ids` end a sequence
+        as EOS does; `raw`: the text keeps the special tokens the model wrote."""
         raise NotImplementedError
 
 
@@ -707,8 +676,8 @@ class TransformersBackend(LocalBackend):
                 top_p=job.params.top_p,
                 seed=None if seed is None else (seed * 1_000_003 + i) % (2**63 - 1),
                 done=done_for(i),
-                stop=list(job.stop or []),
-                stop_ids=frozenset(job.stop_ids),
+                stop=list(job.params.stop),
+                stop_ids=frozenset(job.params.stop_token_ids),
             )
             for i in range(job.n)
         ]
@@ -721,7 +690,6 @@ class TransformersBackend(LocalBackend):
         ns: list[int],
         params_list: list[GenerationParams],
         *,
-        stop_ids: tuple[int, ...] = (),
         raw: bool = False,
     ) -> list[list[Row]]:
         import torch
@@ -742,7 +710,7 @@ class TransformersBackend(LocalBackend):
         options: dict[str, Any] = {"do_sample": sampling, "max_new_tokens": max_new}
         if sampling:
             options.update(temperature=params.temperature, top_p=params.top_p, top_k=0)
-        eos = self._eos_ids() | set(stop_ids)
+        eos = self._eos_ids() | set(params.stop_token_ids)
         stop = self._stop
         backend = self
 
@@ -862,7 +830,6 @@ class VLLMBackend(LocalBackend):
         ns: list[int],
         params_list: list[GenerationParams],
         *,
-        stop_ids: tuple[int, ...] = (),
         raw: bool = False,
     ) -> list[list[Row]]:
         from vllm import SamplingParams
@@ -874,7 +841,8 @@ class VLLMBackend(LocalBackend):
                 top_p=params.top_p,
                 max_tokens=params.max_tokens,
                 seed=params.seed,
-                stop_token_ids=list(stop_ids) or None,
+                stop_token_ids=list(params.stop_token_ids) or None,
+                stop=list(params.stop) or None,
                 skip_special_tokens=not raw,
             )
             for n, params in zip(ns, params_list, strict=True)
