@@ -77,3 +77,29 @@ def test_an_unknown_command_is_a_usage_error_naming_the_choices(capsys: pytest.C
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "invalid choice" in err and "judge" in err
+
+
+def test_judging_a_sample_imports_neither_pandas_nor_torch(tmp_path) -> None:
+    """What one `codefrontier judge` run needs (pyarrow and duckdb for its tables); pandas
+    alone costs 0.2 s of start-up, and pyarrow imports it on any array built from Python."""
+    problems, samples = tmp_path / "problems.jsonl", tmp_path / "samples.jsonl"
+    problems.write_text(
+        json.dumps(
+            {
+                "id": "sum",
+                "kind": "stdio",
+                "statement": "a+b",
+                "tests": [{"id": "0", "input": "2 3\n", "output": "5\n"}],
+            }
+        )
+        + "\n"
+    )
+    samples.write_text(
+        json.dumps({"problem_id": "sum", "policy": "p", "code": "print(sum(map(int, input().split())))\n"})
+        + "\n"
+    )
+    argv = ["judge", "--problems", str(problems), "--samples", str(samples), "--out", str(tmp_path / "out")]
+    modules, out = _modules_after([*argv, "--jobs", "1", "--no-progress"])
+    assert "judged 1 samples" in out
+    assert "pyarrow" in modules  # the run did write its tables
+    assert not {m.split(".")[0] for m in modules} & {"pandas", "torch", "transformers", "matplotlib"}

@@ -74,3 +74,36 @@ def test_no_temporary_files_are_left_behind(tmp_path):
         store.flush()
     store.finalize()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["samples.parquet", "tests.parquet"]
+
+
+def test_rows_become_the_table_from_pylist_makes() -> None:
+    """The store builds its tables from Arrow buffers (no pandas import): the same table,
+    nulls and NaN included, as pyarrow's own conversion."""
+    import math
+    import random
+
+    import pyarrow as pa
+
+    from codefrontier.store.results import SAMPLES_SCHEMA, TESTS_SCHEMA, table_of_rows
+
+    rng = random.Random(7)
+    pick = {
+        pa.string(): lambda: rng.choice(["", "AC", "é ☺ \x00 tail", "x" * 300]),
+        pa.int64(): lambda: rng.choice([0, -1, 2**62, 17]),
+        pa.float64(): lambda: rng.choice([0.0, -2.5, 1e300, math.nan, math.inf]),
+        pa.bool_(): lambda: rng.choice([True, False]),
+    }
+    for schema in (SAMPLES_SCHEMA, TESTS_SCHEMA):
+        for count in (0, 1, 9, 200):
+            rows = [
+                {f.name: None if rng.random() < 0.2 else pick[f.type]() for f in schema if rng.random() < 0.9}
+                for _ in range(count)
+            ]
+            ours, theirs = table_of_rows(rows, schema), pa.Table.from_pylist(rows, schema=schema)
+            ours.validate(full=True)
+            assert ours.schema == theirs.schema and ours.num_rows == theirs.num_rows
+            for name in schema.names:
+                a, b = ours.column(name).to_pylist(), theirs.column(name).to_pylist()
+                assert [None if x is None else ("nan" if x != x else x) for x in a] == [
+                    None if y is None else ("nan" if y != y else y) for y in b
+                ], name
