@@ -279,16 +279,17 @@ def test_the_compile_cache_is_trimmed_least_recently_used_first(tmp_path: Path) 
 
 # -- 4. CPU time that escapes --------------------------------------------------------------------
 
+# The children below work until their own CPU clock reads 2.5 s (2.5x the limit), not for a
+# number of iterations: a fixed count took 0.6-1.4 s on machines of different speeds, and
+# under the limit the test no longer tests anything.
 BACKGROUND_WORK = {
     "python": """
-    import os
+    import os, time
     r, w = os.pipe()
     if os.fork() == 0:
-        s = 0
-        for i in range(30_000_000):
-            s += i
-        os.write(w, str(s % 10).encode())
-        import time
+        while time.process_time() < 2.5:
+            pass
+        os.write(w, b"1")
         time.sleep(30)  # stays alive: it dies with the run, its CPU must not
     os.close(w)
     os.read(r, 10)
@@ -297,12 +298,12 @@ BACKGROUND_WORK = {
     """,
     "cpp": """
     #include <cstdio>
+    #include <ctime>
     #include <unistd.h>
     int main() {
         int fds[2]; pipe(fds);
         if (fork() == 0) {
-            volatile unsigned long s = 0;
-            for (unsigned long i = 0; i < 4000000000UL; i++) s += i;
+            while (clock() < 2.5 * CLOCKS_PER_SEC) {}
             write(fds[1], "x", 1);
             sleep(30);
         }
@@ -323,16 +324,15 @@ def test_cpu_of_a_child_that_outlives_its_parent_is_counted(judge: SampleJudge, 
 @needs_cgroup
 def test_cpu_of_a_child_in_a_function_call_is_counted(judge: SampleJudge) -> None:
     code = """
-    import os
+    import os, time
     def add(a, b):
         r, w = os.pipe()
         if os.fork() == 0:
-            s = 0
-            for i in range(30_000_000):
-                s += i
+            while time.process_time() < 2.5:  # the child's own CPU clock: 2.5x the limit
+                pass
             os.write(w, b"x")
             os._exit(0)
-        os.read(r, 1)
+        os.read(r, 1)  # the parent waits, using no CPU
         os.wait()
         return a + b
     """

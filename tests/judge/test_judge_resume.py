@@ -22,9 +22,10 @@ from judge_kit import process_table, wait_until
 pytestmark = pytest.mark.slow
 
 SAMPLES = 40
-# 0.15 s per test whatever the machine's speed (sleeping costs no CPU time): with 2 jobs judging
-# lasts about 6 s, and the judge first writes results to disk after 5 s.
-BURN = "import time\ntime.sleep(0.15)\n"
+# 0.3 s per test whatever the machine's speed (sleeping costs no CPU time): with 2 jobs judging
+# lasts about 12 s, and the judge first writes results to disk after 5 s, so the interrupt
+# lands halfway (at 0.15 s a test, with 1 s left, a loaded machine saw the run finish first).
+BURN = "import time\ntime.sleep(0.3)\n"
 PROGRAMS = [
     BURN + "a, b = map(int, input().split())\nprint(a + b)\n",  # AC
     BURN + "a, b = map(int, input().split())\nprint(a * b)\n",  # WA on one test of two

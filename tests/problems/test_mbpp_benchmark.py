@@ -23,8 +23,10 @@ from codefrontier.sandbox import Limits, Sandbox, memfd_from_bytes
 
 REPO = Path(__file__).resolve().parents[2]
 OWN_HARNESS = Path(__file__).with_name("mbpp_own_harness.py")
-# References MBPP's own harness rejects (docs/benchmarks.md lists them with the reason).
-DATASET_FAULTS = {123: "needs more than the 3 s of CPU the usual MBPP harnesses allow"}
+# References whose verdict depends on the machine (docs/benchmarks.md lists them with the
+# reason): near the 3 s of CPU the usual MBPP harnesses allow, they pass on a fast machine and
+# not on a slow or loaded one, in MBPP's harness and in codefrontier alike.
+NEAR_THE_LIMIT = {123: "amicable_numbers_sum(9999): 2.0 s of CPU on the development machine"}
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +85,7 @@ def test_every_reference_mbpp_s_own_harness_accepts_is_accepted_by_codefrontier_
     own = own_harness_verdicts()
     assert len(own) == 974
     rejected = {task for task, line in own.items() if not line["passed"]}
-    assert rejected == set(DATASET_FAULTS), {t: own[t]["error"] for t in rejected}
+    assert rejected <= set(NEAR_THE_LIMIT), {t: own[t]["error"] for t in rejected}
 
     out = tmp_path / "judged"
     assert main(["judge", "--benchmark", "mbpp", "--solutions", "--out", str(out), "--no-progress"]) == 0
@@ -91,14 +93,17 @@ def test_every_reference_mbpp_s_own_harness_accepts_is_accepted_by_codefrontier_
     verdicts = {int(row["problem_id"]): (row["verdict"], row["detail"]) for row in judged}
     assert len(verdicts) == 974
     not_accepted = {
-        task: verdicts[task] for task, line in own.items() if line["passed"] and verdicts[task][0] != "AC"
+        task: verdicts[task]
+        for task, line in own.items()
+        if line["passed"] and verdicts[task][0] != "AC" and task not in NEAR_THE_LIMIT
     }
     assert not_accepted == {}
+    assert all(verdicts[task][0] in ("AC", "TLE") for task in NEAR_THE_LIMIT), verdicts
     accepted = sum(1 for verdict, _ in verdicts.values() if verdict == "AC")
-    assert accepted == 974 - len(DATASET_FAULTS)
+    assert accepted >= 974 - len(NEAR_THE_LIMIT)
 
     # The figure and the list in the docs are these.
     docs = (REPO / "docs" / "benchmarks.md").read_text()
-    assert f"{accepted} of 974 references AC" in docs
-    for task in DATASET_FAULTS:
+    assert f"{974 - len(NEAR_THE_LIMIT)} of 974 references AC on any machine" in docs
+    for task in NEAR_THE_LIMIT:
         assert f"| {task} |" in docs
