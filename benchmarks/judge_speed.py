@@ -510,10 +510,11 @@ def side_he_codefrontier(args: argparse.Namespace) -> dict[str, Any]:
     samples = humaneval_samples(problems)
     with JudgePool.local(JudgeConfig(mode=Mode(args.he_mode)), args.jobs) as pool:
         results = list(pool.judge([(by_id[s.problem_id], s) for s in samples]))
-        sandbox_cpu = sum(w.sample_judge.sandbox.cpu_seconds() for w in pool.workers)
+        # both before closing: closing reaps the sandboxes, whose CPU then joins our children's
+        cpu = own_cpu() + sum(w.sample_judge.sandbox.cpu_seconds() for w in pool.workers)
     passed = sum(r.passed for r in results if r.policy == "canonical")
     failed = sum(not r.passed for r in results if r.policy != "canonical")
-    return {"cpu": own_cpu() + sandbox_cpu, "right": passed + failed, "programs": len(results)}
+    return {"cpu": cpu, "right": passed + failed, "programs": len(results)}
 
 
 def side_he_harness(args: argparse.Namespace) -> dict[str, Any]:
@@ -696,9 +697,10 @@ def side_he_asserts(args: argparse.Namespace) -> dict[str, Any]:
     samples = samples_from_solutions(problems) + mutants
     with JudgePool.local(JudgeConfig(), args.jobs) as pool:
         results = list(pool.judge([(by_id[s.problem_id], s) for s in samples]))
-        sandbox_cpu = sum(w.sample_judge.sandbox.cpu_seconds() for w in pool.workers)
+        # both before closing: closing reaps the sandboxes, whose CPU then joins our children's
+        cpu = own_cpu() + sum(w.sample_judge.sandbox.cpu_seconds() for w in pool.workers)
     right = sum(r.passed == (not r.policy.startswith("mutant")) for r in results)
-    return {"cpu": own_cpu() + sandbox_cpu, "right": right, "programs": len(results)}
+    return {"cpu": cpu, "right": right, "programs": len(results)}
 
 
 def report_calls(args: argparse.Namespace) -> None:

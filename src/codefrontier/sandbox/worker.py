@@ -323,8 +323,9 @@ class Sandbox:
 
     def cpu_seconds(self) -> float:
         """CPU time used so far by this sandbox's processes and every run they reaped
-        (user + system). The kernel does not pass it up to the judge when bubblewrap
-        exits, so benchmarks read it here, before closing."""
+        (user + system). The judge's own children's CPU (RUSAGE_CHILDREN) holds it only
+        once the sandbox is closed and reaped, so a benchmark reads both before closing
+        (after, this figure would count it twice)."""
         return sum(self.cpu_by_role().values())
 
     def cpu_by_role(self) -> dict[str, float]:
