@@ -103,7 +103,14 @@ def descendants(pid: int) -> set[int]:
 
 def run_until(command: list[str], out: Path, stop: Callable[[], bool] | None) -> subprocess.Popen[bytes]:
     """Run the judge, checking the store at every moment; stop it when `stop()` says so."""
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # SIGINT as a terminal's Ctrl-C finds it: a suite started in the background of a script
+    # has it ignored, and a child inherits that (the judge then never hears the interrupt)
+    proc = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 240
     while proc.poll() is None:
         store_files_load(out)

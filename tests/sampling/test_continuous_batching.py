@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -105,11 +107,19 @@ def test_the_cpu_dtype_is_chosen_by_measuring_both(tiny_pair: tuple[Path, Path])
     assert str(backend.hf_model.dtype) == f"torch.{described['dtype']}"
 
 
+@pytest.fixture
+def terminal_sigint() -> Iterator[None]:
+    """SIGINT as a terminal's Ctrl-C finds it. A suite started in the background of a script
+    has it ignored (POSIX shells do that to background jobs), and then nothing happens."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def test_ctrl_c_stops_generation_within_a_step_and_keeps_every_finished_sample(
-    tiny_pair: tuple[Path, Path], problems: list[Problem], tmp_path: Path
+    tiny_pair: tuple[Path, Path], problems: list[Problem], tmp_path: Path, terminal_sigint: None
 ) -> None:
     import os
-    import signal
 
     backend = TransformersBackend(tiny_pair[0], batch_size=2, dtype="float32")
     out = tmp_path / "samples.jsonl"
