@@ -185,6 +185,19 @@ def test_sample_indices_the_store_cannot_hold_are_refused(
     assert_one_line_error(code, err, out, f"{samples}:1:", "'sample'", "64-bit")
 
 
+def test_text_that_is_not_utf8_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A JSON escape of a lone surrogate ("\\ud800") parses, but no store can write it: it
+    used to reach the results writer and end the run with a traceback."""
+    lone = "\\ud800"  # as it is written in the file
+    bad_policy = json.dumps(GOOD_SAMPLE).replace('"policy": "p"', f'"policy": "p{lone}"')
+    code, err, _, samples_file, out = judge_cli(tmp_path, capsys, jsonl(GOOD_PROBLEM), jsonl(bad_policy))
+    assert_one_line_error(code, err, out, f"{samples_file.name}:1", "policy", "not UTF-8")
+
+    bad_id = json.dumps(GOOD_PROBLEM).replace('"id": "sum"', f'"id": "sum{lone}"', 1)
+    code, err, problems_file, _, out = judge_cli(tmp_path, capsys, jsonl(bad_id), jsonl(GOOD_SAMPLE))
+    assert_one_line_error(code, err, out, f"{problems_file.name}:1", "'id'", "not UTF-8")
+
+
 def test_a_program_over_the_code_size_limit_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

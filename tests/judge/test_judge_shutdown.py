@@ -171,6 +171,11 @@ STOP_LAUNCH = textwrap.dedent(
     fds = [os.pidfd_open(pid) for pid in targets]
     zygote.stop_launch(launch.pid)
     print(len(targets), sum(1 for fd in fds if select.select([fd], [], [], 0)[0]))
+    for pid in targets:  # where stop_launch failed, nothing of the test outlives it
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
     """
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pyarrow.parquet as pq
+import pytest
 
 from codefrontier.contracts import FailureClass, SampleResult, TestResult, Verdict
 from codefrontier.store.results import SAMPLES_SCHEMA, TESTS_SCHEMA, ResultsStore
@@ -107,3 +108,19 @@ def test_rows_become_the_table_from_pylist_makes() -> None:
                 assert [None if x is None else ("nan" if x != x else x) for x in a] == [
                     None if y is None else ("nan" if y != y else y) for y in b
                 ], name
+
+
+def test_text_past_a_string_array_s_limit_is_split_into_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A string column's offsets are 32-bit: rows whose text passes 2 GiB become chunks, not
+    wrapped offsets (the limit is lowered here to 100 bytes to see it)."""
+    import pyarrow as pa
+
+    from codefrontier.store import results
+    from codefrontier.store.results import TESTS_SCHEMA, table_of_rows
+
+    monkeypatch.setattr(results, "_MAX_STRING_BYTES", 100)
+    rows = [{"problem_id": f"p{i}", "detail": "é" * 30, "sample": i} for i in range(9)]
+    table = table_of_rows(rows, TESTS_SCHEMA)
+    table.validate(full=True)
+    assert table.column("detail").num_chunks > 1
+    assert table.to_pylist() == pa.Table.from_pylist(rows, schema=TESTS_SCHEMA).to_pylist()

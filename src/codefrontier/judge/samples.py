@@ -22,7 +22,7 @@ from codefrontier.contracts import Problem, ProblemKind, Sample
 from codefrontier.errors import InputError, UnknownLanguageError, UnknownProblemError
 from codefrontier.judge.config import DEFAULT_MAX_CODE_BYTES
 from codefrontier.languages import get_language
-from codefrontier.problems.io import iter_jsonl
+from codefrontier.problems.io import NOT_UTF8, is_utf8_text, iter_jsonl
 
 MAX_SAMPLE_INDEX = (1 << 63) - 1  # the results store keeps sample indices as int64
 
@@ -166,6 +166,8 @@ def sample_from_json(
     policy = obj.get("policy", "default")
     if not isinstance(policy, str) or not policy:
         raise fail("policy", "must be a non-empty string")
+    if not is_utf8_text(policy):
+        raise fail("policy", NOT_UTF8)
     language_name = obj.get("language", "python")
     if not isinstance(language_name, str):
         raise fail("language", "must be a string")

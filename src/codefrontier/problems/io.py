@@ -64,6 +64,19 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
         raise InputError("file is empty: expected one JSON object per line", path=path)
 
 
+NOT_UTF8 = "is not UTF-8 text: it holds a lone surrogate (a JSON escape such as \\ud800 with no pair)"
+
+
+def is_utf8_text(text: str) -> bool:
+    """Whether `text` can be written as UTF-8 (the store's and Parquet's text): false for a
+    string holding a lone surrogate, which JSON escapes like "\\ud800" produce."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class _Fields:
     """Typed access to one record's fields, with errors that name the field."""
 
@@ -86,6 +99,8 @@ class _Fields:
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in _as_tuple(types)):
             want = " or ".join(t.__name__ for t in _as_tuple(types))
             raise self.error(name, f"must be {want}, got {type(value).__name__}")
+        if isinstance(value, str) and not is_utf8_text(value):
+            raise self.error(name, NOT_UTF8)
         return value
 
 

@@ -28,12 +28,15 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codefrontier.programs.files import TarBuilder, read_tar_file, safe_member_name, write_bytes_atomic
 from codefrontier.programs.runner import ProgramRunner, StepLimits
 from codefrontier.programs.tasks import Task
 from codefrontier.sandbox import Limits, memfd_from_bytes
+
+if TYPE_CHECKING:  # sampling loads only when a model is asked
+    from codefrontier.sampling.settings import SettingConfig
 
 TOOL = {
     "type": "function",
@@ -159,10 +162,9 @@ class Attempt:
         }
 
 
-async def rebuild(task: Task, backend: Any, config: Any, runner: ProgramRunner) -> Attempt:
+async def rebuild(task: Task, backend: Any, config: SettingConfig, runner: ProgramRunner) -> Attempt:
     """One rebuild attempt of `task` with `backend` in `config.setting` (tools or agent)."""
-    from codefrontier.sampling import GenerationParams
-    from codefrontier.sampling.settings import Setting, sample_seed
+    from codefrontier.sampling.settings import Setting
 
     setting = Setting(config.setting)
     if setting is Setting.REASONING:
@@ -195,12 +197,7 @@ async def rebuild(task: Task, backend: Any, config: Any, runner: ProgramRunner) 
         while True:
             turn += 1
             offered = [TOOL] if used < calls_allowed else None
-            params = GenerationParams(
-                config.temperature,
-                config.top_p,
-                config.max_tokens,
-                sample_seed(config.seed, task.id, 0, turn),
-            )
+            params = config.generation(task.id, 0, turn)
             (completion,) = await backend.chat(list(attempt.messages), params, tools=offered)
             attempt.messages.append(completion.message())
             attempt.steps.append(

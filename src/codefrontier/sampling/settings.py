@@ -294,12 +294,10 @@ class Episode:
         conversation rendered with `llama31.render`, the reply parsed back into content
         and tool calls (a `<|python_tag|>` call is `run_python`)."""
         self.turn += 1
-        params = self.config
         prompt = llama31.render(self.trajectory.messages, tools=tools or [])
-        (raw,) = await self.backend.complete(
-            prompt,
-            params.generation(self.problem.id, self.trajectory.sample, self.turn, stop=tuple(llama31.STOPS)),
-        )
+        stops = tuple(llama31.STOPS)
+        params = self.config.generation(self.problem.id, self.trajectory.sample, self.turn, stop=stops)
+        (raw,) = await self.backend.complete(prompt, params)
         reply = llama31.parse_reply(raw.text, call_id=f"call_{self.turn}")
         calls = reply.tool_calls if tools else []
         completion = Completion(

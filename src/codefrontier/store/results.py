@@ -86,12 +86,16 @@ TESTS_SCHEMA = pa.schema(
 )
 
 
+_MAX_STRING_BYTES = 2**31 - 1  # an Arrow string array's data, with its 32-bit offsets
+
+
 def table_of_rows(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     """`pa.Table.from_pylist(rows, schema=schema)` for the flat schemas here (string, int64,
     float64, bool), with each column's Arrow buffers built directly. Every pyarrow
     constructor from Python objects (lists and NumPy arrays alike) first asks whether they
     are pandas objects, and asking imports pandas: 0.2 s of every judge run's start-up.
-    None is null; NaN stays NaN, as from_pylist keeps it."""
+    None is null; NaN stays NaN, as from_pylist keeps it. Rows whose text would pass a
+    string array's 2 GiB are split into chunks, as from_pylist splits them."""
     import numpy as np
 
     count = len(rows)
@@ -103,8 +107,14 @@ def table_of_rows(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
         validity = pa.py_buffer(np.packbits(~missing, bitorder="little")) if nulls else None
         if field.type == pa.string():
             encoded = [b"" if v is None else v.encode() for v in values]
+            ends = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=count))
+            if count > 1 and ends[-1] > _MAX_STRING_BYTES:  # a string column's offsets are 32-bit
+                half = count // 2
+                return pa.concat_tables(
+                    [table_of_rows(rows[:half], schema), table_of_rows(rows[half:], schema)]
+                )
             offsets = np.zeros(count + 1, dtype=np.int32)
-            np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=count), out=offsets[1:])
+            offsets[1:] = ends
             buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
         elif field.type == pa.bool_():
             bits = np.fromiter((bool(v) for v in values), dtype=bool, count=count)
