@@ -27,6 +27,11 @@ libc.syscall.restype = ctypes.c_long
 libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
 libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
 libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
+# Looked up once, here: a ctypes function first named in a fresh child is found with
+# dlsym and wrapped anew there, and that work writes (so copies) ~50 pages in every run.
+_before_fork = ctypes.pythonapi.PyOS_BeforeFork
+_after_fork_child = ctypes.pythonapi.PyOS_AfterFork_Child
+_after_fork_parent = ctypes.pythonapi.PyOS_AfterFork_Parent
 
 SYS_CLONE = 56
 SYS_CAPSET = 126
@@ -84,13 +89,13 @@ def clone_child(sibling: bool = False) -> int:
         )
     elif not sibling:
         return os.fork()
-    ctypes.pythonapi.PyOS_BeforeFork()
+    _before_fork()
     pid = libc.syscall(SYS_CLONE, ctypes.c_ulong(flags | signal.SIGCHLD), None, None, None, None)
     err = ctypes.get_errno()
     if pid == 0:
-        ctypes.pythonapi.PyOS_AfterFork_Child()
+        _after_fork_child()
     else:
-        ctypes.pythonapi.PyOS_AfterFork_Parent()
+        _after_fork_parent()
     if pid < 0:
         raise OSError(err, f"clone: {os.strerror(err)}")
     return pid
