@@ -6,16 +6,24 @@ run, with wall time AND CPU time (CPU time is what other load disturbs least) an
 average at the time. Each side runs in a fresh process.
 
 1. Per test, one worker, a trivial echo program, full isolation, Python and C++, against
-   the floor: a warm plain interpreter forks, the child runs the same trivial snippet with
-   a pipe for stdin and one for stdout, the parent reaps it with wait4 (no isolation, no
-   measurement, no comparison). The judge's cost is broken down by process: the judge
-   itself, the zygote (requests, supervision, cgroup files), the template (cloning
-   children) and the runs (each child from clone to exit: namespaces, mounts, the child
-   runtime, the program, the teardown). Target: within 1.3x of the floor.
-2. Per test against a LiveCodeBench-style grader (its logic re-created: one process per
-   sample, every test exec'd in it with sys.stdin replaced, no isolation), on 20-test
-   samples of an `a + b` program, at 1 worker and at one worker per core; and which of
-   five ways of reading stdin each gets right. Target: >= 1.2x faster.
+   the floor: a warm plain interpreter (its compiler warmed once, as the judge's zygote
+   warms its own) forks, the child runs the same trivial snippet with a pipe for stdin and
+   one for stdout, the parent reaps it with wait4 (no isolation, no measurement, no
+   comparison). Beside it: the same floor with a cold compiler (what this benchmark called
+   the floor before 2026-12-02: each child built the compiler's AST types, ~0.9 ms the
+   judge never pays), the floor plus the kernel's part of a run's isolation (namespaces,
+   user map, mounts), and a compiled program's floor (posix_spawn of the C++ echo). The
+   judge's cost is broken down by process: the judge itself, the zygote (requests,
+   supervision, cgroup files), the template (cloning children) and the runs (each child
+   from clone to exit: namespaces, mounts, the child runtime, the program, the teardown).
+   Target: within 1.3x of the floor.
+2. Per test against LiveCodeBench's grader, its logic re-created as shipped (a process
+   pool; per sample a multiprocessing Manager and a forked process; the program wrapped in
+   a function after LCB's import prelude, every test called with sys.stdin patched, a
+   timer and faulthandler around it; no isolation) and lean (a forked process and a pipe
+   per sample, nothing else), on 20-test samples of an `a + b` program, at 1 worker and at
+   one worker per core; and which ways of reading stdin each gets right. Target: >= 1.2x
+   faster than LCB as shipped.
 3. Start-up: `codefrontier --version` and `--help`, and `codefrontier judge` of one sample
    end to end, with the fixed cost broken down. Targets: < 0.15 s; < 0.5 s.
 4. HumanEval canonical solutions plus the shipped mutants, end to end (interpreter start
@@ -68,6 +76,12 @@ def own_cpu() -> float:
     return total
 
 
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds of a live process and of the children it has reaped (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def side(name: str, *args: str, timeout: float = 1800) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter; its JSON answer (the last line)."""
     env = dict(os.environ, PYTHONPATH=f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
@@ -86,9 +100,51 @@ def side(name: str, *args: str, timeout: float = 1800) -> dict[str, Any]:
 # 1. Per test against the floor
 FLOOR = textwrap.dedent(
     """
-    import os, resource, statistics, sys, time
-    n = int(sys.argv[1])
+    import ctypes, os, resource, signal, statistics, sys, tempfile, time
+    n, mode = int(sys.argv[1]), sys.argv[2]
     snippet = "print(input())\\n"
+    if mode != "cold":
+        # What the judge's zygote does once: the first compile() in an interpreter builds its
+        # ~120 AST node types, and a floor that skipped it would pay that in every child.
+        compile("pass", "<warm>", "exec", dont_inherit=True)
+    if mode == "isolated":
+        # The kernel's part of a run's isolation and nothing else: the child is cloned into
+        # new user, PID, IPC and mount namespaces, maps its user, and mounts what a run gets
+        # (a tmpfs scratch, a tmpfs /dev/shm, its own /proc), as runtime/spawn.py does.
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
+        before, child, parent = (getattr(ctypes.pythonapi, "PyOS_" + f) for f in ("BeforeFork", "AfterFork_Child", "AfterFork_Parent"))
+        scratch = tempfile.mkdtemp().encode()
+        uid, gid = os.getuid(), os.getgid()
+        maps = (("/proc/self/uid_map", b"%d %d 1" % (uid, uid)), ("/proc/self/setgroups", b"deny"), ("/proc/self/gid_map", b"%d %d 1" % (gid, gid)))
+        mounts = ((b"none", b"/", None, 0x4000 | 1 << 18, None),
+                  (b"tmpfs", scratch, b"tmpfs", 6, b"size=536870912,nr_inodes=4096,mode=0755"),
+                  (b"tmpfs", b"/dev/shm", b"tmpfs", 6, b"size=67108864,nr_inodes=1024,mode=1777"),
+                  (b"proc", b"/proc", b"proc", 14, None))
+        flags = 0x10000000 | 0x20000000 | 0x08000000 | 0x00020000 | signal.SIGCHLD
+        def fork():
+            before()
+            pid = libc.syscall(56, ctypes.c_ulong(flags), None, None, None, None)
+            if pid == 0:
+                child()
+                for path, text in maps:
+                    fd = os.open(path, os.O_WRONLY)
+                    os.write(fd, text)
+                    os.close(fd)
+                for mount in mounts:
+                    if libc.mount(*mount) != 0:
+                        os._exit(3)
+                os.chdir(scratch)
+            else:
+                parent()
+            if pid < 0:
+                raise OSError(ctypes.get_errno(), "clone")
+            return pid
+    else:
+        fork = os.fork
+    if mode == "exec":  # a compiled program: vfork+exec (posix_spawn), as cheap as starting one gets
+        binary = sys.argv[3]
     walls = []
     def cpu():
         a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -99,7 +155,11 @@ FLOOR = textwrap.dedent(
         start = time.perf_counter()
         in_r, in_w = os.pipe()
         out_r, out_w = os.pipe()
-        pid = os.fork()
+        if mode == "exec":
+            actions = [(os.POSIX_SPAWN_DUP2, in_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1)]
+            pid = os.posix_spawn(binary, [binary], {}, file_actions=actions)
+        else:
+            pid = fork()
         if pid == 0:
             os.dup2(in_r, 0)
             os.dup2(out_w, 1)
@@ -116,13 +176,19 @@ FLOOR = textwrap.dedent(
         while chunk := os.read(out_r, 65536):
             out += chunk
         os.close(out_r)
-        os.wait4(pid, 0)
-        assert out == b"t%d\\n" % i, out
+        _, status, _ = os.wait4(pid, 0)
+        assert status == 0 and out == b"t%d\\n" % i, (status, out)
         if i >= 20:
             walls.append(time.perf_counter() - start)
     print(statistics.median(walls) * 1e3, (cpu() - cpu0) / n * 1e3)
     """
 )
+FLOOR_MODES = {
+    "warm": "floor: fork a warm interpreter (its compiler warmed, as the zygote's is), pipes, wait4",
+    "cold": "the same, its compiler cold (each child builds the AST types: the floor before 2026-12-02)",
+    "isolated": "the warm floor plus the kernel's part of isolation (namespaces, user map, 3 mounts)",
+    "exec": "floor of a compiled program: posix_spawn (vfork + exec) of the C++ echo, pipes, wait4",
+}
 
 TRIVIAL = {
     "python": "print(input())\n",
@@ -131,9 +197,18 @@ TRIVIAL = {
 
 
 def side_floor(args: argparse.Namespace) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", FLOOR, str(args.n)], check=True, capture_output=True, text=True
-    ).stdout.split()
+    with tempfile.TemporaryDirectory() as tmp:
+        binary = os.path.join(tmp, "echo")
+        if args.floor == "exec":
+            source = os.path.join(tmp, "echo.cpp")
+            Path(source).write_text(TRIVIAL["cpp"])
+            subprocess.run(["g++", "-O2", "-o", binary, source], check=True)
+        out = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", FLOOR, str(args.n), args.floor, binary],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
     return {"wall_ms": float(out[0]), "cpu_ms": float(out[1])}
 
 
@@ -188,24 +263,33 @@ def side_per_test(args: argparse.Namespace) -> dict[str, Any]:
 
 def report_per_test(args: argparse.Namespace) -> None:
     print(f"\n1. Per test, one worker, trivial echo program ({load()})")
-    floors = []
+    floors: dict[str, list[dict[str, Any]]] = {mode: [] for mode in FLOOR_MODES}
     best: dict[str, dict[str, Any]] = {}
-    for _ in range(args.repeat):  # interleaved, so both see the same load
-        floors.append(side("floor", "--n", "400"))
+    for _ in range(args.repeat):  # interleaved, so all see the same load
+        for mode in FLOOR_MODES:
+            floors[mode].append(side("floor", "--n", "400", "--floor", mode))
         for language in ("python", "cpp"):
             got = side("per-test", "--language", language, "--n", "400")
             if language not in best or got["wall_ms"] < best[language]["wall_ms"]:
                 best[language] = got
-    floor_wall = min(f["wall_ms"] for f in floors)
-    floor_cpu = min(f["cpu_ms"] for f in floors)
-    print(
-        f"   floor (fork a warm interpreter, pipes in and out, wait4): {floor_wall:5.2f} ms wall, {floor_cpu:5.2f} ms CPU"
-    )
+    floor = {
+        mode: (min(f["wall_ms"] for f in runs), min(f["cpu_ms"] for f in runs))
+        for mode, runs in floors.items()
+    }
+    for mode, text in FLOOR_MODES.items():
+        print(f"   {text}:\n      {floor[mode][0]:5.2f} ms wall, {floor[mode][1]:5.2f} ms CPU")
+
+    def over(got: dict[str, Any], mode: str) -> str:
+        wall, cpu = floor[mode]
+        return f"{got['wall_ms'] / wall:4.2f}x wall, {got['cpu_ms'] / cpu:4.2f}x CPU"
+
     for language, got in best.items():
         print(
-            f"   {language:6s} full isolation: {got['wall_ms']:5.2f} ms wall ({got['wall_ms'] / floor_wall:4.2f}x floor), "
-            f"{got['cpu_ms']:5.2f} ms CPU ({got['cpu_ms'] / floor_cpu:4.2f}x floor)   target <= 1.3x"
+            f"   {language:6s} full isolation: {got['wall_ms']:5.2f} ms wall, {got['cpu_ms']:5.2f} ms CPU; "
+            f"{over(got, 'warm')} the floor (target <= 1.3x)"
         )
+        own = "isolated" if language == "python" else "exec"
+        print(f"          {over(got, own)} the {own} floor")
         parts = ", ".join(f"{k} {v:.2f}" for k, v in got["parts"].items() if v > 0.005)
         print(
             f"          CPU by process, ms per test: {parts}; the run's own record: {got['measured_ms']:.2f}"
@@ -231,19 +315,38 @@ READERS = {
 }
 
 
-def lcb_grade(code: str, inputs: list[str], outputs: list[str]) -> list[bool]:
+# What LiveCodeBench puts before every program it runs (testing_util.import_string): these
+# modules star-imported and imported, and the recursion limit raised.
+LCB_PRELUDE_MODULES = [
+    *("string", "re", "datetime", "collections", "heapq", "bisect", "copy", "math", "random"),
+    *("statistics", "itertools", "functools", "operator", "io", "sys", "json", "builtins", "typing"),
+]
+LCB_PRELUDE = (
+    "".join(f"from {m} import *\n" for m in LCB_PRELUDE_MODULES)
+    + "".join(f"import {m}\n" for m in LCB_PRELUDE_MODULES if m not in ("builtins", "typing"))
+    + "sys.setrecursionlimit(50000)\n"
+)
+
+
+def lcb_grade(code: str, inputs: list[str], outputs: list[str], shipped: bool = False) -> list[bool]:
     """LiveCodeBench's grade_stdio, re-created (lcb_runner/evaluation/testing_util.py):
     the program becomes a function (its imports hoisted), is exec'd once into a module,
     and each test calls it with sys.stdin, its read methods and builtins.open patched to
     the test's input, stdout captured in a StringIO; lines compared stripped, then as
-    Decimals."""
+    Decimals. `shipped` adds what LCB does around that: the import prelude exec'd with
+    every program, a SIGALRM timer and faulthandler armed and disarmed around each test."""
     import ast
+    import faulthandler
     import io
+    import signal
     from decimal import Decimal
     from types import ModuleType
     from unittest.mock import mock_open, patch
 
     tree = ast.parse(code)
+    last = tree.body[-1] if tree.body else None
+    if shipped and isinstance(last, ast.If) and ast.unparse(last.test).strip() == "__name__ == '__main__'":
+        tree = ast.parse(ast.unparse(tree.body[:-1]) + "\n" + ast.unparse(last.body))  # its clean_if_name
     imports = [s for s in tree.body if isinstance(s, ast.Import | ast.ImportFrom)]
     body = [s for s in tree.body if not isinstance(s, ast.Import | ast.ImportFrom)]
     function = ast.FunctionDef(
@@ -254,8 +357,10 @@ def lcb_grade(code: str, inputs: list[str], outputs: list[str]) -> list[bool]:
         lineno=-1,
     )
     module = ModuleType("tmp_sol", "")
-    exec(ast.unparse(imports) + "\n" + ast.unparse(function), module.__dict__)
+    prelude = LCB_PRELUDE + "\n" if shipped else ""
+    exec(prelude + ast.unparse(imports) + "\n" + ast.unparse(function), module.__dict__)
     method = module.wrapped_function
+    timer = signal.alarm if shipped else (lambda _seconds: 0)
 
     def stripped(text: str) -> list[str]:
         return [line.strip() for line in text.strip().split("\n")]
@@ -266,6 +371,9 @@ def lcb_grade(code: str, inputs: list[str], outputs: list[str]) -> list[bool]:
         captured = io.StringIO()
         old = sys.stdout
         sys.stdout = captured
+        timer(6)
+        if shipped:
+            faulthandler.enable()
         try:
             # In LCB's order (its decorators, innermost first): the read methods of the
             # real sys.stdin are patched, then sys.stdin becomes a plain StringIO.
@@ -284,6 +392,9 @@ def lcb_grade(code: str, inputs: list[str], outputs: list[str]) -> list[bool]:
             results.append(False)
             continue
         finally:
+            timer(0)
+            if shipped:
+                faulthandler.disable()
             sys.stdout = old
         got, want = stripped(captured.getvalue()), stripped(expected)
         ok = len(got) == len(want)
@@ -297,9 +408,41 @@ def lcb_grade(code: str, inputs: list[str], outputs: list[str]) -> list[bool]:
     return results
 
 
+def lcb_check_correctness(code: str, inputs: list[str], outputs: list[str]) -> list[bool]:
+    """LiveCodeBench's check_correctness as shipped (compute_code_generation_metrics.py):
+    per sample a multiprocessing Manager (a server process) holds two shared lists, and a
+    forked process runs the tests (run_test: a SIGALRM handler, the input_output JSON
+    decoded, grade_stdio) and appends its results there; the caller joins it with a
+    global timeout and kills it if still alive."""
+    import multiprocessing
+    import signal
+
+    def run(result, metadata) -> None:
+        signal.signal(signal.SIGALRM, lambda *_: None)
+        in_outs = json.loads(json.dumps({"inputs": inputs, "outputs": outputs}))
+        result.append(lcb_grade(code, in_outs["inputs"], in_outs["outputs"], shipped=True))
+        metadata.append({})
+
+    manager = multiprocessing.Manager()
+    result, metadata = manager.list(), manager.list()
+    process = multiprocessing.Process(target=run, args=(result, metadata))
+    process.start()
+    process.join(timeout=7 * len(inputs) + 5)
+    if process.is_alive():
+        process.kill()
+    results = list(result[0]) if result else [False] * len(inputs)
+    manager.shutdown()
+    return results
+
+
+def lcb_pool_task(task: tuple[str, list[str], list[str]]) -> list[bool]:
+    return lcb_check_correctness(*task)
+
+
 def lcb_sample_process(code: str, inputs: list[str], outputs: list[str]) -> list[bool]:
-    """One process per sample, as LiveCodeBench's check_correctness (a pipe carries the
-    results back; LCB uses a multiprocessing Manager, which would cost the peer more)."""
+    """One process per sample, as LiveCodeBench's check_correctness, made lean: a pipe
+    carries the results back instead of a Manager's server process, and no prelude,
+    timer or faulthandler (lcb_check_correctness has them)."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
@@ -336,6 +479,32 @@ def side_lcb(args: argparse.Namespace) -> dict[str, Any]:
     assert all(all(r) for r in results)
     n = args.n * len(tests)
     return {"wall_ms": wall / n * 1e3, "cpu_ms": cpu / n * 1e3}
+
+
+def side_lcb_shipped(args: argparse.Namespace) -> dict[str, Any]:
+    """LiveCodeBench's evaluate_generations as shipped: a process pool of `jobs` workers
+    (each with what testing_util imports, numpy included), one sample a task, each task
+    check_correctness with its Manager."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import numpy  # noqa: F401  (testing_util imports it; every pool worker forks with it)
+
+    tests = sum_tests()
+    task = (SUM, [t[0] for t in tests], [t[1] for t in tests])
+    context = multiprocessing.get_context("fork")  # Linux's default in Python 3.11, as LCB runs
+    with ProcessPoolExecutor(args.jobs, mp_context=context) as pool:
+        list(pool.map(lcb_pool_task, [task] * args.jobs))  # start the workers
+
+        def cpu() -> float:  # this process and each worker with the children it reaped
+            return own_cpu() + sum(process_tree_cpu(pid) for pid in pool._processes)
+
+        cpu0, wall0 = cpu(), time.perf_counter()
+        results = list(pool.map(lcb_pool_task, [task] * args.n))
+        wall, cpu_s = time.perf_counter() - wall0, cpu() - cpu0
+    assert all(all(r) for r in results), results[:2]
+    n = args.n * len(tests)
+    return {"wall_ms": wall / n * 1e3, "cpu_ms": cpu_s / n * 1e3}
 
 
 def side_ours_sum(args: argparse.Namespace) -> dict[str, Any]:
@@ -379,34 +548,39 @@ def side_readers(args: argparse.Namespace) -> dict[str, Any]:
     )
     samples = [Sample("sum", name, 0, "python", code) for name, code in READERS.items()]
     ours = {r.policy: r.passed for r in judge_samples([problem], samples, jobs=1)}
-    theirs = {name: all(lcb_sample_process(code, inputs, outputs)) for name, code in READERS.items()}
+    theirs = {name: all(lcb_check_correctness(code, inputs, outputs)) for name, code in READERS.items()}
     return {"ours": ours, "lcb": theirs}
 
 
 def report_lcb(args: argparse.Namespace) -> None:
-    print(f"\n2. Per test against a LiveCodeBench-style grader, 20-test samples of a+b ({load()})")
+    print(f"\n2. Per test against LiveCodeBench's grader re-created, 20-test samples of a+b ({load()})")
+    print("   as shipped: a process pool, per sample a Manager's server process and a forked")
+    print("   process, its import prelude, a timer and faulthandler around each test; lean: one")
+    print("   forked process per sample and a pipe, nothing else (cheaper than LCB itself)")
+
+    def best(name: str, jobs: int, samples: str) -> dict[str, Any]:
+        runs = (side(name, "--jobs", str(jobs), "--n", samples) for _ in range(args.repeat))
+        return min(runs, key=lambda r: r["wall_ms"])
+
     for jobs in sorted({1, args.jobs}):
         samples = str(40 * jobs)
-        ours = min(
-            (side("ours-sum", "--jobs", str(jobs), "--n", samples) for _ in range(args.repeat)),
-            key=lambda r: r["wall_ms"],
-        )
-        theirs = min(
-            (side("lcb", "--jobs", str(jobs), "--n", samples) for _ in range(args.repeat)),
-            key=lambda r: r["wall_ms"],
-        )
+        ours, shipped, lean = (best(name, jobs, samples) for name in ("ours-sum", "lcb-shipped", "lcb"))
         print(
-            f"   {jobs} worker(s): codefrontier {ours['wall_ms']:5.2f} ms wall {ours['cpu_ms']:5.2f} ms CPU; "
-            f"LCB-style {theirs['wall_ms']:5.2f} ms wall {theirs['cpu_ms']:5.2f} ms CPU; "
-            f"speed-up {theirs['wall_ms'] / ours['wall_ms']:4.2f}x wall, {theirs['cpu_ms'] / ours['cpu_ms']:4.2f}x CPU"
-            f"   target >= 1.2x ({load()})"
+            f"   {jobs} worker(s): codefrontier {ours['wall_ms']:5.2f} ms wall {ours['cpu_ms']:5.2f} ms CPU ({load()})"
         )
+        for label, theirs in (("as shipped", shipped), ("lean", lean)):
+            print(
+                f"      LCB {label:10s} {theirs['wall_ms']:5.2f} ms wall {theirs['cpu_ms']:5.2f} ms CPU; "
+                f"codefrontier is {theirs['wall_ms'] / ours['wall_ms']:4.2f}x as fast (wall), "
+                f"{theirs['cpu_ms'] / ours['cpu_ms']:4.2f}x (CPU)"
+                + ("   target >= 1.2x" if label == "as shipped" else "")
+            )
     readers = side("readers")
-    print("   correct programs judged AC:                   codefrontier  LCB-style")
+    width = max(map(len, READERS))
+    print(f"   correct programs judged AC: {'':{width - 26}s} codefrontier  LCB as shipped")
     for name in READERS:
-        print(
-            f"     {name:28s}  {'yes' if readers['ours'][name] else 'NO ':>12s}  {'yes' if readers['lcb'][name] else 'NO':>9s}"
-        )
+        ours, theirs = ("yes" if readers[who][name] else "NO" for who in ("ours", "lcb"))
+        print(f"     {name:{width}s}  {ours:>12s}  {theirs:>14s}")
 
 
 # =======================================================================================
@@ -741,6 +915,7 @@ SIDES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "floor": side_floor,
     "per-test": side_per_test,
     "lcb": side_lcb,
+    "lcb-shipped": side_lcb_shipped,
     "ours-sum": side_ours_sum,
     "readers": side_readers,
     "fixed-cost": side_fixed_cost,
@@ -768,6 +943,7 @@ def main() -> None:
     )
     parser.add_argument("--side", choices=tuple(SIDES), help=argparse.SUPPRESS)
     parser.add_argument("--language", default="python", help=argparse.SUPPRESS)
+    parser.add_argument("--floor", choices=tuple(FLOOR_MODES), default="warm", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=100, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.jobs is None:
