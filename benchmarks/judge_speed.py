@@ -11,8 +11,9 @@ average at the time. Each side runs in a fresh process.
    one for stdout, the parent reaps it with wait4 (no isolation, no measurement, no
    comparison). Beside it: the same floor with a cold compiler (what this benchmark called
    the floor before 2026-12-02: each child built the compiler's AST types, ~0.9 ms the
-   judge never pays), the floor plus the kernel's part of a run's isolation (namespaces,
-   user map, mounts), and a compiled program's floor (posix_spawn of the C++ echo). The
+   judge never pays), the floor plus a run's isolation as the sandbox's runtime makes it
+   (runtime/spawn.py: namespaces, user map, mounts), and a compiled program's floor
+   (posix_spawn of the C++ echo, and a clone into those namespaces, then exec). The
    judge's cost is broken down by process: the judge itself, the zygote (requests,
    supervision, cgroup files), the template (cloning children) and the runs (each child
    from clone to exit: namespaces, mounts, the child runtime, the program, the teardown).
@@ -60,6 +61,7 @@ from pathlib import Path
 from typing import Any
 
 SRC = Path(__file__).resolve().parents[1] / "src"
+RUNTIME = SRC / "codefrontier" / "sandbox" / "runtime"  # the sandbox's own, standard library only
 
 
 def load() -> str:
@@ -100,7 +102,7 @@ def side(name: str, *args: str, timeout: float = 1800) -> dict[str, Any]:
 # 1. Per test against the floor
 FLOOR = textwrap.dedent(
     """
-    import ctypes, os, resource, signal, statistics, sys, tempfile, time
+    import os, resource, statistics, sys, tempfile, time
     n, mode = int(sys.argv[1]), sys.argv[2]
     snippet = "print(input())\\n"
     if mode != "cold":
@@ -108,38 +110,20 @@ FLOOR = textwrap.dedent(
         # ~120 AST node types, and a floor that skipped it would pay that in every child.
         compile("pass", "<warm>", "exec", dont_inherit=True)
     if mode in ("isolated", "isolated-exec"):
-        # The kernel's part of a run's isolation and nothing else: the child is cloned into
-        # new user, PID, IPC and mount namespaces, maps its user, and mounts what a run gets
-        # (a tmpfs scratch, a tmpfs /dev/shm, its own /proc), as runtime/spawn.py does.
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.syscall.restype = ctypes.c_long
-        libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
-        before, child, parent = (getattr(ctypes.pythonapi, "PyOS_" + f) for f in ("BeforeFork", "AfterFork_Child", "AfterFork_Parent"))
-        scratch = tempfile.mkdtemp().encode()
-        uid, gid = os.getuid(), os.getgid()
-        maps = (("/proc/self/uid_map", b"%d %d 1" % (uid, uid)), ("/proc/self/setgroups", b"deny"), ("/proc/self/gid_map", b"%d %d 1" % (gid, gid)))
-        mounts = ((b"none", b"/", None, 0x4000 | 1 << 18, None),
-                  (b"tmpfs", scratch, b"tmpfs", 6, b"size=536870912,nr_inodes=4096,mode=0755"),
-                  (b"tmpfs", b"/dev/shm", b"tmpfs", 6, b"size=67108864,nr_inodes=1024,mode=1777"),
-                  (b"proc", b"/proc", b"proc", 14, None))
-        flags = 0x10000000 | 0x20000000 | 0x08000000 | 0x00020000 | signal.SIGCHLD
+        # The kernel's part of a run's isolation and nothing else, made by the sandbox's own
+        # runtime (runtime/spawn.py): the child is cloned into new user, PID, IPC and mount
+        # namespaces, maps its user and mounts what a run gets (a tmpfs scratch, a tmpfs
+        # /dev/shm, its own /proc). No supervision, cgroup, limits or measurement.
+        sys.path.insert(0, sys.argv[4])
+        import spawn
+        spawn.VIEW.scratch = tempfile.mkdtemp()
+        spawn.VIEW.uid, spawn.VIEW.gid = os.getuid(), os.getgid()
+        spawn.child_plan()  # built once, as the template builds it
         def fork():
-            before()
-            pid = libc.syscall(56, ctypes.c_ulong(flags), None, None, None, None)
+            pid = spawn.clone_child()
             if pid == 0:
-                child()
-                for path, text in maps:
-                    fd = os.open(path, os.O_WRONLY)
-                    os.write(fd, text)
-                    os.close(fd)
-                for mount in mounts:
-                    if libc.mount(*mount) != 0:
-                        os._exit(3)
-                os.chdir(scratch)
-            else:
-                parent()
-            if pid < 0:
-                raise OSError(ctypes.get_errno(), "clone")
+                spawn.enter_run_view()
+                os.chdir(spawn.VIEW.scratch)
             return pid
     else:
         fork = os.fork
@@ -187,7 +171,7 @@ FLOOR = textwrap.dedent(
 FLOOR_MODES = {
     "warm": "floor: fork a warm interpreter (its compiler warmed, as the zygote's is), pipes, wait4",
     "cold": "the same, its compiler cold (each child builds the AST types: the floor before 2026-12-02)",
-    "isolated": "the warm floor plus the kernel's part of isolation (namespaces, user map, 3 mounts)",
+    "isolated": "the warm floor plus a run's isolation as the sandbox makes it (runtime/spawn.py: namespaces, user map, 3 mounts)",
     "exec": "floor of a compiled program: posix_spawn (vfork + exec) of the C++ echo, pipes, wait4",
     "isolated-exec": "the exec floor plus the kernel's part of isolation (a clone into the namespaces above, then exec)",
 }
@@ -206,7 +190,7 @@ def side_floor(args: argparse.Namespace) -> dict[str, Any]:
             Path(source).write_text(TRIVIAL["cpp"])
             subprocess.run(["g++", "-O2", "-o", binary, source], check=True)
         out = subprocess.run(
-            [sys.executable, "-I", "-S", "-c", FLOOR, str(args.n), args.floor, binary],
+            [sys.executable, "-I", "-S", "-c", FLOOR, str(args.n), args.floor, binary, str(RUNTIME)],
             check=True,
             capture_output=True,
             text=True,

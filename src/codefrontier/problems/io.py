@@ -69,7 +69,10 @@ NOT_UTF8 = "is not UTF-8 text: it holds a lone surrogate (a JSON escape such as 
 
 def is_utf8_text(text: str) -> bool:
     """Whether `text` can be written as UTF-8 (the store's and Parquet's text): false for a
-    string holding a lone surrogate, which JSON escapes like "\\ud800" produce."""
+    string holding a lone surrogate, which JSON escapes like "\\ud800" produce. ASCII text
+    (most test data) is known in O(1); other text is encoded once to find out."""
+    if text.isascii():
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

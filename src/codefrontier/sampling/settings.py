@@ -328,25 +328,25 @@ class Episode:
 
     # -- infill -----------------------------------------------------------------------------
     async def _infill(self) -> None:
-        problem, params = self.problem, self.config
+        problem, config = self.problem, self.config
         if not problem.infilling:
             raise ConfigError(
                 f"problem {problem.id!r} has no suffix: the infill setting needs an infilling benchmark"
             )
         prefix, suffix = problem.starter_code or "", problem.suffix or ""
-        fmt = infilling.infill_format(params.infill_format)
+        fmt = infilling.infill_format(config.infill_format)
         tokens = self.resources.tokens
-        text = infilling.infill_prompt(prefix, suffix, params.infill_order, fmt)
+        text = infilling.infill_prompt(prefix, suffix, config.infill_order, fmt)
         self.trajectory.messages = [{"role": "prompt", "content": text, "tokens": tokens is not None}]
         self.turn += 1
         (completion,) = await infilling.infill(
             self.backend,
             prefix,
             suffix,
-            order=params.infill_order,
+            order=config.infill_order,
             fmt=fmt,
             tokens=tokens,
-            params=params.generation(problem.id, self.trajectory.sample, self.turn),
+            params=config.generation(problem.id, self.trajectory.sample, self.turn),
         )
         self.trajectory.completion(self.turn, completion)
         middle, ended = infilling.middle_of(completion, fmt, tokens)
