@@ -22,8 +22,8 @@
  * when the kernel refused it for memory) with errno, or setup=failed where=WHAT.
  *
  * Usage: cf-launch [options] -- PROGRAM [ARGS...]
- *   -c CPU_MS     CPU limit (the target is killed a little after it)
- *   -w WALL_MS    wall-clock backstop
+ *   -c CPU_US     CPU limit in microseconds (the target is killed a little after it)
+ *   -w WALL_US    wall-clock backstop in microseconds
  *   -m BYTES      RLIMIT_AS (0 = unlimited)
  *   -f BYTES      RLIMIT_FSIZE (output cap)
  *   -p N          RLIMIT_NPROC (processes and threads)
@@ -138,7 +138,8 @@ static void set_limit(int resource, rlim_t soft, rlim_t hard) {
 }
 
 int main(int argc, char **argv) {
-    long cpu_ms = 1000, wall_ms = 3000, nproc = 8, nofile = 64;
+    long long cpu_us = 1000000, wall_us = 3000000;
+    long nproc = 8, nofile = 64;
     unsigned long long as_bytes = 0, fsize = 64ull << 20;
     const char *workdir = NULL;
     int exe_fd = -1, namespaces = 1, netns = 0, opt, own_proc = 0;
@@ -153,8 +154,8 @@ int main(int argc, char **argv) {
 
     while ((opt = getopt(argc, argv, "+c:w:m:f:p:n:d:x:e:F:NPU:T:S:RH:G:C:I:")) != -1) {
         switch (opt) {
-        case 'c': cpu_ms = atol(optarg); break;
-        case 'w': wall_ms = atol(optarg); break;
+        case 'c': cpu_us = atoll(optarg); break;
+        case 'w': wall_us = atoll(optarg); break;
         case 'm': as_bytes = strtoull(optarg, NULL, 10); break;
         case 'f': fsize = strtoull(optarg, NULL, 10); break;
         case 'p': nproc = atol(optarg); break;
@@ -257,7 +258,7 @@ int main(int argc, char **argv) {
         }
         /* Whole seconds, rounded up, plus a margin: the watcher below kills on time;
          * this only stops a target whose threads outrun the watcher's polling. */
-        rlim_t cpu_soft = (rlim_t)((cpu_ms + 999) / 1000 + 1);
+        rlim_t cpu_soft = (rlim_t)((cpu_us + 999999) / 1000000 + 1);
         set_limit(RLIMIT_CPU, cpu_soft, cpu_soft + 1);
         if (as_bytes) set_limit(RLIMIT_AS, as_bytes, as_bytes);
         set_limit(RLIMIT_FSIZE, fsize, fsize);
@@ -310,7 +311,7 @@ int main(int argc, char **argv) {
     close(setup_fds[1]);
 
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    double cpu_limit = cpu_ms / 1000.0, wall_limit = wall_ms / 1000.0;
+    double cpu_limit = cpu_us / 1e6, wall_limit = wall_us / 1e6;
     const char *killed = "none";
     for (;;) {
         double cpu = cpu_counter ? cgroup_cpu_s(cpu_kind, cpu_counter) : process_cpu_s(pid);

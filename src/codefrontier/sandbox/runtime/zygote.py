@@ -28,6 +28,7 @@ Standard library only: the sandbox has no site-packages.
 
 import fcntl
 import gc
+import math
 import os
 import select
 import signal
@@ -819,10 +820,10 @@ class Zygote:
     def _launch_argv(self, limits: Limits, private: bool) -> list:
         argv = [
             LAUNCHER,
-            "-c",
-            str(int(limits.cpu_s * 1000)),
+            "-c",  # microseconds, rounded up: never a limit below the one given (int() of
+            str(math.ceil(limits.cpu_s * 1e6)),  # 0.57 * 1000 was 569 ms: a TLE before the limit)
             "-w",
-            str(int(limits.wall_s * 1000)),
+            str(math.ceil(limits.wall_s * 1e6)),
             "-f",
             str(int(limits.output_bytes)),
             "-p",
