@@ -319,6 +319,7 @@ def levels_table(store: Path) -> str:
     """Per policy: the mean highest coverage level passed and how often each tier was the highest."""
     import duckdb
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     rows = duckdb.sql(
@@ -334,7 +335,7 @@ def levels_table(store: Path) -> str:
         "policy", "samples", "mean highest level", "most common highest tier", title="coverage levels"
     )
     for policy, samples, mean_level, _, typical in rows:
-        table.add_row(policy, str(samples), f"{100 * mean_level:.1f}%", typical)
+        table.add_row(escape(policy), str(samples), f"{100 * mean_level:.1f}%", escape(typical))
     console = Console(width=100, record=True)
     with console.capture() as capture:
         console.print(table)

@@ -73,3 +73,14 @@ def test_summary_command_prints_the_table(synthetic: Synthetic, capsys) -> None:
     assert "pass@10" in out
     for policy in synthetic.policies:
         assert lines_for(out, policy), policy
+
+
+def test_policy_and_problem_names_are_printed_as_text_not_markup(tmp_path: Path) -> None:
+    # Brackets are common in names (a run tag, a checkpoint step); as Rich markup, "[/x]"
+    # ended the command with a MarkupError and "[v2]" vanished from the table.
+    builder = StoreBuilder()
+    builder.add("p[/x]1", "model[/x]", ["AC", "AC"], meta={"alpha": 0.0})
+    builder.add("p[/x]1", "model[v2]", ["WA", "AC"], meta={"alpha": 1.0})
+    store = builder.write(tmp_path / "store")
+    text = summary_text([store], by="problem")
+    assert "model[/x]" in text and "model[v2]" in text and "p[/x]1" in text

@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.measure import Measurement
 from rich.table import Table as RichTable
 
@@ -114,10 +115,10 @@ def summary_table(
                 *(_pass_cell(n[n > 0], c[n > 0], kk) if (n > 0).any() else "-" for kk in ks),
                 *(str(int(verdicts[j])) for j in present),
             ]
-            group_cell = [label if row_number == 0 else ""] if by != "policy" else []
-            table.add_row(
+            group_cell = [escape(label) if row_number == 0 else ""] if by != "policy" else []
+            table.add_row(  # names are the user's text, never markup
                 *group_cell,
-                results.policies[i],
+                escape(results.policies[i]),
                 *cells,
                 end_section=row_number == len(order) - 1,
                 style="bold red" if mark else None,
@@ -138,7 +139,7 @@ def _print(console: Console, results: Outcomes, table: RichTable, *, fit: bool =
         _fit(console, table)
     console.print(table)
     for warning in internal_warnings(results):
-        console.print(f"WARNING: {warning}", style="bold red", soft_wrap=True)
+        console.print(f"WARNING: {escape(warning)}", style="bold red", soft_wrap=True)
 
 
 def summary_text(

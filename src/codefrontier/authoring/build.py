@@ -431,6 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         from rich.console import Console
+        from rich.markup import escape
 
         console = Console(stderr=True, highlight=False, soft_wrap=True)
         with console.status("building") as status:
@@ -439,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if line.endswith("judging the references"):
                     status.update(line)
                 else:
-                    console.print(line)
+                    console.print(escape(line))
 
             problems = build_benchmark(
                 args.out,

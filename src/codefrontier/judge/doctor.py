@@ -262,17 +262,18 @@ def checks(level: str, sandbox: Sandbox) -> list[Check]:
 
 def run_checks(requested: str = "auto") -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
     level, reasons = detect_level(requested)
     console.print(f"[bold]isolation level: {level}[/bold]")
     for reason in reasons:
-        console.print(f"  - {reason}")
+        console.print(f"  - {escape(reason)}")
     console.print(f"  cf-launch: {launcher_path()}")
     method, why = accounting()
     console.print(f"[bold]CPU and memory accounting: {method}[/bold]")
-    console.print(f"  - {why}")
+    console.print(f"  - {escape(why)}")
     gxx = shutil.which("g++")
     console.print(f"  g++: {gxx or 'not found (C++ samples cannot be judged; apt-get install g++)'}")
     os.environ[CANARY_ENV] = "secret"
@@ -291,7 +292,7 @@ def run_checks(requested: str = "auto") -> int:
             failed += 1
         else:
             mark = f"[yellow]not at level {level}[/yellow]"
-        table.add_row(check.name, mark, check.detail)
+        table.add_row(check.name, mark, escape(check.detail))
     console.print(table)
     if failed:
         console.print(f"[red]{failed} protection(s) that level {level} promises did not hold[/red]")

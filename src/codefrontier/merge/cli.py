@@ -168,6 +168,7 @@ def _require_merge_extra() -> None:
 def print_report(report: InspectReport) -> None:
     """The inspection as a table: one row per tensor, a total row, then a one-line verdict."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     dtype = report.out_dtype or "the input dtype"
@@ -181,7 +182,7 @@ def print_report(report: InspectReport) -> None:
         table.add_column(f"lost α={alpha:g}", justify="right")
     for t in report.tensors:
         table.add_row(
-            t.name,
+            escape(t.name),  # a checkpoint's tensor names: text, never markup
             "x".join(map(str, t.shape)),
             f"{t.diff_norm:.3g}",
             f"{t.relative_change:.2e}",

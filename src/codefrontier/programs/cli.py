@@ -134,6 +134,7 @@ def _console() -> Any:
 
 def _tasks(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from codefrontier.programs.tasks import load_tasks
@@ -151,8 +152,8 @@ def _tasks(args: argparse.Namespace) -> int:
     for t in tasks:
         has_ref = bool(t.reference or t.reference_source)
         table.add_row(
-            t.id,
-            t.language,
+            escape(t.id),
+            escape(t.language),
             str(len(t.active_branches)),
             str(t.n_active),
             str(t.n_ignored),
@@ -195,7 +196,7 @@ def _fuzz(args: argparse.Namespace) -> int:
             progress=status,
         )
     report = generated.report
-    console.print(json.dumps(report["fuzz"] | {"coverage": report.get("coverage")}, indent=2))
+    console.print(json.dumps(report["fuzz"] | {"coverage": report.get("coverage")}, indent=2), markup=False)
     print(f"{args.out}: {generated.valid_tests} valid tests of {report['fuzz']['kept']} written")
     return 0
 
@@ -317,6 +318,7 @@ def _run_with_progress(pairs: list, args: argparse.Namespace, settings: Any) -> 
 
 def _print_results(results: list, n_total: int) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from codefrontier.programs.scoring import aggregate
@@ -341,12 +343,12 @@ def _print_results(results: list, n_total: int) -> None:
             or ("reused" if r.reused else "")
         )
         table.add_row(
-            r.task.id,
-            r.submission.label,
+            escape(r.task.id),
+            escape(r.submission.label),
             f"{r.score * 100:.1f}",
             str(sum(tests.values())),
             str(len(tests)),
-            note,
+            escape(note),
         )
         by_label.setdefault(r.submission.label, {})[r.task.id] = r.score
     console = Console()
@@ -354,7 +356,7 @@ def _print_results(results: list, n_total: int) -> None:
     for label, scores in by_label.items():
         h = aggregate(scores, max(n_total, len(scores)))
         console.print(
-            f"[bold]{label}[/bold]: mean_score {h.mean_score:.4f}, resolved {h.resolved_pct:.1f}%, "
+            f"[bold]{escape(label)}[/bold]: mean_score {h.mean_score:.4f}, resolved {h.resolved_pct:.1f}%, "
             f"near_resolved {h.near_resolved_pct:.1f}% ({h.n_instances_attempted}/{h.n_instances_total} tasks)"
         )
 
@@ -391,7 +393,7 @@ def _solve(args: argparse.Namespace) -> int:
     async def run_all(runner: ProgramRunner) -> None:
         try:
             for task in tasks:
-                console.print(f"rebuilding {task.id} ({args.setting})")
+                console.print(f"rebuilding {task.id} ({args.setting})", markup=False)
                 attempt = await rebuild(task, backend, config, runner)
                 folder = write_attempt(attempt, args.out)
                 pairs.append((task, Submission.from_path(folder, backend.model)))
