@@ -7,6 +7,7 @@ import dataclasses
 
 import pytest
 
+from codefrontier.authoring.speed import MachineSpeed
 from codefrontier.authoring.validate import validate
 from codefrontier.cli import main
 from codefrontier.contracts import Problem, ProblemKind, Solution, TestCase
@@ -90,6 +91,35 @@ def test_a_mistagged_solution_duplicate_tests_a_slow_reference_and_a_tle_without
     assert "tle_barely.py (python) gets TLE" not in failed
     barely = failed["tle_barely.py (python) keeps TLE on a machine 2x slower or faster"]
     assert barely.startswith("allowed 2x its time limit from test large-0 on, it gets AC")
+    # A real violation fails again when judged again: the majority of runs (two of two) keeps it.
+    assert failed["slow_ref.py (python) stays AC on a machine 2x slower"].endswith(
+        "[failed on runs 1 and 2 of 2]"
+    )
+
+
+def test_a_check_failed_by_one_noisy_run_is_judged_again_and_the_majority_decides(monkeypatch):
+    # The reference uses 0.2 s of CPU on every test. The first speed probe says this machine
+    # is 0.3x the calibration machine's pace (a burst of noise): the limit becomes 0.3 s, and
+    # 0.2 s is past half of it. Measured again (1.0x) on the two runs that follow, it passes.
+    import codefrontier.authoring.validate as validate_module
+
+    factors = iter([0.3, 1.0, 1.0])
+    monkeypatch.setattr(
+        validate_module, "measure_speed", lambda *args, **kwargs: MachineSpeed(next(factors), 1)
+    )
+    problem = tiny_problem()
+    busy = "import time\nend = time.process_time() + 0.2\nwhile time.process_time() < end:\n    pass\n"
+    problem.solutions = [Solution("ref.py", "python", busy + REF, "AC"), problem.solutions[1]]
+    validation = validate([problem])
+    assert validation.failed == []
+    assert (validation.rechecked, validation.recovered) == (1, 1)
+    assert next(factors, None) is None  # the speed was measured before each of the three runs
+    margin = next(
+        c for c in validation.checks if c.check == "ref.py (python) stays AC on a machine 2x slower"
+    )
+    assert "[passed on runs 2 and 3 of 3; run 1 failed: test " in margin.detail
+    assert margin.margins.limit_s == pytest.approx(1.0)  # the passing run's limits
+    assert "1 solution(s) judged again after a failed check" in validation.describe_rechecks()
 
 
 def test_limits_are_scaled_by_this_machines_speed_against_the_recorded_calibration():
@@ -107,11 +137,29 @@ def test_limits_are_scaled_by_this_machines_speed_against_the_recorded_calibrati
     assert "slower than the one that calibrated the limits" in validation.speed.describe()
 
 
+def test_a_programs_output_quoted_in_a_detail_is_printed_as_text(monkeypatch, capsys):
+    # A mistagged solution's detail quotes its output. Read as Rich markup, "[/red]" ended
+    # the command with a MarkupError once every solution had been judged.
+    import codefrontier.problems.registry as registry
+
+    problem = tiny_problem()
+    problem.solutions = [
+        problem.solutions[0],
+        Solution("loud.py", "python", "print('[/red] [bold]3')\n", "TLE"),
+    ]
+    monkeypatch.setattr(registry, "resolve_problems", lambda benchmark, path: ("tiny", [problem]))
+    assert main(["validate", "--benchmark", "bundled"]) == 1
+    out = capsys.readouterr().out
+    fail = [line for line in out.splitlines() if line.startswith("FAIL sum: loud.py (python) gets TLE")]
+    assert len(fail) == 1 and "got '[/red]'" in fail[0] and "[failed on runs 1 and 2 of 2]" in fail[0]
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(3600)  # every CPU limit grows with this machine's measured slowdown, and so does the run
 def test_the_bundled_benchmark_passes_validation(capsys):
-    assert main(["validate", "--benchmark", "bundled"]) == 0
+    code = main(["validate", "--benchmark", "bundled"])
     out = capsys.readouterr().out
+    assert code == 0, [line for line in out.splitlines() if line.startswith("FAIL ")]
     problems = load_benchmark("bundled")
     assert f"{len(problems)} problems" in out and " 0 failed" in out
     assert len(problems) >= 30

@@ -17,7 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "solutions get their tagged verdict; every tagged verdict holds on a machine 2x slower and 2x faster "
         "(margins from each test's measured CPU time and peak memory; docs/authoring.md); naive-TLE solutions "
         "pass the lowest level and fail a higher one; tests are distinct; generators are deterministic. "
-        "Prints a table with the margins and exits 1 on any violation.",
+        "A solution with a failed check is judged again (up to 3 runs, the machine's speed measured again "
+        "before each) and keeps the checks most runs gave. Prints a table with the margins, then each failed "
+        "check on a line of its own, and exits 1 on any violation.",
     )
     add_problem_arguments(validate)
     validate.add_argument("--jobs", type=int, default=None, help="worker sandboxes (default: one per core)")
@@ -33,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run_validate(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from codefrontier.authoring.validate import validate
@@ -54,17 +57,25 @@ def run_validate(args: argparse.Namespace) -> int:
     table = Table("problem", "check", "result", "detail", title=f"validate {name}")
     for check in checks:
         table.add_row(
-            check.problem_id,
-            check.check,
+            escape(check.problem_id),
+            escape(check.check),
             "[green]ok[/green]" if check.ok else "[red]FAIL[/red]",
-            check.detail,
+            escape(check.detail),  # a detail quotes programs' output: text, never markup
         )
     console.print(table)
     console.print(validation.speed.describe())
+    if validation.rechecked:
+        console.print(validation.describe_rechecks())
     tightest = validation.tightest_margins()
     if tightest:
         console.print("tightest margins: " + "; ".join(tightest))
-    failed = [c for c in checks if not c.ok]
+    failed = validation.failed
+    for check in failed:  # again below the table, where a long report ends
+        console.print(
+            f"[red]FAIL[/red] {escape(check.problem_id)}: {escape(check.check)}: {escape(check.detail)}",
+            highlight=False,
+            soft_wrap=True,  # one line a failure, for grep and CI logs
+        )
     tests = sum(len(p.tests) for p in problems)
     console.print(
         f"{len(problems)} problems, {tests} tests, {len(checks)} checks, {len(failed)} failed, {elapsed:.0f} s"
