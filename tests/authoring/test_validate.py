@@ -165,3 +165,9 @@ def test_the_bundled_benchmark_passes_validation(capsys):
     assert len(problems) >= 30
     assert "calibrated the limits" in out  # the speed of this machine, and the time scale used
     assert "tightest margins: slower " in out
+
+
+def test_the_speed_line_says_how_many_times_faster_or_slower_this_machine_ran():
+    assert "ran 1.25x faster than the one" in MachineSpeed(0.8, 3).describe()  # 0.8 of the time
+    assert "ran 2.00x slower than the one" in MachineSpeed(2.0, 3).describe()
+    assert "judged with time scale 0.80" in MachineSpeed(0.8, 3).describe()
