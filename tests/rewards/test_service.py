@@ -12,6 +12,7 @@ import re
 import signal
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -703,10 +704,14 @@ def test_after_sigterm_an_idle_keep_alive_connection_gets_the_503_not_a_reset(
         busy = {"problem_id": "pairwise-products", "code": BUSY_LOOP}
         with httpx.Client(base_url=run.url) as kept, ThreadPoolExecutor(1) as background:
             assert kept.get("/health").status_code == 200  # its connection now idles in the pool
+            # Every test of the busy sample runs to its 1 s CPU limit ("all" mode, 10 tests):
+            # the request stays in progress, and so the idle connection open, for ~10 s. In
+            # first-fail mode it ended after 1 s, and the kept connection was closed as soon as
+            # it did: a race this test lost about half the time on an idle machine.
             accepted = background.submit(
                 httpx.post,
                 f"{run.url}/judge",
-                json={"samples": [busy], "mode": "first-fail"},
+                json={"samples": [busy], "mode": "all"},
                 timeout=120,
             )
             started_samples.event(0).wait()
@@ -716,6 +721,9 @@ def test_after_sigterm_an_idle_keep_alive_connection_gets_the_503_not_a_reset(
                 with socket.socket() as probe:
                     if probe.connect_ex((host, int(port))) != 0:
                         break
+                # Not a busy loop: that held the GIL the service's thread needs to close its
+                # listener, and opened thousands of connections meanwhile.
+                time.sleep(0.01)
             answer = kept.post("/judge", json={"samples": [GOOD]})
             assert answer.status_code == 503 and answer.json()["error"]["type"] == "shutting_down"
             assert answer.headers["Retry-After"] == "5" and answer.headers["Connection"] == "close"
