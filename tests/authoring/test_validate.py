@@ -99,8 +99,8 @@ def test_a_mistagged_solution_duplicate_tests_a_slow_reference_and_a_tle_without
 
 def test_a_check_failed_by_one_noisy_run_is_judged_again_and_the_majority_decides(monkeypatch):
     # The reference uses 0.2 s of CPU on every test. The first speed probe says this machine
-    # is 0.3x the calibration machine's pace (a burst of noise): the limit becomes 0.3 s, and
-    # 0.2 s is past half of it. Measured again (1.0x) on the two runs that follow, it passes.
+    # takes 0.3 of the calibration machine's time (a burst of noise): the limit becomes 0.3 s,
+    # and 0.2 s is past half of it. Measured again (1.0) before the two runs that follow, it passes.
     import codefrontier.authoring.validate as validate_module
 
     factors = iter([0.3, 1.0, 1.0])

@@ -5,7 +5,8 @@ milliseconds, truncated by the zygote, a 0.57 s limit became 569 ms (0.57 * 1000
 from __future__ import annotations
 
 import os
-import subprocess
+import signal
+import time
 
 from codefrontier.sandbox.isolation import launcher_path
 
@@ -13,22 +14,28 @@ SPIN = ["/bin/sh", "-c", "while :; do :; done"]
 
 
 def launch(*options: str) -> dict[str, str]:
-    """Run cf-launch without namespaces (-N) on a spinning shell; its report's fields."""
+    """Run cf-launch without namespaces (-N) on a spinning shell, spawned as the zygote spawns
+    it (its report on descriptor 3); the report's fields."""
     read, write = os.pipe()
+    devnull = os.open(os.devnull, os.O_RDWR)
     try:
-        proc = subprocess.run(
-            [str(launcher_path()), "-N", *options, "--", *SPIN],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            close_fds=False,
-            preexec_fn=lambda: os.dup2(write, 3),  # the report's descriptor
-            timeout=30,  # read as milliseconds, either limit below would be minutes
-        )
+        actions = [(os.POSIX_SPAWN_DUP2, devnull, fd) for fd in (0, 1, 2)]
+        actions.append((os.POSIX_SPAWN_DUP2, write, 3))
+        launcher = str(launcher_path())
+        pid = os.posix_spawn(launcher, [launcher, "-N", *options, "--", *SPIN], {}, file_actions=actions)
     finally:
         os.close(write)
+        os.close(devnull)
+    deadline = time.monotonic() + 30  # read as milliseconds, either limit below would be minutes
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if done[0] == 0:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise AssertionError("cf-launch did not stop its target within 30 s")
     with os.fdopen(read, "rb") as fh:
         report = fh.read().decode()
-    assert proc.returncode == 0, proc.stderr
+    assert os.waitstatus_to_exitcode(done[1]) == 0, report
     return dict(field.split("=", 1) for field in report.split())
 
 

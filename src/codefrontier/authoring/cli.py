@@ -64,8 +64,8 @@ def run_validate(args: argparse.Namespace) -> int:
         )
     console.print(table)
     console.print(validation.speed.describe())
-    if validation.rechecked:
-        console.print(validation.describe_rechecks())
+    if rechecks := validation.describe_rechecks():
+        console.print(rechecks)
     tightest = validation.tightest_margins()
     if tightest:
         console.print("tightest margins: " + "; ".join(tightest))

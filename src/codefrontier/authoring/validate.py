@@ -213,8 +213,8 @@ CONFIRM_RUNS = 3  # a sample with a failed check is judged up to this many times
 Key = tuple[str, str, int]  # a sample: problem id, policy (solution and language), index
 
 
-def _key(task: Task) -> Key:
-    return task[1].problem_id, task[1].policy, task[1].sample
+def _key(sample: Sample | SampleResult) -> Key:
+    return sample.problem_id, sample.policy, sample.sample
 
 
 def _judge_round(
@@ -233,20 +233,20 @@ def _judge_round(
     out: dict[Key, list[CheckResult]] = {}
     every_test = authoring_config(Mode.ALL, isolation, scale)
     results = judge_tasks(pool, references, every_test, progress=progress, label=f"references{round_label}")
-    for task, result in zip(references, results, strict=True):
-        out[_key(task)] = _reference_checks(by_id[result.problem_id], result, scale)
+    for result in results:
+        out[_key(result)] = _reference_checks(by_id[result.problem_id], result, scale)
     first_fail = authoring_config(Mode.FIRST_FAIL, isolation, scale)
     wrong_results = judge_tasks(pool, wrong, first_fail, progress=progress, label=f"known-wrong{round_label}")
     faster_tasks = _faster_tasks(by_id, wrong_results, wrong)
     faster_runs = {
-        (r.problem_id, r.policy, r.sample): r.tests
+        _key(r): r.tests
         for r in judge_tasks(
             pool, faster_tasks, first_fail, progress=progress, label=f"TLE, 2x limit{round_label}"
         )
     }
-    for task, result in zip(wrong, wrong_results, strict=True):
-        faster_run = faster_runs.get(_key(task))
-        out[_key(task)] = _wrong_checks(by_id[result.problem_id], result, faster_run, scale)
+    for result in wrong_results:
+        faster_run = faster_runs.get(_key(result))
+        out[_key(result)] = _wrong_checks(by_id[result.problem_id], result, faster_run, scale)
     return out
 
 
@@ -373,8 +373,8 @@ def validate(
             again = _judge_round(
                 pool,
                 by_id,
-                [t for t in references if _key(t) in pending],
-                [t for t in wrong if _key(t) in pending],
+                [t for t in references if _key(t[1]) in pending],
+                [t for t in wrong if _key(t[1]) in pending],
                 now.factor,
                 isolation=isolation,
                 progress=progress,
